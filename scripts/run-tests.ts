@@ -1,0 +1,62 @@
+// The test runner behind `npm test` (after lint and type-check): starts or finds ONE Temporal dev server and
+// bundles the workflow code ONCE, then runs every test file with node's test runner against them, and ends
+// with a "N passed, N failed" line. Arguments, if any, replace the default file globs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { BUNDLE_PATH_ENV, createTestEnv, WORKFLOWS_PATH } from '../test/harness/temporal';
+
+async function main(): Promise<number> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) console.error(`warning: Node ${process.versions.node} is below the supported >=22.12; .ci/run uses Node 24.`);
+
+  const work = mkdtempSync(join(tmpdir(), 'eks-upgrade-test-'));
+  const started = Date.now();
+  const env = await createTestEnv();
+  console.error(`[run-tests] Temporal server at ${env.address} (${Date.now() - started} ms)`);
+  try {
+    const t0 = Date.now();
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    const bundlePath = join(work, 'workflow-bundle.js');
+    writeFileSync(bundlePath, code);
+    console.error(`[run-tests] workflow bundle ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - t0} ms`);
+
+    const tapPath = join(work, 'results.tap');
+    const files = process.argv.slice(2);
+    const args = [
+      '--import', 'tsx', '--test',
+      `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
+      '--test-timeout=600000',
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tapPath}`,
+      ...(files.length > 0 ? files : ['test/**/*.test.ts']),
+    ];
+    const exitCode = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, args, {
+        stdio: 'inherit',
+        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', [BUNDLE_PATH_ENV]: bundlePath },
+      });
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+
+    const tap = readFileSync(tapPath, 'utf8');
+    const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+    const [passed, failed, skipped, cancelled] = [count('pass'), count('fail'), count('skipped'), count('cancelled')];
+    console.log(`\n${passed} passed, ${failed + cancelled} failed, ${skipped} skipped`);
+    if (passed + failed + cancelled === 0) return 1;
+    return failed + cancelled > 0 ? 1 : exitCode;
+  } finally {
+    await env.teardown();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

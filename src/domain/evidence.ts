@@ -1,0 +1,83 @@
+// Shapes of the deterministic evidence (no LLM) that the upgrade workflow gathers and the decision rules read.
+// Plain data: these values travel in Temporal payloads, so they hold extracts and findings, never raw documents.
+
+/** How sure we are that a finding is real (live-cluster annotations give false positives: medium at best). */
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** eksup's remediation levels: `required` must be fixed before upgrading; `recommended` should be. */
+export type RemediationLevel = 'required' | 'recommended';
+
+/** One readiness check outcome that needs attention (checks that pass produce no finding). */
+export interface ReadinessFinding {
+  /** Stable code, e.g. `EKS002`; documented in README and never reused for another meaning. */
+  code: string;
+  level: RemediationLevel;
+  /** Short name of the check, e.g. "Node group version skew". */
+  title: string;
+  /** What is wrong and what to do, in words a person can act on. */
+  message: string;
+  /** The resource concerned, e.g. `nodegroup/ng-1`, `addon/vpc-cni`, `Deployment default/web`. */
+  resource?: string;
+}
+
+export interface ReadinessReport {
+  currentVersion: string;
+  targetVersion: string;
+  /** Codes of every check that ran (a check with no finding passed). */
+  checksRun: string[];
+  findings: ReadinessFinding[];
+}
+
+/** Where an apiVersion in use was seen. */
+export type ApiUsageSource = 'manifest' | 'helm' | 'live-cluster' | 'eks-insights';
+
+/** An object that uses a deprecated or removed API version. */
+export interface ApiRemovalFinding {
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** File and 1-based line for manifests; a description (e.g. user agent) for other sources. */
+  file?: string;
+  line?: number;
+  location?: string;
+  apiVersion: string;
+  deprecatedIn?: string;
+  removedIn: string;
+  replacement?: string;
+  /** Whether the replacement API is already served by the cluster's current version (migrate before upgrading). */
+  replacementAvailableOnCurrent: boolean;
+  /** True when the API is removed at or before the target version: the upgrade breaks this object. */
+  removedByTarget: boolean;
+  confidence: Confidence;
+  source: ApiUsageSource;
+}
+
+export interface ApiScanResult {
+  targetVersion: string;
+  findings: ApiRemovalFinding[];
+  /** Files that could not be parsed: reported, never skipped silently. */
+  errors: Array<{ file: string; line?: number; message: string }>;
+  /** How many objects were examined, per source. */
+  objectsScanned: number;
+}
+
+export type ReleaseNoteCategory = 'removal' | 'deprecation' | 'default-change' | 'action-required';
+
+export interface ReleaseNoteEntry {
+  category: ReleaseNoteCategory;
+  /** The release-notes section it came from, e.g. "Urgent Upgrade Notes", "API Change", "Other (Cleanup or Flake)". */
+  section: string;
+  text: string;
+  sigs: string[];
+  prUrl?: string;
+}
+
+export interface ReleaseNotesExtract {
+  targetVersion: string;
+  /** Where the notes came from: a file path, a cache path or a URL. */
+  source: string;
+  entries: ReleaseNoteEntry[];
+  /** Token counts of the full notes and of the extract (the extract is what the model sees). */
+  fullTokens: number;
+  extractTokens: number;
+}

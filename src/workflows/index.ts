@@ -1,0 +1,3 @@
+// Every workflow the worker runs. The bundler's entry point (workflowsPath).
+export { bedrockGuardWorkflow } from './guard';
+export { upgradeWorkflow } from './upgrade';

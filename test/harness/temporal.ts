@@ -1,0 +1,76 @@
+// The one way tests reach Temporal: a real dev server, never a mock.
+// Order (docs/reference/temporal.md §5.5): TEMPORAL_ADDRESS (an existing server, which is what scripts/run-tests.ts
+// hands every test file so the whole run shares one server) → TEMPORAL_CLI_PATH or `temporal` on PATH
+// (createLocal with an existing-path executable) → the SDK's cached download (needs internet).
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { registerSearchAttributes } from '../../src/worker/search-attributes';
+
+/** Env var through which scripts/run-tests.ts passes the workflow bundle it built once for the whole run. */
+export const BUNDLE_PATH_ENV = 'EKS_UPGRADE_TEST_WORKFLOW_BUNDLE';
+export const WORKFLOWS_PATH = require.resolve('../../src/workflows/index.ts');
+
+/** The `temporal` binary to run, from TEMPORAL_CLI_PATH or PATH; undefined when there is none. */
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    if (!existsSync(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} does not exist. Point it at a temporal binary (go install github.com/temporalio/cli/cmd/temporal@v1.5.1) or unset it.`);
+    return explicit;
+  }
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, 'temporal'))) return join(dir, 'temporal');
+  }
+  return undefined;
+}
+
+let runtimeInstalled = false;
+/** Keeps the SDK quiet in tests (warnings and errors only); safe to call more than once. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+/** Connects to (or starts) the Temporal server for this test process. Call teardown() when done. */
+export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (address) {
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+    return env;
+  }
+  const cli = findTemporalCli();
+  try {
+    return await TestWorkflowEnvironment.createLocal({
+      server: {
+        searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+        ...(cli ? { executable: { type: 'existing-path' as const, path: cli } } : {}),
+      },
+    });
+  } catch (err) {
+    throw new Error(
+      `Could not start a Temporal dev server (${(err as Error).message}). Set TEMPORAL_ADDRESS to a running server, ` +
+        'or TEMPORAL_CLI_PATH to a temporal binary (go install github.com/temporalio/cli/cmd/temporal@v1.5.1).',
+    );
+  }
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle: the one built by the test runner when present, else built once per process. */
+export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= (async () => {
+    const path = process.env[BUNDLE_PATH_ENV];
+    if (path && existsSync(path)) return { code: readFileSync(path, 'utf8') };
+    return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  })();
+  return bundle;
+}
+
+/** A task queue name unique to one test, so tests sharing a server never steal each other's tasks. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
