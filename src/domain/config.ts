@@ -5,10 +5,10 @@ import { z } from 'zod';
 
 export const DEFAULT_BEDROCK_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
 
-/** An environment variable holding a number: blank means "not set", anything else must parse. */
+/** An environment variable holding a number (blank values were dropped by loadConfig: they mean "not set"). */
 function numberVar(what: string) {
   return z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined),
+    (v) => (typeof v === 'string' ? Number(v) : v),
     z.number({ error: `expected ${what}` }).refine(Number.isFinite, { error: `expected ${what}` }),
   );
 }
@@ -101,7 +101,9 @@ export class ConfigError extends Error {
 
 /** Parses configuration from an environment record (process.env in production, a literal in tests). */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
-  const result = ConfigSchema.safeParse(env);
+  // A variable set to blank (`FOO=`) means "not set": drop it so defaults apply.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = ConfigSchema.safeParse(present);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
