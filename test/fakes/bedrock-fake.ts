@@ -1,0 +1,309 @@
+// A wire-level fake of Amazon Bedrock Runtime for tests: a node:http server (or cleartext HTTP/2) that speaks the
+// rest-json protocol the real SDK client sends, so serialisation, error parsing and transport are all exercised.
+//
+// API (see test/integration/bedrock-*.test.ts for examples)
+//
+//   const fake = await startBedrockFake({ handler?, latencyMs?, http2? });
+//   const client = fake.client();          // a real BedrockRuntimeClient (maxAttempts 1, NodeHttpHandler) → the fake
+//   fake.enqueue(reply, ...)               // scripted replies, answered first-in first-out before the handler
+//   fake.setHandler((call) => reply)       // answers when the queue is empty; may be async; may return undefined
+//   fake.calls                             // every request, in order: BedrockCall (decoded modelId, parsed body…)
+//   await fake.close()                     // also destroys clients made by fake.client()
+//
+// A `call` (BedrockCall) has: operation ('converse' | 'invoke' | 'count-tokens'), modelId (percent-decoded), headers,
+// body (parsed JSON), rawBody, toolName (the forced tool: Converse toolChoice.tool.name, InvokeModel tool_choice.name),
+// httpVersion, userText (text of the LAST user message, tool results included), allText (system + every message), index.
+//
+// Replies (build them with the helpers):
+//   toolUseReply(input, usage?)             200, one toolUse block for the forced tool, stopReason "tool_use"
+//   textReply(text, usage?)                 200, one text block, stopReason "end_turn"
+//   errorReply(type, status, message)       Bedrock's error encoding: status + x-amzn-ErrorType + {"message"} body
+//   bedrockErrors.throttling() etc.         the common faults with the real status codes and messages
+//   rawReply(status, body, headers?)        anything (protocol oddities: no error header, malformed JSON…)
+//   hangReply()                             accepts the request and never answers (timeouts, cancellation)
+//   resetReply()                            destroys the connection without answering
+//   any reply + { delayMs }                 answers after a delay (also `latencyMs` for every reply)
+//   byTool({ UPGRADE_DECISION: reply | (call) => reply, … })  a handler answering per forced tool name
+//   analysisToolInput(overrides?)           a schema-valid analysis object (summary, findings, scores…) to send back
+//
+// Example (a workflow test wanting GO):
+//   fake.setHandler(byTool({ UPGRADE_DECISION: toolUseReply(analysisToolInput({ verdict: 'GO', reasons: ['ok'] })),
+//                            '*': toolUseReply(analysisToolInput()) }));
+//
+// Without a scripted reply or handler answer the fake replies 400 ValidationException naming the tool, so a
+// missing script fails loudly instead of hanging. Usage defaults to 1000 input / 200 output tokens.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createH2cServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
+
+export interface FakeUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+}
+
+export type BedrockReply = (
+  | { kind: 'tool'; input: unknown; usage: FakeUsage; stopReason: string; toolName?: string }
+  | { kind: 'text'; text: string; usage: FakeUsage; stopReason: string }
+  | { kind: 'error'; status: number; errorType: string; message: string; headers?: Record<string, string> }
+  | { kind: 'raw'; status: number; body: string; headers: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'reset' }
+) & { delayMs?: number };
+
+export interface BedrockCall {
+  index: number;
+  operation: 'converse' | 'invoke' | 'count-tokens' | 'unknown';
+  modelId: string;
+  path: string;
+  /** '1.1' or '2.0' (h2c mode). */
+  httpVersion: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  rawBody: string;
+  toolName: string | undefined;
+  userText: string;
+  allText: string;
+}
+
+export type BedrockHandler = (call: BedrockCall) => BedrockReply | undefined | Promise<BedrockReply | undefined>;
+
+export const DEFAULT_FAKE_USAGE: FakeUsage = { inputTokens: 1000, outputTokens: 200 };
+
+export function toolUseReply(input: unknown, usage: FakeUsage = DEFAULT_FAKE_USAGE, opts: { stopReason?: string; toolName?: string; delayMs?: number } = {}): BedrockReply {
+  return { kind: 'tool', input, usage, stopReason: opts.stopReason ?? 'tool_use', ...(opts.toolName ? { toolName: opts.toolName } : {}), ...(opts.delayMs ? { delayMs: opts.delayMs } : {}) };
+}
+
+export function textReply(text: string, usage: FakeUsage = DEFAULT_FAKE_USAGE, stopReason = 'end_turn'): BedrockReply {
+  return { kind: 'text', text, usage, stopReason };
+}
+
+/** Bedrock's error encoding: the name in x-amzn-ErrorType (with the coral suffix the real service adds), a {"message"} body. */
+export function errorReply(errorType: string, status: number, message: string, headers?: Record<string, string>): BedrockReply {
+  return { kind: 'error', errorType, status, message, ...(headers ? { headers } : {}) };
+}
+
+export function rawReply(status: number, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): BedrockReply {
+  return { kind: 'raw', status, body, headers };
+}
+
+export const hangReply = (): BedrockReply => ({ kind: 'hang' });
+export const resetReply = (): BedrockReply => ({ kind: 'reset' });
+
+/** The faults Bedrock really returns, with their real status codes and messages (reference/bedrock.md §2). */
+export const bedrockErrors = {
+  throttlingTokens: () => errorReply('ThrottlingException', 429, 'Too many tokens, please wait before trying again.'),
+  throttlingRequests: () => errorReply('ThrottlingException', 429, 'Too many requests, please wait before trying again.'),
+  modelNotReady: () => errorReply('ModelNotReadyException', 429, 'Model is not ready to serve inference requests.'),
+  serviceUnavailable: () => errorReply('ServiceUnavailableException', 503, 'Bedrock is unable to process your request.'),
+  internalServer: () => errorReply('InternalServerException', 500, 'The server encountered an internal error.'),
+  modelTimeout: () => errorReply('ModelTimeoutException', 408, 'Model has timed out in processing the request.'),
+  modelError: () => errorReply('ModelErrorException', 424, 'The model returned an error.'),
+  validation: (message = 'Malformed input request, please reformat your input and try again.') => errorReply('ValidationException', 400, message),
+  temperatureAndTopP: () => errorReply('ValidationException', 400, 'The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one.'),
+  accessDenied: () => errorReply('AccessDeniedException', 403, "You don't have access to the model with the specified model ID."),
+  endOfLife: () => errorReply('ResourceNotFoundException', 404, 'This model version has reached the end of its life. Please refer to the AWS documentation for more details.'),
+  legacyNotUsed: () => errorReply('ResourceNotFoundException', 404, 'Access denied. This Model is marked by provider as Legacy and you have not been actively using the model in the last 30 days. Please upgrade to an active model on Amazon Bedrock'),
+  serviceQuotaExceeded: () => errorReply('ServiceQuotaExceededException', 400, 'Your request exceeded the service quota for your account.'),
+};
+
+/** A schema-valid analysis (the output every template's tool expects); pass overrides such as { verdict: 'GO' }. */
+export function analysisToolInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    summary: 'Scripted analysis from the Bedrock fake.',
+    findings: [{ title: 'Scripted finding', severity: 'low', detail: 'Produced by test/fakes/bedrock-fake.ts.' }],
+    breakingChanges: [],
+    recommendations: ['Nothing to do: this is a scripted answer.'],
+    severityScore: 2,
+    confidence: 0.9,
+    ...overrides,
+  };
+}
+
+/** A handler answering per forced tool name; '*' answers any other tool. */
+export function byTool(replies: Record<string, BedrockReply | ((call: BedrockCall) => BedrockReply | undefined)>): BedrockHandler {
+  return (call) => {
+    const entry = replies[call.toolName ?? ''] ?? replies['*'];
+    return typeof entry === 'function' ? entry(call) : entry;
+  };
+}
+
+export interface BedrockFakeOptions {
+  handler?: BedrockHandler;
+  /** Added before every reply. */
+  latencyMs?: number;
+  /** Serve cleartext HTTP/2 (h2c, prior knowledge) to test the SDK's default HTTP/2 handler; default HTTP/1.1. */
+  http2?: boolean;
+}
+
+export interface BedrockFake {
+  readonly url: string;
+  readonly calls: BedrockCall[];
+  enqueue(...replies: BedrockReply[]): void;
+  setHandler(handler: BedrockHandler | undefined): void;
+  /** A real client pointed at the fake: maxAttempts 1, NodeHttpHandler (HTTP/1.1) unless `http2` was chosen. */
+  client(options?: { requestTimeoutMs?: number }): BedrockRuntimeClient;
+  close(): Promise<void>;
+}
+
+export async function startBedrockFake(options: BedrockFakeOptions = {}): Promise<BedrockFake> {
+  const calls: BedrockCall[] = [];
+  const queue: BedrockReply[] = [];
+  let handler = options.handler;
+  const clients: BedrockRuntimeClient[] = [];
+  const hanging = new Set<{ destroy(): void }>();
+
+  async function answer(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const call = describeCall(calls.length, req.url ?? '', req.httpVersion, req.headers, rawBody);
+    calls.push(call);
+    const reply = queue.shift() ?? (await handler?.(call)) ?? errorReply('ValidationException', 400, `bedrock-fake: no scripted reply for ${call.operation} with tool ${call.toolName ?? '(none)'}`);
+    const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    send(call, reply, res, hanging);
+  }
+
+  const onRequest = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    answer(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `bedrock-fake internal error: ${String(err)}` }));
+    });
+  };
+  const server: Server | Http2Server = options.http2 ? createH2cServer(onRequest) : createServer(onRequest);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    url,
+    calls,
+    enqueue: (...replies) => void queue.push(...replies),
+    setHandler: (h) => void (handler = h),
+    client: (clientOptions = {}) => {
+      const client = createBedrockRuntimeClient({
+        region: 'us-east-1',
+        endpoint: url,
+        credentials: { accessKeyId: 'AKIDFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-the-local-fake' },
+        ...(options.http2 ? {} : { requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, ...(clientOptions.requestTimeoutMs ? { requestTimeout: clientOptions.requestTimeoutMs, throwOnRequestTimeout: true } : {}) }) }),
+      });
+      clients.push(client);
+      return client;
+    },
+    close: async () => {
+      for (const c of clients) c.destroy();
+      for (const h of hanging) h.destroy();
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(req: IncomingMessage | Http2ServerRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function describeCall(index: number, path: string, httpVersion: string, headers: IncomingHttpHeaders, rawBody: string): BedrockCall {
+  const match = /^\/model\/([^/]+)\/(converse|invoke|count-tokens)$/.exec(path.split('?')[0] ?? '');
+  let body: unknown = rawBody;
+  try {
+    body = rawBody === '' ? undefined : JSON.parse(rawBody);
+  } catch {
+    // InvokeModel bodies need not be JSON; keep the raw text.
+  }
+  const operation = (match?.[2] ?? 'unknown') as BedrockCall['operation'];
+  const b = isObject(body) ? body : {};
+  const messages = Array.isArray(b.messages) ? (b.messages as Json[]) : [];
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+  const toolChoice = operation === 'converse' ? (b.toolConfig as Json | undefined)?.toolChoice : b.tool_choice;
+  const toolName = isObject(toolChoice) ? (((toolChoice.tool as Json | undefined)?.name ?? toolChoice.name) as string | undefined) : undefined;
+  return {
+    index,
+    operation,
+    modelId: match ? decodeURIComponent(match[1] ?? '') : '',
+    path,
+    httpVersion,
+    headers,
+    body,
+    rawBody,
+    toolName,
+    userText: lastUser ? textOf(lastUser.content) : '',
+    allText: [textOf(b.system), ...messages.map((m) => textOf(m.content))].join('\n'),
+  };
+}
+
+/** All text inside Converse or Anthropic content blocks (text, tool results, nested content). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map(textOf).filter(Boolean).join('\n');
+  if (!isObject(content)) return '';
+  if (typeof content.text === 'string') return content.text;
+  if (isObject(content.toolResult)) return textOf(content.toolResult.content);
+  if (content.type === 'tool_result') return textOf(content.content);
+  if (isObject(content.json)) return JSON.stringify(content.json);
+  return '';
+}
+
+function send(call: BedrockCall, reply: BedrockReply, res: ServerResponse | Http2ServerResponse, hanging: Set<{ destroy(): void }>): void {
+  const requestId = randomUUID();
+  const json = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...extra });
+    res.end(JSON.stringify(payload));
+  };
+  switch (reply.kind) {
+    case 'hang': {
+      const stream = 'stream' in res ? res.stream : res.socket;
+      if (stream) hanging.add(stream);
+      return;
+    }
+    case 'reset':
+      ('stream' in res ? res.stream : res.socket)?.destroy();
+      return;
+    case 'raw':
+      res.writeHead(reply.status, { 'x-amzn-requestid': requestId, ...reply.headers });
+      res.end(reply.body);
+      return;
+    case 'error':
+      json(reply.status, { message: reply.message }, { 'x-amzn-errortype': `${reply.errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`, ...reply.headers });
+      return;
+    case 'tool':
+    case 'text': {
+      const u = reply.usage;
+      const total = u.inputTokens + u.outputTokens + (u.cacheReadInputTokens ?? 0) + (u.cacheWriteInputTokens ?? 0);
+      const toolUseId = `tooluse_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
+      const name = reply.kind === 'tool' ? (reply.toolName ?? call.toolName ?? 'tool') : '';
+      if (call.operation === 'invoke') {
+        json(200, {
+          id: `msg_bdrk_${requestId.slice(0, 8)}`, type: 'message', role: 'assistant', model: call.modelId,
+          content: [reply.kind === 'tool' ? { type: 'tool_use', id: toolUseId, name, input: reply.input } : { type: 'text', text: reply.text }],
+          stop_reason: reply.stopReason, stop_sequence: null,
+          usage: { input_tokens: u.inputTokens, output_tokens: u.outputTokens, cache_read_input_tokens: u.cacheReadInputTokens ?? 0, cache_creation_input_tokens: u.cacheWriteInputTokens ?? 0 },
+        }, { 'x-amzn-bedrock-input-token-count': String(u.inputTokens), 'x-amzn-bedrock-output-token-count': String(u.outputTokens), 'x-amzn-bedrock-invocation-latency': '42' });
+        return;
+      }
+      json(200, {
+        output: { message: { role: 'assistant', content: [reply.kind === 'tool' ? { toolUse: { toolUseId, name, input: reply.input } } : { text: reply.text }] } },
+        stopReason: reply.stopReason,
+        usage: {
+          inputTokens: u.inputTokens, outputTokens: u.outputTokens, totalTokens: total,
+          ...(u.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: u.cacheReadInputTokens } : {}),
+          ...(u.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: u.cacheWriteInputTokens } : {}),
+        },
+        metrics: { latencyMs: 42 },
+      });
+      return;
+    }
+  }
+}
