@@ -2,8 +2,10 @@
 // OWNED BY THE UPGRADE WORKFLOW WORK (issue 3): extend, do not rename; the client depends on these names.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { AnalysisResult, SkippedAnalysis, UpgradeVerdict, RollbackVerdict } from '../domain/analysis';
+import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
+import type { UpgradeDecision } from '../domain/decision';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
+import type { RollbackRecord } from '../domain/rollback';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
 
@@ -33,6 +35,21 @@ export const UpgradeInputSchema = z.strictObject({
   soakWindowMs: z.number().int().min(0).max(30 * 24 * 3600 * 1000).default(3600 * 1000),
   /** How long to wait for approve/abort before giving up, in ms. */
   approvalTimeoutMs: z.number().int().min(1000).max(30 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
+  /**
+   * Heartbeat timeout of the Bedrock analysis activities, in ms: how soon a call whose worker died is retried
+   * elsewhere. The activities heartbeat while they wait and while the model answers.
+   */
+  analysisHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+}).superRefine((input, ctx) => {
+  if (input.mode === 'execute') {
+    ctx.addIssue({ code: 'custom', path: ['mode'], message: "execute mode is not available yet (a later issue): use mode 'analyze', which decides and leaves the upgrade itself to you" });
+  }
+  if (input.inventory.kind === 'eks' && !input.region) {
+    ctx.addIssue({ code: 'custom', path: ['region'], message: 'reading the cluster from the EKS API needs a region such as us-east-1' });
+  }
+  if (input.currentVersion && Number(input.targetVersion.split('.')[1]) <= Number(input.currentVersion.split('.')[1])) {
+    ctx.addIssue({ code: 'custom', path: ['targetVersion'], message: `expected a version newer than currentVersion ${input.currentVersion}` });
+  }
 });
 export type UpgradeInput = z.input<typeof UpgradeInputSchema>;
 export type ValidUpgradeInput = z.output<typeof UpgradeInputSchema>;
@@ -49,32 +66,9 @@ export type UpgradePhase =
   | 'completed'
   | 'aborted';
 
-export interface RuleBlocker {
-  /** Check code (readiness) or `API-REMOVED` style code for removed APIs in use. */
-  code: string;
-  message: string;
-}
-
-export interface UpgradeDecision {
-  verdict: UpgradeVerdict;
-  severityScore: number;
-  confidence: number;
-  reasons: string[];
-  blockers: RuleBlocker[];
-  /** `rules` when the AI decision was skipped; `rules+ai` when the model decided within the rules' bounds. */
-  basis: 'rules' | 'rules+ai';
-  aiVerdict?: UpgradeVerdict;
-}
-
-export interface RollbackRecord {
-  requestedAt: string;
-  reason: string;
-  verdict: RollbackVerdict;
-  reasons: string[];
-  basis: 'rules' | 'rules+ai';
-  /** What was done about it (EKS cannot roll a control plane back in most cases: then, what to do by hand). */
-  action: string;
-}
+// The decision shapes live beside their rules in src/domain; re-exported here under the contract's names.
+export type { RuleBlocker, UpgradeDecision } from '../domain/decision';
+export type { RollbackRecord } from '../domain/rollback';
 
 export interface UpgradeStatus {
   workflowId: string;
@@ -85,10 +79,19 @@ export interface UpgradeStatus {
   progress: { done: number; total: number };
   findingsCount: number;
   decision?: UpgradeDecision;
-  approval: 'pending' | 'approved' | 'auto-approved' | 'aborted' | 'not-requested';
+  approval: 'pending' | 'approved' | 'auto-approved' | 'aborted' | 'not-requested' | 'timed-out';
   costUsd: number;
   skippedAnalyses: SkippedAnalysis[];
   rollbacks: RollbackRecord[];
+  /** One line for lists and the Web UI, e.g. "prod-east 1.30→1.31: NO_GO (2 blockers)". */
+  headline: string;
+  mode: 'analyze' | 'execute';
+  approvedBy?: string;
+  abortReason?: string;
+  /** When the soak window closes (ISO time), once it is open. */
+  soakEndsAt?: string;
+  /** Things worth knowing that are not findings: ignored signals, version mismatches, evidence that failed. */
+  notes: string[];
 }
 
 export interface UpgradeReport {
@@ -98,6 +101,41 @@ export interface UpgradeReport {
   readiness?: ReadinessReport;
   analyses: AnalysisResult[];
   execution: string;
+}
+
+/** Why an input was refused: the field (dotted path) and what is expected there. */
+export interface InputProblem {
+  field: string;
+  message: string;
+}
+
+/** Validates an upgrade input; the workflow and the client both use it, so they refuse the same things. */
+export function parseUpgradeInput(raw: unknown): { ok: true; input: ValidUpgradeInput } | { ok: false; problems: InputProblem[] } {
+  const result = UpgradeInputSchema.safeParse(raw);
+  if (result.success) return { ok: true, input: result.data };
+  return { ok: false, problems: result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(input)', message: i.message })) };
+}
+
+function versionPath(input: Pick<UpgradeInput, 'currentVersion' | 'targetVersion'>): string {
+  return input.currentVersion ? `${input.currentVersion}→${input.targetVersion}` : `→${input.targetVersion}`;
+}
+
+/** The Web UI's one-line static summary, set by the client at start (200 bytes at most). */
+export function upgradeStaticSummary(input: Pick<UpgradeInput, 'clusterName' | 'currentVersion' | 'targetVersion' | 'mode'>): string {
+  return `${input.clusterName} ${versionPath(input)}: EKS upgrade ${input.mode === 'execute' ? 'execution' : 'analysis'}`.slice(0, 200);
+}
+
+/** The Web UI's static details (Markdown): what was asked, set by the client at start. */
+export function upgradeStaticDetails(input: UpgradeInput): string {
+  const inventory = input.inventory.kind === 'snapshot' ? `snapshot \`${input.inventory.path}\`` : `EKS API (${input.region ?? 'default region'})`;
+  const notes = input.releaseNotes ?? { kind: 'kubernetes-changelog' };
+  return [
+    `**${input.clusterName}** ${versionPath(input)} — mode \`${input.mode ?? 'analyze'}\`, approval \`${input.approval ?? 'manual'}\`, AI analysis ${input.aiAnalysis === false ? 'off' : 'on'}`,
+    '',
+    `- Inventory: ${inventory}`,
+    `- Manifests: ${(input.manifestPaths ?? []).length === 0 ? 'none' : (input.manifestPaths ?? []).map((p) => `\`${p}\``).join(', ')}`,
+    `- Release notes: ${notes.kind === 'file' ? `\`${notes.path}\`` : notes.kind}`,
+  ].join('\n');
 }
 
 export const approveSignal = defineSignal<[{ by?: string; comment?: string }]>('approve');
