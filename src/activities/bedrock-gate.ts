@@ -1,0 +1,186 @@
+// The caller side of the Bedrock guard: the one path every Bedrock call takes — reserve a permit from the
+// singleton guard workflow (update-with-start, so nobody starts the guard by hand), invoke, settle.
+// Rate denials are waited out here, heartbeating when inside an activity, so they never spend retry attempts;
+// an exhausted daily budget is a non-retryable BedrockCostThresholdError.
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { AppConfig } from '../domain/config';
+import type { GuardLimits, ReserveAnswer } from '../domain/guard-ledger';
+import type { Logger } from '../worker/logging';
+import type { BedrockCallOutcome, BedrockPermitGate, BedrockPermitRequest } from './contracts';
+import { TASK_QUEUE } from '../workflows/constants';
+import { reserveUpdate, settleUpdate, type GuardWorkflowInput, type ReserveUpdateArgs, type SettleUpdateArgs } from '../workflows/guard-messages';
+import { guardLimitsFromConfig, startGuardOperation, type GuardTarget } from './guard-client';
+
+export { configureGuard, readGuardSummary, guardLimitsFromConfig, type GuardTarget } from './guard-client';
+
+/** Failure types the gate throws; list the first in activities' `nonRetryableErrorTypes` for clarity. */
+export const BEDROCK_COST_THRESHOLD_ERROR = 'BedrockCostThresholdError';
+export const BEDROCK_GUARD_BAD_REQUEST = 'BedrockGuardBadRequest';
+export const BEDROCK_GUARD_UNAVAILABLE = 'BedrockGuardUnavailableError';
+
+type GateLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+export interface GuardedPermitGateDeps {
+  client: Client;
+  config: Pick<AppConfig, 'guard' | 'bedrock'>;
+  logger: GateLogger;
+  /** Where the guard runs when it has to be started (default TASK_QUEUE) and extra start input (tests). */
+  guard?: Partial<GuardTarget> & { limits?: Partial<GuardLimits>; startInput?: Pick<GuardWorkflowInput, 'continueAsNewAfterUpdates'> };
+  /** How often to heartbeat while waiting out a denial (default 1 s; the SDK throttles heartbeats anyway). */
+  heartbeatEveryMs?: number;
+  /** How long the guard may be unreachable before a call fails retryably (default 60 s). */
+  unavailableAfterMs?: number;
+}
+
+/** The activity context when running inside one; undefined in a CLI or test process. */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sleeps `ms`, heartbeating inside an activity (cancellation then interrupts the wait with CancelledFailure). */
+async function pause(ms: number, heartbeatEveryMs: number, details: Record<string, unknown>): Promise<void> {
+  const ctx = activityContext();
+  if (!ctx) {
+    await new Promise<void>((resolve) => setTimeout(resolve, ms));
+    return;
+  }
+  let left = ms;
+  ctx.heartbeat(details);
+  while (left > 0) {
+    const chunk = Math.min(left, heartbeatEveryMs);
+    await ctx.sleep(chunk);
+    left -= chunk;
+    ctx.heartbeat(details);
+  }
+}
+
+function usd(v: number): string {
+  return `$${v.toFixed(v < 1 ? 4 : 2)}`;
+}
+
+function untilText(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+}
+
+export function costThresholdFailure(answer: Extract<ReserveAnswer, { kind: 'budget-exhausted' }>, caller: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: BEDROCK_COST_THRESHOLD_ERROR,
+    nonRetryable: true,
+    message:
+      `Daily Bedrock budget exhausted for ${answer.day} (UTC): ${usd(answer.spentUsd)} spent and ${usd(answer.reservedUsd)} reserved ` +
+      `of the ${usd(answer.limitUsd)} limit; this call (${caller}) needs up to ${usd(answer.requestedUsd)}. ` +
+      `The budget resets at ${answer.resetsAt} (UTC midnight, in ${untilText(answer.retryAfterMs)}). ` +
+      'To spend more today, raise the limit at run time (`eks-upgrade cost`, guard update `configure`).',
+    details: [answer],
+  });
+}
+
+/** A request id that names the caller for people reading the guard's history, and is unique per logical call. */
+function newRequestId(caller: string): string {
+  const ctx = activityContext();
+  const suffix = randomUUID().slice(0, 8);
+  if (!ctx) return `${caller}/${suffix}`;
+  const { workflowExecution, activityId, attempt } = ctx.info;
+  return `${workflowExecution?.workflowId ?? caller}/${activityId}#${attempt}/${suffix}`;
+}
+
+export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPermitGate {
+  const { client, logger } = deps;
+  const target: GuardTarget = {
+    workflowId: deps.guard?.workflowId ?? deps.config.guard.workflowId,
+    taskQueue: deps.guard?.taskQueue ?? TASK_QUEUE,
+  };
+  const startInput: GuardWorkflowInput = {
+    limits: { ...guardLimitsFromConfig(deps.config), ...deps.guard?.limits },
+    ...deps.guard?.startInput,
+  };
+  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 1_000;
+  const unavailableAfterMs = deps.unavailableAfterMs ?? 60_000;
+
+  /** Sends one update through update-with-start, retrying transport-level failures (server busy, run closing). */
+  async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string): Promise<Ret> {
+    const started = Date.now();
+    for (let failures = 1; ; failures++) {
+      try {
+        return await client.workflow.executeUpdateWithStart(update, {
+          args: [arg],
+          updateId,
+          startWorkflowOperation: startGuardOperation(target, startInput),
+        });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw ApplicationFailure.create({
+            type: BEDROCK_GUARD_BAD_REQUEST,
+            nonRetryable: true,
+            message: `The Bedrock guard refused the request: ${err.cause?.message ?? err.message}`,
+            cause: err,
+          });
+        }
+        if (Date.now() - started > unavailableAfterMs) {
+          throw ApplicationFailure.create({
+            type: BEDROCK_GUARD_UNAVAILABLE,
+            message: `The Bedrock guard (${target.workflowId}) did not answer for ${unavailableAfterMs} ms: ${(err as Error).message}. Is a worker polling task queue ${target.taskQueue}?`,
+            cause: err as Error,
+          });
+        }
+        const backoff = Math.min(2_000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+        logger.debug({ err: (err as Error).message, updateId, backoff }, 'Bedrock guard update failed; retrying');
+        await pause(backoff, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: 'unavailable' });
+      }
+    }
+  }
+
+  async function reserveUntilGranted(request: BedrockPermitRequest, requestId: string): Promise<void> {
+    const args: ReserveUpdateArgs = { requestId, ...request };
+    for (let denial = 0; ; denial++) {
+      // One update id per question: a retried transport failure reuses it; a new question after a denial gets a new one.
+      const answer = await send(reserveUpdate, args, `${requestId}:reserve:${denial}`);
+      if (answer.kind === 'granted') return;
+      if (answer.kind === 'budget-exhausted') throw costThresholdFailure(answer, request.caller);
+      // Arrive just after the slot opens; a little jitter keeps many waiters from landing in the same instant.
+      const wait = answer.retryAfterMs + Math.floor(Math.random() * Math.min(10, answer.retryAfterMs / 10 + 1));
+      logger.debug({ requestId, reason: answer.reason, wait }, 'Bedrock guard: waiting for a permit');
+      await pause(wait, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: answer.reason, retryAfterMs: answer.retryAfterMs });
+    }
+  }
+
+  async function settleQuietly(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>): Promise<void> {
+    try {
+      await send(settleUpdate, { reservationId: requestId, modelId, ...outcome }, `${requestId}:settle`);
+    } catch (err) {
+      // Never lose the call's result over bookkeeping: the reservation then expires charged at its estimate.
+      logger.warn({ requestId, err: (err as Error).message }, 'Bedrock guard: settle failed; the reservation will expire charged at its estimate');
+    }
+  }
+
+  return {
+    async run<T>(request: BedrockPermitRequest, invoke: () => Promise<BedrockCallOutcome<T>>): Promise<T> {
+      const requestId = newRequestId(request.caller);
+      await reserveUntilGranted(request, requestId);
+      let outcome: BedrockCallOutcome<T>;
+      try {
+        outcome = await invoke();
+      } catch (err) {
+        // The request may have been sent and its input billed: charge at least the input estimate.
+        await settleQuietly(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false });
+        throw err;
+      }
+      await settleQuietly(requestId, request.modelId, {
+        actualCostUsd: outcome.actualCostUsd,
+        inputTokens: outcome.inputTokens,
+        outputTokens: outcome.outputTokens,
+        succeeded: true,
+      });
+      return outcome.value;
+    },
+  };
+}

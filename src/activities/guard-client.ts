@@ -1,0 +1,66 @@
+// Client-side helpers for the singleton Bedrock guard: how to start it on demand (update-with-start with
+// USE_EXISTING), its initial limits from config, and the two operations the CLI's `cost` command needs.
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { AppConfig } from '../domain/config';
+import { DEFAULT_RESERVATION_TTL_MS, type GuardLimits, type GuardSummary } from '../domain/guard-ledger';
+import { TASK_QUEUE } from '../workflows/constants';
+import { configureUpdate, summaryQuery, type ConfigurePatch, type GuardWorkflowInput } from '../workflows/guard-messages';
+import type { bedrockGuardWorkflow } from '../workflows/guard';
+
+export interface GuardTarget {
+  workflowId: string;
+  taskQueue: string;
+}
+
+/** The guard's limits from the app config; used only when a call has to start the guard. */
+export function guardLimitsFromConfig(config: Pick<AppConfig, 'guard' | 'bedrock'>): GuardLimits {
+  return {
+    dailyCostLimitUsd: config.guard.dailyCostLimitUsd,
+    maxRequestsPerWindow: config.guard.maxRequestsPerWindow,
+    maxTokensPerWindow: config.guard.maxTokensPerWindow ?? null,
+    windowMs: config.guard.windowMs,
+    // Longer than any one Bedrock call can take, so only a dead caller's reservation expires.
+    reservationTtlMs: Math.max(DEFAULT_RESERVATION_TTL_MS, 2 * config.bedrock.requestTimeoutMs + 60_000),
+    warnAtFraction: 0.8,
+  };
+}
+
+/**
+ * A fresh start operation for update-with-start (each instance is single-use). With USE_EXISTING a running
+ * guard is used as is: its limits change only through `configure`, never through a caller's start input.
+ */
+export function startGuardOperation(target: GuardTarget, input: GuardWorkflowInput): WithStartWorkflowOperation<typeof bedrockGuardWorkflow> {
+  return new WithStartWorkflowOperation<typeof bedrockGuardWorkflow>('bedrockGuardWorkflow', {
+    workflowId: target.workflowId,
+    taskQueue: target.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary: 'Bedrock cost/rate guard: one per namespace; every Bedrock call reserves and settles here',
+    staticDetails:
+      'Singleton guard for Amazon Bedrock calls. Updates: `reserve`, `settle`, `configure`, `forceContinueAsNew`; ' +
+      'query: `summary` (or `eks-upgrade cost`). The ledger resets at midnight UTC; unsettled reservations expire ' +
+      'charged at their estimate.',
+  });
+}
+
+/** The guard's summary (the seed's get_cost_summary), or undefined when no guard has run in this namespace yet. */
+export async function readGuardSummary(client: Client, workflowId: string): Promise<(GuardSummary & { run: number }) | undefined> {
+  try {
+    return await client.workflow.getHandle(workflowId).query(summaryQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** Changes the guard's limits at run time (starting it with the config's limits first if needed); returns the new summary. */
+export async function configureGuard(
+  client: Client,
+  options: { config: Pick<AppConfig, 'guard' | 'bedrock'>; patch: ConfigurePatch; taskQueue?: string; workflowId?: string },
+): Promise<GuardSummary> {
+  const target = { workflowId: options.workflowId ?? options.config.guard.workflowId, taskQueue: options.taskQueue ?? TASK_QUEUE };
+  return client.workflow.executeUpdateWithStart(configureUpdate, {
+    args: [options.patch],
+    startWorkflowOperation: startGuardOperation(target, { limits: guardLimitsFromConfig(options.config) }),
+  });
+}
