@@ -26,6 +26,8 @@ export interface ReadinessReport {
   /** Codes of every check that ran (a check with no finding passed). */
   checksRun: string[];
   findings: ReadinessFinding[];
+  /** Checks that could not run because the snapshot lacks their data (never counted as passed). Added by issue 4. */
+  checksSkipped?: Array<{ code: string; reason: string }>;
 }
 
 /** Where an apiVersion in use was seen. */
@@ -50,6 +52,10 @@ export interface ApiRemovalFinding {
   removedByTarget: boolean;
   confidence: Confidence;
   source: ApiUsageSource;
+  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. Added by issue 4. */
+  code?: string;
+  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). Added by issue 4. */
+  note?: string;
 }
 
 export interface ApiScanResult {

@@ -1,0 +1,144 @@
+// Finds deprecated and removed API versions in use, from three kinds of evidence, each graded: manifests and
+// rendered Helm output (high: it is what gets applied), EKS insights (high when clients called the API recently),
+// and the live cluster's last-applied-configuration annotation (medium: stale after `kubectl patch`/ArgoCD; see
+// pluto#495, kubent#316). managedFields are never read as usage (kubent#309).
+import type { ApiRemovalFinding, ApiScanResult, ApiUsageSource, Confidence } from './evidence';
+import { API_REMOVALS, findApiRemoval, type ApiRemoval } from './api-removals';
+import type { ManifestObject, ManifestParseError } from './manifests';
+import type { Insight, LiveObject } from './snapshot';
+import { isAtOrBefore, normalizeMinor, previousMinor, tryParseMinor } from './versions';
+
+/** Stable codes of API findings, beside the readiness codes (docs/checks.md). */
+export const API_REMOVED_BY_TARGET = 'API001';
+export const API_DEPRECATED = 'API002';
+
+export interface ScanVersions {
+  /** The cluster's minor now; defaults to the minor before the target. */
+  currentVersion?: string;
+  targetVersion: string;
+}
+
+interface Subject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  file?: string;
+  line?: number;
+  location?: string;
+}
+
+function relevant(removal: ApiRemoval, target: string): boolean {
+  if (removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, target)) return true;
+  return removal.deprecatedIn === undefined || isAtOrBefore(removal.deprecatedIn, target);
+}
+
+function makeFinding(subject: Subject, apiVersion: string, removal: ApiRemoval, versions: Required<ScanVersions>, source: ApiUsageSource, confidence: Confidence): ApiRemovalFinding {
+  const removedByTarget = removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, versions.targetVersion);
+  const replacementAvailableOnCurrent = removal.replacement !== undefined && removal.replacementAvailableIn !== undefined && isAtOrBefore(removal.replacementAvailableIn, versions.currentVersion);
+  return {
+    ...subject,
+    apiVersion,
+    deprecatedIn: removal.deprecatedIn,
+    removedIn: removal.removedIn ?? 'unscheduled',
+    replacement: removal.replacement,
+    replacementAvailableOnCurrent,
+    removedByTarget,
+    confidence,
+    source,
+    code: removedByTarget ? API_REMOVED_BY_TARGET : API_DEPRECATED,
+    note: removal.note,
+  };
+}
+
+function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
+  const targetVersion = normalizeMinor(versions.targetVersion, 'target version');
+  const currentVersion = versions.currentVersion ? normalizeMinor(versions.currentVersion, 'current version') : previousMinor(targetVersion);
+  return { currentVersion, targetVersion };
+}
+
+/** Findings for parsed manifest objects (files, directories, stdin). */
+export function scanManifestObjects(objects: ManifestObject[], versions: ScanVersions): ApiRemovalFinding[] {
+  const resolved = resolveVersions(versions);
+  const findings: ApiRemovalFinding[] = [];
+  for (const object of objects) {
+    const removal = findApiRemoval(object.apiVersion, object.kind);
+    if (!removal || !relevant(removal, resolved.targetVersion)) continue;
+    const subject: Subject = { kind: object.kind, name: object.name, namespace: object.namespace, file: object.file, line: object.line, location: object.helmSource ? `helm template ${object.helmSource}` : undefined };
+    findings.push(makeFinding(subject, object.apiVersion, removal, resolved, object.helmSource ? 'helm' : 'manifest', 'high'));
+  }
+  return findings;
+}
+
+/** Findings from the live cluster: only the last-applied-configuration apiVersion counts, at medium confidence. */
+export function scanLiveObjects(objects: LiveObject[], versions: ScanVersions): ApiRemovalFinding[] {
+  const resolved = resolveVersions(versions);
+  const findings: ApiRemovalFinding[] = [];
+  for (const object of objects) {
+    if (!object.lastAppliedApiVersion) continue;
+    const removal = findApiRemoval(object.lastAppliedApiVersion, object.kind);
+    if (!removal || !relevant(removal, resolved.targetVersion)) continue;
+    const subject: Subject = { kind: object.kind, name: object.name, namespace: object.namespace, location: `live cluster: last-applied-configuration says ${object.lastAppliedApiVersion}, served as ${object.apiVersion}; confirm against the source manifests` };
+    findings.push(makeFinding(subject, object.lastAppliedApiVersion, removal, resolved, 'live-cluster', 'medium'));
+  }
+  return findings;
+}
+
+function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  if (lower.endsWith('s')) return `${lower}es`;
+  return `${lower}s`;
+}
+
+/** "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas" → group/version and resource. */
+export function parseInsightUsage(usage: string): { groupVersion: string; resource: string } | undefined {
+  const apis = /\/apis\/([^/]+)\/([^/]+)\/(?:namespaces\/[^/]+\/)?([^/?]+)/.exec(usage);
+  if (apis) return { groupVersion: `${apis[1]}/${apis[2]}`, resource: apis[3] ?? '' };
+  const core = /\/api\/(v[^/]+)\/(?:namespaces\/[^/]+\/)?([^/?]+)/.exec(usage);
+  if (core) return { groupVersion: core[1] ?? '', resource: core[2] ?? '' };
+  return undefined;
+}
+
+/** Findings from EKS upgrade insights' deprecation details; client user agents identify who still calls the API. */
+export function scanInsights(insights: Insight[], versions: ScanVersions): ApiRemovalFinding[] {
+  const resolved = resolveVersions(versions);
+  const findings: ApiRemovalFinding[] = [];
+  for (const insight of insights) {
+    for (const detail of insight.deprecationDetails ?? []) {
+      const parsed = detail.usage ? parseInsightUsage(detail.usage) : undefined;
+      if (!parsed) continue;
+      const known = API_REMOVALS.find((r) => r.groupVersion === parsed.groupVersion && pluralOf(r.kind) === parsed.resource);
+      const stopServing = tryParseMinor(detail.stopServingVersion);
+      const removedIn = stopServing ? `${stopServing.major}.${stopServing.minor}` : known?.removedIn;
+      const replacementSince = tryParseMinor(detail.startServingReplacementVersion);
+      const removal: ApiRemoval = {
+        groupVersion: parsed.groupVersion,
+        kind: known?.kind ?? parsed.resource,
+        deprecatedIn: known?.deprecatedIn,
+        removedIn,
+        replacement: detail.replacedWith ? (parseInsightUsage(detail.replacedWith)?.groupVersion ?? detail.replacedWith) : known?.replacement,
+        replacementAvailableIn: replacementSince ? `${replacementSince.major}.${replacementSince.minor}` : known?.replacementAvailableIn,
+        scope: 'rest',
+        stability: known?.stability ?? 'beta',
+        note: known?.note,
+      };
+      if (!relevant(removal, resolved.targetVersion)) continue;
+      const clients = (detail.clientStats ?? []).map((c) => `${c.userAgent ?? 'unknown client'} (${c.numberOfRequestsLast30Days ?? '?'} requests in 30 days${c.lastRequestTime ? `, last ${c.lastRequestTime}` : ''})`);
+      const calledRecently = (detail.clientStats ?? []).some((c) => (c.numberOfRequestsLast30Days ?? 0) > 0);
+      const subject: Subject = { kind: removal.kind, name: '(API clients)', location: `EKS insight "${insight.name}" (${insight.status}): ${detail.usage ?? ''}${clients.length > 0 ? `; clients: ${clients.join(', ')}` : ''}` };
+      findings.push(makeFinding(subject, parsed.groupVersion, removal, resolved, 'eks-insights', calledRecently ? 'high' : 'medium'));
+    }
+  }
+  return findings;
+}
+
+export function buildApiScanResult(input: { targetVersion: string; findings: ApiRemovalFinding[]; errors: ManifestParseError[]; objectsScanned: number }): ApiScanResult {
+  const order = (f: ApiRemovalFinding) => (f.removedByTarget ? 0 : 1);
+  const findings = [...input.findings].sort((a, b) => order(a) - order(b) || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
+  return { targetVersion: normalizeMinor(input.targetVersion, 'target version'), findings, errors: input.errors, objectsScanned: input.objectsScanned };
+}
+
+/** True when an API removed at or before the target is in use: the scan's exit code 3, a hard blocker. */
+export function hasRemovedApiInUse(result: ApiScanResult): boolean {
+  return result.findings.some((f) => f.removedByTarget);
+}

@@ -1,0 +1,45 @@
+// Runs every readiness check over a snapshot (and manifests, when given) for one target minor.
+import type { ReadinessReport } from '../evidence';
+import type { ManifestObject } from '../manifests';
+import type { ClusterSnapshot } from '../snapshot';
+import { normalizeMinor } from '../versions';
+import type { ReadinessCheck } from './check';
+import { addonCompatibility, addonHealth, controlPlaneHealth, controlPlaneSubnets, misconfigurationInsights, nodeGroupHealth, pendingLaunchTemplateUpdate, upgradeReadinessInsights } from './infra-checks';
+import { al2AmisOnTarget, dataPlaneOnControlPlaneMinor, kubeletSkewAfterUpgrade, kubeProxySkew, oneMinorStep, supportStatus, targetOffered } from './path-checks';
+import { dockerSocketMounts, minimumReplicas, podDisruptionBudgets, readinessProbes } from './workload-checks';
+
+export { CHECKS, CHECK_CODES, type CheckCode, type CheckDefinition } from './codes';
+
+export const READINESS_CHECKS: readonly ReadinessCheck[] = [
+  oneMinorStep, targetOffered, supportStatus, dataPlaneOnControlPlaneMinor, kubeletSkewAfterUpgrade, kubeProxySkew,
+  controlPlaneSubnets, controlPlaneHealth, nodeGroupHealth, addonHealth, addonCompatibility, pendingLaunchTemplateUpdate,
+  al2AmisOnTarget, upgradeReadinessInsights, misconfigurationInsights,
+  minimumReplicas, podDisruptionBudgets, readinessProbes, dockerSocketMounts,
+];
+
+export interface ReadinessInput {
+  snapshot: ClusterSnapshot;
+  targetVersion: string;
+  /** Parsed manifests; undefined skips the workload checks. */
+  manifests?: ManifestObject[];
+  now?: Date;
+}
+
+export function runReadinessChecks(input: ReadinessInput): ReadinessReport {
+  const current = normalizeMinor(input.snapshot.cluster.version, 'cluster version');
+  const target = normalizeMinor(input.targetVersion, 'target version');
+  const context = { snapshot: input.snapshot, current, target, now: input.now ?? new Date(), manifests: input.manifests };
+  const report: ReadinessReport = { currentVersion: current, targetVersion: target, checksRun: [], findings: [], checksSkipped: [] };
+  for (const check of READINESS_CHECKS) {
+    const outcome = check.run(context);
+    if ('skipped' in outcome) {
+      report.checksSkipped?.push({ code: check.code, reason: outcome.skipped });
+      continue;
+    }
+    report.checksRun.push(check.code);
+    report.findings.push(...outcome.findings);
+  }
+  // Required first, then by code: the order people act in.
+  report.findings.sort((a, b) => (a.level === b.level ? a.code.localeCompare(b.code) : a.level === 'required' ? -1 : 1));
+  return report;
+}
