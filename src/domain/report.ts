@@ -1,0 +1,127 @@
+// Rendering of the upgrade report and of the one-line headline the Web UI and `eks-upgrade list` show. Pure: the
+// workflow (current details), the CLI (`report --format md|json`) and the demo all call these.
+import type { UpgradeReport, UpgradeStatus } from '../workflows/upgrade-messages';
+
+const PHASE_LABEL: Record<UpgradeStatus['phase'], string> = {
+  inventory: 'reading inventory',
+  evidence: 'gathering evidence',
+  analysis: 'AI analysis',
+  decision: 'deciding',
+  'awaiting-approval': 'awaiting approval',
+  execution: 'execution',
+  soak: 'soak window',
+  report: 'writing report',
+  completed: 'completed',
+  aborted: 'aborted',
+};
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+type HeadlineFields = Pick<UpgradeStatus, 'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision'>;
+
+/** "prod-east 1.30→1.31: NO_GO (2 blockers)" once decided; "prod-east 1.30→1.31: AI analysis (2/8)" before. */
+export function upgradeHeadline(s: HeadlineFields): string {
+  const path = `${s.clusterName} ${s.currentVersion ?? '?'}→${s.targetVersion}`;
+  const d = s.decision;
+  if (!d) return `${path}: ${PHASE_LABEL[s.phase]} (${s.progress.done}/${s.progress.total})`;
+  const detail = d.blockers.length > 0 ? plural(d.blockers.length, 'blocker') : d.cautions.length > 0 ? plural(d.cautions.length, 'caution') : `severity ${d.severityScore}/10`;
+  return `${path}: ${d.verdict} (${detail})`;
+}
+
+/** The workflow's current details for the Web UI: headline, where it stands, what blocks it. Kept short. */
+export function currentDetailsMarkdown(s: UpgradeStatus): string {
+  const lines = [`**${s.headline}**`, ''];
+  const facts = [`phase \`${s.phase}\``, `approval ${s.approval}`, `Bedrock cost $${s.costUsd.toFixed(4)}`];
+  if (s.decision) facts.push(`basis ${s.decision.basis}`);
+  if (s.soakEndsAt && s.phase === 'soak') facts.push(`soak until ${s.soakEndsAt}`);
+  lines.push(facts.join(' · '));
+  const d = s.decision;
+  if (d && d.blockers.length > 0) {
+    lines.push('', 'Blockers:');
+    for (const b of d.blockers.slice(0, 10)) lines.push(`- \`${b.code}\` ${b.message}`);
+    if (d.blockers.length > 10) lines.push(`- … ${d.blockers.length - 10} more (see the report)`);
+  }
+  if (s.skippedAnalyses.length > 0) {
+    lines.push('', `AI analysis skipped: ${s.skippedAnalyses.map((a) => `${a.template} (${a.errorType})`).join(', ')}`);
+  }
+  for (const r of s.rollbacks) lines.push('', `Rollback requested (${r.reason}): **${r.verdict}** — ${r.action}`);
+  if (s.abortReason) lines.push('', `Aborted: ${s.abortReason}`);
+  return lines.join('\n');
+}
+
+function cell(text: string | number | undefined): string {
+  return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function table(header: string[], rows: Array<Array<string | number | undefined>>): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+}
+
+/** The full report as Markdown. */
+export function renderReportMarkdown(report: UpgradeReport): string {
+  const s = report.status;
+  const out: string[] = [`# EKS upgrade report: ${s.clusterName} ${s.currentVersion ?? '?'} → ${s.targetVersion}`, '', `**${s.headline}**`, ''];
+  out.push(`- Workflow: \`${s.workflowId}\` (mode ${s.mode}, phase ${s.phase})`, `- Approval: ${s.approval}${s.approvedBy ? ` by ${s.approvedBy}` : ''}${s.abortReason ? ` — aborted: ${s.abortReason}` : ''}`, `- Bedrock cost: $${s.costUsd.toFixed(4)}`);
+
+  const d = s.decision;
+  out.push('', '## Decision', '');
+  if (d) {
+    out.push(...table(['Verdict', 'Severity', 'Confidence', 'Basis', 'Model verdict'], [[d.verdict, `${d.severityScore}/10`, d.confidence.toFixed(2), d.basis, d.aiVerdict ?? '—']]));
+    if (d.blockers.length > 0) out.push('', '### Blockers (force NO_GO)', '', ...d.blockers.map((b) => `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message}`));
+    if (d.cautions.length > 0) out.push('', '### Cautions', '', ...d.cautions.map((c) => `- \`${c.code}\`${c.resource ? ` ${c.resource}:` : ''} ${c.message}`));
+    out.push('', '### Reasons', '', ...d.reasons.map((r) => `- ${r}`));
+  } else out.push('No decision was reached.');
+
+  out.push('', '## AI analysis', '');
+  if (report.analyses.length === 0) out.push('No analysis ran.');
+  for (const a of report.analyses) {
+    out.push(`### ${a.template}`, '', `${a.summary}`, '', `Severity ${a.severityScore}/10, confidence ${a.confidence}${a.verdict ? `, verdict ${a.verdict}` : ''}; model \`${a.modelId}\`, prompt ${a.promptVersion}, ${a.usage.inputTokens}+${a.usage.outputTokens} tokens, $${a.costUsd.toFixed(4)}.`);
+    if (a.breakingChanges.length > 0) out.push('', 'Breaking changes:', ...a.breakingChanges.map((c) => `- ${c}`));
+    if (a.findings.length > 0) out.push('', ...table(['Severity', 'Finding', 'Detail'], a.findings.map((f) => [f.severity, f.title, f.detail])));
+    if (a.recommendations.length > 0) out.push('', 'Recommendations:', ...a.recommendations.map((r) => `- ${r}`));
+    out.push('');
+  }
+  if (s.skippedAnalyses.length > 0) {
+    out.push('### Skipped analyses', '', ...table(['Analysis', 'Why', 'Type'], s.skippedAnalyses.map((a) => [a.template, a.reason, a.errorType])));
+  }
+
+  out.push('', '## Evidence', '');
+  const scan = report.apiScan;
+  if (scan) {
+    out.push(`### Deprecated and removed APIs (${scan.findings.length} found in ${scan.objectsScanned} objects)`, '');
+    if (scan.findings.length > 0) {
+      out.push(...table(['Object', 'API version', 'Removed in', 'Replacement', 'Where', 'Confidence', 'Blocks target'], scan.findings.map((f) => [`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`, f.apiVersion, f.removedIn, f.replacement ?? '—', f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : (f.location ?? f.source), f.confidence, f.removedByTarget ? 'yes' : 'no'])));
+    }
+    for (const e of scan.errors) out.push(`- Not scanned: ${e.file}${e.line ? `:${e.line}` : ''} — ${e.message}`);
+  }
+  const readiness = report.readiness;
+  if (readiness) {
+    out.push('', `### Readiness (${readiness.checksRun.length} checks run)`, '');
+    if (readiness.findings.length === 0) out.push('Every check that ran passed.');
+    else out.push(...table(['Code', 'Level', 'Check', 'Resource', 'What to do'], readiness.findings.map((f) => [f.code, f.level, f.title, f.resource ?? '—', f.message])));
+    for (const c of readiness.checksSkipped ?? []) out.push(`- Skipped ${c.code}: ${c.reason}`);
+  }
+  const notes = report.releaseNotes;
+  if (notes) {
+    out.push('', `### Release notes ${notes.targetVersion} (${notes.entries.length} upgrade-relevant entries from ${notes.source})`, '');
+    for (const e of notes.entries.slice(0, 30)) out.push(`- **${e.category}** (${e.section}): ${e.text.split('\n')[0] ?? ''}`);
+    if (notes.entries.length > 30) out.push(`- … ${notes.entries.length - 30} more`);
+  }
+
+  out.push('', '## Execution', '', report.execution);
+  if (s.rollbacks.length > 0) {
+    out.push('', '## Rollback requests', '');
+    for (const r of s.rollbacks) {
+      out.push(`### ${r.requestedAt}: ${r.verdict} (${r.basis})`, '', `Reason given: ${r.reason}`, '', ...r.reasons.map((x) => `- ${x}`), '', `Action: ${r.action}`, '');
+    }
+  }
+  if (s.notes.length > 0) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${n}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** The full report as JSON (stable field names: the UpgradeReport type), for `--format json`. */
+export function renderReportJson(report: UpgradeReport): string {
+  return `${JSON.stringify({ schemaVersion: 1, ...report }, null, 2)}\n`;
+}

@@ -1,0 +1,116 @@
+// The upgrade workflow's state and how it shows itself: the status/report queries, the typed search attributes
+// and the Web UI's current details, all kept current from one place whenever the phase or the decision changes.
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
+import type { UpgradeDecision } from '../domain/decision';
+import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
+import { currentDetailsMarkdown, upgradeHeadline } from '../domain/report';
+import type { RollbackRecord } from '../domain/rollback';
+import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from './search-attributes';
+import type { UpgradePhase, UpgradeReport, UpgradeStatus, ValidUpgradeInput } from './upgrade-messages';
+
+/** inventory, evidence, analysis, decision, approval, execution, soak, report. */
+const TOTAL_STEPS = 8;
+const STEPS_DONE: Record<UpgradePhase, number> = {
+  inventory: 0,
+  evidence: 1,
+  analysis: 2,
+  decision: 3,
+  'awaiting-approval': 4,
+  execution: 5,
+  soak: 6,
+  report: 7,
+  completed: 8,
+  aborted: 8,
+};
+
+export class UpgradeState {
+  phase: UpgradePhase = 'inventory';
+  currentVersion: string | undefined;
+  releaseNotes?: ReleaseNotesExtract;
+  apiScan?: ApiScanResult;
+  readiness?: ReadinessReport;
+  readonly analyses: AnalysisResult[] = [];
+  readonly skipped: SkippedAnalysis[] = [];
+  decision?: UpgradeDecision;
+  approval: UpgradeStatus['approval'] = 'not-requested';
+  approvedBy?: string;
+  abortReason?: string;
+  soakEndsAt?: string;
+  readonly rollbacks: RollbackRecord[] = [];
+  readonly notes: string[] = [];
+  execution = 'Not reached.';
+
+  constructor(
+    readonly input: ValidUpgradeInput,
+    readonly workflowId: string,
+  ) {
+    this.currentVersion = input.currentVersion;
+  }
+
+  status(): UpgradeStatus {
+    const base = {
+      clusterName: this.input.clusterName,
+      targetVersion: this.input.targetVersion,
+      phase: this.phase,
+      progress: { done: STEPS_DONE[this.phase], total: TOTAL_STEPS },
+      ...(this.currentVersion ? { currentVersion: this.currentVersion } : {}),
+      ...(this.decision ? { decision: this.decision } : {}),
+    };
+    const findingsCount =
+      (this.apiScan?.findings.length ?? 0) + (this.readiness?.findings.length ?? 0) + this.analyses.reduce((n, a) => n + a.findings.length, 0);
+    return {
+      ...base,
+      workflowId: this.workflowId,
+      findingsCount,
+      approval: this.approval,
+      costUsd: Math.round(this.analyses.reduce((sum, a) => sum + a.costUsd, 0) * 1e6) / 1e6,
+      skippedAnalyses: [...this.skipped],
+      rollbacks: [...this.rollbacks],
+      headline: upgradeHeadline(base),
+      mode: this.input.mode,
+      ...(this.approvedBy ? { approvedBy: this.approvedBy } : {}),
+      ...(this.abortReason ? { abortReason: this.abortReason } : {}),
+      ...(this.soakEndsAt ? { soakEndsAt: this.soakEndsAt } : {}),
+      notes: [...this.notes],
+    };
+  }
+
+  report(): UpgradeReport {
+    return {
+      status: this.status(),
+      ...(this.releaseNotes ? { releaseNotes: this.releaseNotes } : {}),
+      ...(this.apiScan ? { apiScan: this.apiScan } : {}),
+      ...(this.readiness ? { readiness: this.readiness } : {}),
+      analyses: [...this.analyses],
+      execution: this.execution,
+    };
+  }
+
+  /** Moves to a phase and tells the Web UI (search attributes, current details). */
+  enter(phase: UpgradePhase): void {
+    this.phase = phase;
+    this.publish();
+  }
+
+  /** Pushes the current state to the search attributes and the current details. */
+  publish(): void {
+    upsertSearchAttributes([
+      { key: EKS_CLUSTER, value: this.input.clusterName },
+      { key: EKS_TARGET_VERSION, value: this.input.targetVersion },
+      { key: UPGRADE_PHASE, value: this.phase },
+      ...(this.decision ? [{ key: UPGRADE_DECISION, value: this.decision.verdict }] : []),
+    ]);
+    setCurrentDetails(currentDetailsMarkdown(this.status()));
+  }
+
+  /** A method, not a property test, so TypeScript does not narrow it across awaits (signals change it). */
+  isAborted(): boolean {
+    return this.abortReason !== undefined;
+  }
+
+  /** True once the daily Bedrock budget refused a call of this workflow (the rest of this phase is not tried). */
+  budgetExhausted(): boolean {
+    return this.skipped.some((s) => s.errorType === 'BedrockCostThresholdError');
+  }
+}
