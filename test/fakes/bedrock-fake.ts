@@ -158,7 +158,7 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
   const clients: BedrockRuntimeClient[] = [];
   const hanging = new Set<{ destroy(): void }>();
 
-  async function answer(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): Promise<void> {
+  async function answer(req: IncomingMessage | Http2ServerRequest, res: Res): Promise<void> {
     const rawBody = await readBody(req);
     const call = describeCall(calls.length, req.url ?? '', req.httpVersion, req.headers, rawBody);
     calls.push(call);
@@ -168,7 +168,8 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
     send(call, reply, res, hanging);
   }
 
-  const onRequest = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+  const onRequest = (req: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
+    const res = adapt(response);
     answer(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `bedrock-fake internal error: ${String(err)}` }));
@@ -200,6 +201,26 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
       if ('closeAllConnections' in server) server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The few response operations the fake needs, over HTTP/1.1 and HTTP/2 alike. */
+interface Res {
+  readonly headersSent: boolean;
+  writeHead(status: number, headers: Record<string, string>): void;
+  end(body?: string): void;
+  /** The socket (HTTP/1.1) or stream (HTTP/2) to leave hanging or to destroy. */
+  connection(): { destroy(): void } | undefined;
+}
+
+function adapt(res: ServerResponse | Http2ServerResponse): Res {
+  return {
+    get headersSent() {
+      return res.headersSent;
+    },
+    writeHead: (status, headers) => void (res as ServerResponse).writeHead(status, headers),
+    end: (body) => void (res as ServerResponse).end(body),
+    connection: () => ('stream' in res ? res.stream : (res.socket ?? undefined)),
   };
 }
 
@@ -256,7 +277,7 @@ function textOf(content: unknown): string {
   return '';
 }
 
-function send(call: BedrockCall, reply: BedrockReply, res: ServerResponse | Http2ServerResponse, hanging: Set<{ destroy(): void }>): void {
+function send(call: BedrockCall, reply: BedrockReply, res: Res, hanging: Set<{ destroy(): void }>): void {
   const requestId = randomUUID();
   const json = (status: number, payload: unknown, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...extra });
@@ -264,12 +285,12 @@ function send(call: BedrockCall, reply: BedrockReply, res: ServerResponse | Http
   };
   switch (reply.kind) {
     case 'hang': {
-      const stream = 'stream' in res ? res.stream : res.socket;
-      if (stream) hanging.add(stream);
+      const connection = res.connection();
+      if (connection) hanging.add(connection);
       return;
     }
     case 'reset':
-      ('stream' in res ? res.stream : res.socket)?.destroy();
+      res.connection()?.destroy();
       return;
     case 'raw':
       res.writeHead(reply.status, { 'x-amzn-requestid': requestId, ...reply.headers });
