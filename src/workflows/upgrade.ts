@@ -46,7 +46,7 @@ export const READ_RETRY: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '15s',
   maximumAttempts: 4,
-  nonRetryableErrorTypes: ['InvalidSnapshot', 'SnapshotNotFound', 'InvalidInput', 'AccessDeniedException', 'ResourceNotFoundException', 'ValidationException'],
+  nonRetryableErrorTypes: ['InvalidEvidenceInput', 'AccessDeniedException', 'ResourceNotFoundException', 'ValidationException'],
 };
 
 const inventoryActivities = proxyActivities<EvidenceActivities>({ startToCloseTimeout: '2 minutes', retry: READ_RETRY, summary: 'cluster inventory' });
@@ -123,18 +123,16 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
     const unavailable: string[] = [];
     const notesSource: ReleaseNotesSource = input.releaseNotes;
     const [releaseNotes, apiScan, readiness] = await Promise.all([
-      notesSource.kind === 'none'
-        ? Promise.resolve(undefined)
-        : evidenceActivities.extractReleaseNotes({ targetVersion: input.targetVersion, source: notesSource }).catch((err: unknown) => {
-            if (isCancellation(err)) throw err;
-            const { errorType, reason } = describeFailure(err);
-            unavailable.push(`release notes ${input.targetVersion} (${errorType}: ${reason})`);
-            return undefined;
-          }),
+      // kind 'none' still yields the facts table's removals for the target.
+      evidenceActivities.extractReleaseNotes({ targetVersion: input.targetVersion, source: notesSource }).catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        const { errorType, reason } = describeFailure(err);
+        unavailable.push(`release notes ${input.targetVersion} (${errorType}: ${reason})`);
+        return undefined;
+      }),
       evidenceActivities.scanApiRemovals({ manifestPaths: input.manifestPaths, snapshot, currentVersion, targetVersion: input.targetVersion }),
       evidenceActivities.checkClusterReadiness({ snapshot, targetVersion: input.targetVersion, manifestPaths: input.manifestPaths }),
     ]);
-    if (notesSource.kind === 'none') state.notes.push('Release notes: none requested (releaseNotes.kind = none).');
     Object.assign(state, { releaseNotes, apiScan, readiness });
     const evidence: DecisionEvidence = { ...context, apiScan, readiness, ...(releaseNotes ? { releaseNotes } : {}), unavailable };
 
