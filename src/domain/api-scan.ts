@@ -32,15 +32,29 @@ function relevant(removal: ApiRemoval, target: string): boolean {
   return removal.deprecatedIn === undefined || isAtOrBefore(removal.deprecatedIn, target);
 }
 
+/** Follows replacements that are themselves gone by the target (flowcontrol v1beta1 → v1beta2 → v1beta3 → v1). */
+function survivingReplacement(removal: ApiRemoval, target: string): { replacement?: string; availableIn?: string } {
+  let replacement = removal.replacement;
+  let availableIn = removal.replacementAvailableIn;
+  for (let hops = 0; replacement !== undefined && hops < 5; hops++) {
+    const next = findApiRemoval(replacement, removal.kind);
+    if (!next?.removedIn || !isAtOrBefore(next.removedIn, target)) break;
+    replacement = next.replacement;
+    availableIn = next.replacementAvailableIn;
+  }
+  return { replacement, availableIn };
+}
+
 function makeFinding(subject: Subject, apiVersion: string, removal: ApiRemoval, versions: Required<ScanVersions>, source: ApiUsageSource, confidence: Confidence): ApiRemovalFinding {
   const removedByTarget = removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, versions.targetVersion);
-  const replacementAvailableOnCurrent = removal.replacement !== undefined && removal.replacementAvailableIn !== undefined && isAtOrBefore(removal.replacementAvailableIn, versions.currentVersion);
+  const { replacement, availableIn } = survivingReplacement(removal, versions.targetVersion);
+  const replacementAvailableOnCurrent = replacement !== undefined && availableIn !== undefined && isAtOrBefore(availableIn, versions.currentVersion);
   return {
     ...subject,
     apiVersion,
     deprecatedIn: removal.deprecatedIn,
     removedIn: removal.removedIn ?? 'unscheduled',
-    replacement: removal.replacement,
+    replacement,
     replacementAvailableOnCurrent,
     removedByTarget,
     confidence,
