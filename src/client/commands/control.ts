@@ -1,0 +1,122 @@
+// `status`, `approve`, `abort`, `rollback`, `report`: reading and steering one running upgrade.
+import { existsSync, readFileSync } from 'node:fs';
+import type { WorkflowHandle } from '@temporalio/client';
+import { abortSignal, approveSignal, reportQuery, requestRollbackSignal, type UpgradeReport, type UpgradeStatus } from '../../workflows/upgrade-messages';
+import { workflowUiLink } from '../connection';
+import type { CommandContext } from '../context';
+import { emit, renderStatus, toJson } from '../output';
+import { describeUpgrade, NoWorkerError, queryStatus, queryWithDeadline, resolveWorkflowId, type UpgradeRef } from '../upgrade-handle';
+import { EXIT_FAILURE, EXIT_OK, formatDuration, parseDuration, parseFormat, UsageError } from '../usage';
+import { renderReportJson, renderReportMarkdown } from '../../domain/report';
+
+interface FormatFlag {
+  format?: string;
+}
+
+export async function runStatus(flags: UpgradeRef & FormatFlag, ctx: CommandContext): Promise<number> {
+  const format = parseFormat(flags.format);
+  const workflowId = resolveWorkflowId(flags);
+  const { client, connection, namespace } = await ctx.connect();
+  try {
+    emit(ctx.out, format, await queryStatus(client, connection, workflowId), renderStatus);
+  } catch (err) {
+    if (!(err instanceof NoWorkerError)) throw err;
+    // Still useful without a worker: what the server and the search attributes know.
+    ctx.out.info(err.message);
+    const view = await describeUpgrade(client.workflow.getHandle(workflowId));
+    ctx.out.result(format === 'json' ? toJson({ server: view }) : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`);
+    return EXIT_FAILURE;
+  }
+  ctx.out.info(`Web UI: ${workflowUiLink(ctx.uiUrl, namespace, workflowId)}`);
+  return EXIT_OK;
+}
+
+/** Sends a signal after checking the upgrade exists and is running (a signal to a closed run would fail opaquely). */
+async function signalRunning(ctx: CommandContext, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+  const { client } = await ctx.connect();
+  const handle = client.workflow.getHandle(workflowId);
+  const view = await describeUpgrade(handle);
+  if (view.status !== 'RUNNING') throw new StateError(`${workflowId} is ${view.status.toLowerCase()} (phase ${view.phase ?? '?'}): nothing to signal`);
+  await send(handle);
+}
+
+export class StateError extends Error {
+  override readonly name = 'StateError';
+}
+
+export async function runApprove(flags: UpgradeRef & { by?: string; comment?: string } & FormatFlag, ctx: CommandContext): Promise<number> {
+  const format = parseFormat(flags.format, ['text', 'json']);
+  const workflowId = resolveWorkflowId(flags);
+  const by = flags.by ?? ctx.env.USER ?? 'cli';
+  await signalRunning(ctx, workflowId, (h) => h.signal(approveSignal, { by, ...(flags.comment ? { comment: flags.comment } : {}) }));
+  ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'approve', by }) : `approval sent to ${workflowId} (by ${by})`);
+  return EXIT_OK;
+}
+
+export async function runAbort(flags: UpgradeRef & { reason?: string; by?: string } & FormatFlag, ctx: CommandContext): Promise<number> {
+  const format = parseFormat(flags.format, ['text', 'json']);
+  if (!flags.reason?.trim()) throw new UsageError('required: why the upgrade is aborted, e.g. --reason "change freeze"', '--reason');
+  const workflowId = resolveWorkflowId(flags);
+  const by = flags.by ?? ctx.env.USER ?? 'cli';
+  await signalRunning(ctx, workflowId, (h) => h.signal(abortSignal, { reason: flags.reason!.trim(), by }));
+  ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'abort', reason: flags.reason.trim(), by }) : `abort sent to ${workflowId}: ${flags.reason.trim()}`);
+  return EXIT_OK;
+}
+
+/** `--evidence` is text, or `@file` to read it from a file (log excerpt, alert payload). */
+export function readEvidence(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.startsWith('@')) return value;
+  const path = value.slice(1);
+  if (!existsSync(path)) throw new UsageError(`${path} does not exist (use --evidence TEXT or --evidence @FILE)`, '--evidence');
+  return readFileSync(path, 'utf8');
+}
+
+export async function runRollback(flags: UpgradeRef & { reason?: string; evidence?: string; by?: string; wait?: boolean; waitTimeout?: string } & FormatFlag, ctx: CommandContext): Promise<number> {
+  const format = parseFormat(flags.format);
+  if (!flags.reason?.trim()) throw new UsageError('required: what is wrong, e.g. --reason "5xx rate doubled after the upgrade"', '--reason');
+  const evidence = readEvidence(flags.evidence);
+  const waitMs = flags.waitTimeout !== undefined ? parseDuration(flags.waitTimeout, '--wait-timeout') : 5 * 60_000;
+  const workflowId = resolveWorkflowId(flags);
+  const by = flags.by ?? ctx.env.USER ?? 'cli';
+  const { client, connection } = await ctx.connect();
+  const before = flags.wait ? (await queryStatus(client, connection, workflowId)).rollbacks.length : 0;
+  await signalRunning(ctx, workflowId, (h) => h.signal(requestRollbackSignal, { reason: flags.reason!.trim(), by, ...(evidence !== undefined ? { evidence } : {}) }));
+  ctx.out.info(`rollback request sent to ${workflowId}`);
+  if (!flags.wait) {
+    ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'requestRollback', reason: flags.reason.trim() }) : `rollback request sent to ${workflowId}; see the verdict with \`eks-upgrade status\``);
+    return EXIT_OK;
+  }
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    const status: UpgradeStatus = await queryStatus(client, connection, workflowId);
+    const verdict = status.rollbacks[before];
+    if (verdict) {
+      emit(ctx.out, format, verdict, (r, f) => (f === 'md' ? `## Rollback verdict: ${r.verdict}\n\n${r.reasons.map((x) => `- ${x}`).join('\n')}\n\n**Action:** ${r.action}` : `${r.verdict} (${r.basis}): ${r.reasons.join('; ')}\naction: ${r.action}`));
+      return EXIT_OK;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new StateError(`no rollback verdict from ${workflowId} after ${formatDuration(waitMs)}; was it in its soak window? check \`eks-upgrade status\``);
+}
+
+export async function runReport(flags: UpgradeRef & FormatFlag, ctx: CommandContext): Promise<number> {
+  const format = parseFormat(flags.format, ['md', 'json', 'text']);
+  const workflowId = resolveWorkflowId(flags);
+  const { client, connection } = await ctx.connect();
+  const handle = client.workflow.getHandle(workflowId);
+  const view = await describeUpgrade(handle); // throws WorkflowNotFoundError for an unknown id
+  let report: UpgradeReport;
+  if (view.status === 'COMPLETED') {
+    // The workflow's result is its final report: readable with no worker running.
+    report = (await handle.result()) as UpgradeReport;
+  } else {
+    try {
+      report = await queryWithDeadline(connection, () => handle.query(reportQuery), 10_000);
+    } catch (err) {
+      throw new NoWorkerError(`${workflowId} (${view.status.toLowerCase()}) did not answer the report query: is a worker running on task queue '${view.taskQueue}'? (${(err as Error).message})`);
+    }
+  }
+  ctx.out.result(format === 'json' ? renderReportJson(report) : renderReportMarkdown(report));
+  return EXIT_OK;
+}

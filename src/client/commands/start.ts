@@ -1,0 +1,134 @@
+// `eks-upgrade start`: validate, start `upgrade-<cluster>-<target>` with search attributes and a Web UI summary,
+// and with --wait follow it until the decision.
+import { readFileSync } from 'node:fs';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
+import { upgradeWorkflowId } from '../../workflows/constants';
+import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../../workflows/search-attributes';
+import { upgradeStaticDetails, upgradeStaticSummary, type UpgradePhase, type UpgradeStatus, type ValidUpgradeInput } from '../../workflows/upgrade-messages';
+import { workflowUiLink } from '../connection';
+import type { CommandContext } from '../context';
+import { emit, renderStatus, statusHeadline, toJson } from '../output';
+import { buildUpgradeInput, type StartFlags } from '../start-input';
+import { describeUpgrade, NoWorkerError, queryStatus } from '../upgrade-handle';
+import { EXIT_FAILURE, EXIT_OK, formatDuration, parseDuration, parseFormat } from '../usage';
+
+export const UPGRADE_WORKFLOW_TYPE = 'upgradeWorkflow';
+
+export interface StartCommandFlags extends StartFlags {
+  wait?: boolean;
+  waitTimeout?: string;
+  format?: string;
+}
+
+/** Phases at which `--wait` stops: the decision exists (or the upgrade ended without one). */
+const DECIDED_PHASES: ReadonlySet<UpgradePhase> = new Set(['awaiting-approval', 'execution', 'soak', 'report', 'completed', 'aborted']);
+
+function snapshotVersion(input: ValidUpgradeInput): string | undefined {
+  if (input.currentVersion) return input.currentVersion;
+  if (input.inventory.kind !== 'snapshot') return undefined;
+  try {
+    const parsed = JSON.parse(readFileSync(input.inventory.path, 'utf8')) as { cluster?: { version?: unknown } };
+    return typeof parsed.cluster?.version === 'string' ? parsed.cluster.version : undefined;
+  } catch {
+    return undefined; // only for the summary line: the worker validates the snapshot and reports problems
+  }
+}
+
+/** The Web UI's one-line summary and markdown details, fixed at start (the workflow keeps its current details). */
+export function startMetadata(input: ValidUpgradeInput): { staticSummary: string; staticDetails: string } {
+  const currentVersion = snapshotVersion(input);
+  const staticSummary = upgradeStaticSummary({ ...input, ...(currentVersion ? { currentVersion } : {}) });
+  const staticDetails = [
+    upgradeStaticDetails({ ...input, ...(currentVersion ? { currentVersion } : {}) }),
+    `- Soak window: ${formatDuration(input.soakWindowMs)}; approval timeout: ${formatDuration(input.approvalTimeoutMs)}`,
+    '',
+    `Approve: \`eks-upgrade approve --cluster ${input.clusterName} --target ${input.targetVersion}\``,
+  ].join('\n');
+  return { staticSummary, staticDetails: staticDetails.slice(0, 20_000) };
+}
+
+export async function runStart(flags: StartCommandFlags, ctx: CommandContext): Promise<number> {
+  const format = parseFormat(flags.format);
+  const input = buildUpgradeInput(flags, { env: ctx.env });
+  const waitMs = flags.waitTimeout !== undefined ? parseDuration(flags.waitTimeout, '--wait-timeout') : 30 * 60_000;
+  const { client, connection, namespace } = await ctx.connect();
+  const workflowId = upgradeWorkflowId(input.clusterName, input.targetVersion);
+  const link = workflowUiLink(ctx.uiUrl, namespace, workflowId);
+
+  try {
+    await client.workflow.start(UPGRADE_WORKFLOW_TYPE, {
+      taskQueue: ctx.taskQueue,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: EKS_CLUSTER, value: input.clusterName },
+        { key: EKS_TARGET_VERSION, value: input.targetVersion },
+        { key: UPGRADE_PHASE, value: 'inventory' },
+      ],
+      ...startMetadata(input),
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    ctx.out.info(`${workflowId} is already running; not starting another. Its state:`);
+    await printCurrent(client, connection, workflowId, format, ctx);
+    ctx.out.info(`Web UI: ${link}`);
+    return EXIT_FAILURE;
+  }
+
+  ctx.out.info(`started ${workflowId}\nWeb UI: ${link}`);
+  if (!flags.wait) {
+    if (format === 'json') ctx.out.result(toJson({ workflowId, namespace, taskQueue: ctx.taskQueue, webUi: link, input }));
+    else ctx.out.result(`${workflowId}\n${link}`);
+    return EXIT_OK;
+  }
+  const status = await waitForDecision(client, connection, workflowId, ctx, waitMs);
+  emit(ctx.out, format, status, renderStatus);
+  if (status.phase === 'awaiting-approval') {
+    ctx.out.info(`awaiting approval: eks-upgrade approve --cluster ${input.clusterName} --target ${input.targetVersion}  (or abort --reason ...)`);
+  }
+  return EXIT_OK;
+}
+
+async function printCurrent(client: Client, connection: Connection, workflowId: string, format: ReturnType<typeof parseFormat>, ctx: CommandContext): Promise<void> {
+  try {
+    emit(ctx.out, format, await queryStatus(client, connection, workflowId), renderStatus);
+  } catch (err) {
+    if (!(err instanceof NoWorkerError)) throw err;
+    ctx.out.info(err.message);
+    const view = await describeUpgrade(client.workflow.getHandle(workflowId));
+    ctx.out.result(format === 'json' ? toJson(view) : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`);
+  }
+}
+
+/**
+ * Polls the status query once a second, printing each phase change on stderr, until the decision exists.
+ * Fails (WorkflowFailedError) if the workflow fails first.
+ */
+export async function waitForDecision(client: Client, connection: Connection, workflowId: string, ctx: CommandContext, timeoutMs: number): Promise<UpgradeStatus> {
+  const handle = client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + timeoutMs;
+  let lastLine = '';
+  let closed: unknown;
+  // Learn promptly if the workflow fails; polling alone would only see the failed query.
+  handle.result().then(
+    () => undefined,
+    (err: unknown) => {
+      closed = err;
+    },
+  );
+  while (Date.now() < deadline) {
+    if (closed) throw closed instanceof WorkflowFailedError ? closed : new Error(`${workflowId} ended: ${closed instanceof Error ? closed.message : 'unknown reason'}`);
+    try {
+      const status = await queryStatus(client, connection, workflowId, 10_000);
+      const line = `${new Date().toISOString().slice(11, 19)} ${status.phase} (${status.progress.done}/${status.progress.total})${status.decision ? ` ${statusHeadline(status)}` : ''}`;
+      if (line.slice(9) !== lastLine.slice(9)) ctx.out.info(line);
+      lastLine = line;
+      if (status.decision || DECIDED_PHASES.has(status.phase)) return status;
+    } catch (err) {
+      if (!(err instanceof NoWorkerError)) throw err;
+      ctx.out.info(err.message);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(`gave up waiting for the decision of ${workflowId} after ${formatDuration(timeoutMs)} (it keeps running; check it with \`eks-upgrade status\`)`);
+}

@@ -1,0 +1,36 @@
+// The commands beyond one upgrade's life cycle: `cost`, `scan`, `snapshot`, `worker`, `demo`.
+import type { Command, Option } from 'commander';
+import type { CommandContext } from './context';
+import { runCost } from './commands/cost';
+import { runDemo } from './demo';
+import { runWorkerMain } from '../worker/main';
+
+type Action = (flags: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
+type Act = (action: Action) => (...args: unknown[]) => Promise<void>;
+type FormatOption = (allowed?: readonly string[], fallback?: string) => Option;
+
+export function registerExtraCommands(program: Command, act: Act, formatOption: FormatOption): void {
+  program
+    .command('cost')
+    .description("the Bedrock guard's daily ledger and rate window; --set-* change limits on every worker at once")
+    .option('--set-daily-limit <usd>', 'daily Bedrock budget in USD')
+    .option('--set-rpm <n>', 'requests allowed per rate window')
+    .option('--set-tpm <n|off>', "tokens allowed per rate window, or 'off'")
+    .option('--set-window <duration>', 'rate window length, e.g. 1m')
+    .addOption(formatOption())
+    .action(act(runCost));
+
+  program
+    .command('worker')
+    .description('run a worker: upgrade and guard workflows, evidence and Bedrock activities (Ctrl-C drains, then stops)')
+    .action(act((_flags, ctx) => runWorkerMain(ctx.env)));
+
+  program
+    .command('demo')
+    .description('start a dev server with its Web UI and a worker, analyse the bundled sample cluster, print the report')
+    .option('--no-ai', 'skip Bedrock even when AWS credentials are present')
+    .option('--keep-server', 'keep the server and worker running afterwards, for browsing the Web UI (Ctrl-C stops)')
+    .option('--port <port>', 'preferred frontend port (the UI uses port + 1000); another is chosen when busy', '7233')
+    .addOption(formatOption(['md', 'json', 'text']))
+    .action(act((flags, ctx) => runDemo(flags, ctx.out, ctx.env)));
+}

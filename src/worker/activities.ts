@@ -1,0 +1,42 @@
+// The production dependencies of the activities: the real Bedrock Runtime client (SDK retries off: Temporal owns
+// them), the guarded permit gate every Bedrock call passes through, and EKS/EC2 clients for `--live` inventory.
+// AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_EKS are honoured by the SDK itself.
+import type { Client } from '@temporalio/client';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { createAnalysisActivities } from '../activities/analysis';
+import { createBedrockRuntimeClient } from '../activities/bedrock/client';
+import { createGuardedPermitGate } from '../activities/bedrock-gate';
+import { loadEksInventory } from '../activities/eks-inventory';
+import { createEvidenceActivities } from '../activities/evidence';
+import type { AnalysisActivities, EvidenceActivities } from '../activities/contracts';
+import type { AppConfig } from '../domain/config';
+import type { Logger } from './logging';
+
+export interface WorkerActivityDeps {
+  config: AppConfig;
+  client: Client;
+  logger: Logger;
+  taskQueue: string;
+}
+
+export function buildWorkerActivities(deps: WorkerActivityDeps): EvidenceActivities & AnalysisActivities {
+  const { config, client, logger, taskQueue } = deps;
+  const bedrock = createBedrockRuntimeClient({ region: config.awsRegion });
+  const gate = createGuardedPermitGate({ client, config, logger, guard: { taskQueue } });
+  const analysis = createAnalysisActivities({ client: bedrock, config, logger, gate });
+  const evidence = createEvidenceActivities({
+    logger,
+    ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
+    // Clients per region, created on first use: most upgrades read a snapshot and never touch the EKS API.
+    loadFromEks: ({ clusterName, region, targetVersion }) => {
+      const eks = new EKSClient({ region });
+      const ec2 = new EC2Client({ region });
+      return loadEksInventory({ eks, ec2 }, { clusterName, region, ...(targetVersion ? { targetVersion } : {}) }).finally(() => {
+        eks.destroy();
+        ec2.destroy();
+      });
+    },
+  });
+  return { ...evidence, ...analysis };
+}

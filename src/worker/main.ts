@@ -1,0 +1,153 @@
+// The worker process (`eks-upgrade worker`, `npm run worker`): configuration validated first (a bad value exits 2
+// naming the variable), pino for every log line (Temporal's runtime included), the connection from Temporal's
+// envconfig, our search attributes registered, activities built by their factory with the real Bedrock client and
+// the guarded permit gate, then the worker runs until SIGINT/SIGTERM, which drain in-flight activities for
+// EKS_UPGRADE_SHUTDOWN_GRACE_MS before cancelling them (Temporal retries a cancelled activity elsewhere).
+import { hostname } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type LogLevel, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
+import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
+import { createLogger, installTemporalLogging, type Logger } from './logging';
+import { registerSearchAttributes } from './search-attributes';
+import { loadWorkerEnv, type WorkerEnv } from './worker-env';
+import { createUpgradeWorker } from './worker';
+import { buildWorkerActivities } from './activities';
+
+export interface UpgradeWorkerProcessOptions {
+  config: AppConfig;
+  workerEnv: WorkerEnv;
+  target: TemporalTarget;
+  logger: Logger;
+  /** A prebuilt workflow bundle; by default src/workflows is bundled at start (a second or two). */
+  workflowBundle?: WorkflowBundleOption;
+  /** How long to keep trying to reach Temporal at start (docker compose starts the server and worker together). */
+  connectRetryMs?: number;
+}
+
+export interface RunningUpgradeWorker {
+  worker: Worker;
+  client: Client;
+  /** Settles when the worker has stopped and its connections are closed. */
+  done: Promise<void>;
+  /** Stops polling, lets in-flight activities finish within the grace time, then resolves with `done`. */
+  shutdown(): Promise<void>;
+}
+
+const TEMPORAL_LOG_LEVEL: Record<AppConfig['logLevel'], LogLevel> = {
+  trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR',
+};
+
+async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs: number): Promise<NativeConnection> {
+  const deadline = Date.now() + retryMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect(target.connectionOptions);
+    } catch (err) {
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `cannot reach Temporal at ${target.address} (namespace ${target.namespace}) after ${Math.round(retryMs / 1000)}s: ${(err as Error).message}. ` +
+            'Start a server (temporal server start-dev, docker compose up) or set TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_PROFILE.',
+          { cause: err },
+        );
+      }
+      if (attempt === 1 || attempt % 10 === 0) logger.warn({ address: target.address, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/** Connects, registers search attributes, builds the activities and starts the worker. */
+export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOptions): Promise<RunningUpgradeWorker> {
+  const { config, workerEnv, target, logger } = options;
+  const nativeConnection = await connectWithRetry(target, logger, options.connectRetryMs ?? 60_000);
+  // The activities need a Client too: the permit gate talks to the guard workflow with update-with-start.
+  const connection = await Connection.connect(target.connectionOptions);
+  const client = new Client({ connection, namespace: target.namespace });
+  try {
+    await registerSearchAttributes(connection, target.namespace);
+    const activities = buildWorkerActivities({ config, client, logger, taskQueue: workerEnv.taskQueue });
+    const worker = await createUpgradeWorker({
+      connection: nativeConnection,
+      namespace: target.namespace,
+      taskQueue: workerEnv.taskQueue,
+      activities,
+      shutdownGraceTimeMs: workerEnv.shutdownGraceMs,
+      identity: `eks-upgrade@${hostname()}:${process.pid}`,
+      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+    });
+    const done = worker.run().finally(async () => {
+      await connection.close();
+      await nativeConnection.close();
+    });
+    logger.info({ address: target.address, namespace: target.namespace, taskQueue: workerEnv.taskQueue, shutdownGraceMs: workerEnv.shutdownGraceMs, model: config.bedrock.modelId }, 'worker started');
+    return {
+      worker,
+      client,
+      done,
+      shutdown: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done;
+      },
+    };
+  } catch (err) {
+    await connection.close();
+    await nativeConnection.close();
+    throw err;
+  }
+}
+
+/** `eks-upgrade worker` / `npm run worker`: resolves to the process exit code. */
+export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config: AppConfig;
+  let workerEnv: WorkerEnv;
+  let target: TemporalTarget;
+  try {
+    config = loadConfig(env);
+    workerEnv = loadWorkerEnv(env);
+    target = resolveTemporalTarget(env);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    return err instanceof ConfigError ? 2 : 1;
+  }
+  const logger = createLogger(config.logLevel);
+  installTemporalLogging(logger, TEMPORAL_LOG_LEVEL[config.logLevel]);
+
+  // The Temporal runtime shuts the worker down on SIGINT/SIGTERM (its default shutdownSignals); we say so, and a
+  // second signal stops at once for an operator who does not want to wait for the grace time.
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) {
+      logger.info({ signal, graceMs: workerEnv.shutdownGraceMs }, 'shutting down: no new tasks; in-flight activities get the grace time, then are cancelled and retried elsewhere');
+    } else {
+      logger.warn({ signal }, 'second signal: exiting now; unfinished activities will time out and be retried');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const running = await startUpgradeWorkerProcess({ config, workerEnv, target, logger });
+    await running.done;
+    logger.info('worker stopped');
+    return 0;
+  } catch (err) {
+    logger.error({ err }, 'worker failed');
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (require.main === module) {
+  runWorkerMain().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`error: ${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
