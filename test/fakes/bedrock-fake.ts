@@ -7,6 +7,7 @@
 //   const client = fake.client();          // a real BedrockRuntimeClient (maxAttempts 1, NodeHttpHandler) → the fake
 //   fake.enqueue(reply, ...)               // scripted replies, answered first-in first-out before the handler
 //   fake.setHandler((call) => reply)       // answers when the queue is empty; may be async; may return undefined
+//   fake.reset()                           // forget calls, queued replies and the handler (between tests)
 //   fake.calls                             // every request, in order: BedrockCall (decoded modelId, parsed body…)
 //   await fake.close()                     // also destroys clients made by fake.client()
 //
@@ -146,6 +147,8 @@ export interface BedrockFake {
   readonly calls: BedrockCall[];
   enqueue(...replies: BedrockReply[]): void;
   setHandler(handler: BedrockHandler | undefined): void;
+  /** Forgets recorded calls, queued replies and the handler (between tests sharing one fake). */
+  reset(): void;
   /** A real client pointed at the fake: maxAttempts 1, NodeHttpHandler (HTTP/1.1) unless `http2` was chosen. */
   client(options?: { requestTimeoutMs?: number }): BedrockRuntimeClient;
   close(): Promise<void>;
@@ -185,6 +188,11 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
     calls,
     enqueue: (...replies) => void queue.push(...replies),
     setHandler: (h) => void (handler = h),
+    reset: () => {
+      calls.length = 0;
+      queue.length = 0;
+      handler = undefined;
+    },
     client: (clientOptions = {}) => {
       const client = createBedrockRuntimeClient({
         region: 'us-east-1',
