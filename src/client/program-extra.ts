@@ -2,12 +2,19 @@
 import type { Command, Option } from 'commander';
 import type { CommandContext } from './context';
 import { runCost } from './commands/cost';
+import type { CommandIo } from './commands/io';
+import { runScan, type OutputFormat as ScanFormat } from './commands/scan';
 import { runDemo } from './demo';
 import { runWorkerMain } from '../worker/main';
 
 type Action = (flags: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
 type Act = (action: Action) => (...args: unknown[]) => Promise<void>;
 type FormatOption = (allowed?: readonly string[], fallback?: string) => Option;
+
+/** B's commands write to streams; route them through the command context (stdout results, stderr the rest). */
+function commandIo(ctx: CommandContext): CommandIo {
+  return { stdout: { write: (text: string) => ctx.out.result(text) }, stderr: { write: (text: string) => ctx.out.info(text) } };
+}
 
 export function registerExtraCommands(program: Command, act: Act, formatOption: FormatOption): void {
   program
@@ -19,6 +26,25 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
     .option('--set-window <duration>', 'rate window length, e.g. 1m')
     .addOption(formatOption())
     .action(act(runCost));
+
+  program
+    .command('scan')
+    .description('find deprecated and removed APIs in manifests, without Temporal (exit 3 when one removed by --target is in use)')
+    .option('--manifests <paths...>', "manifest files or directories (YAML/JSON, multi-document, kind: List); '-' reads stdin (helm template ... |)")
+    .option('--target <version>', 'Kubernetes minor to check against, e.g. 1.32')
+    .option('--current <version>', 'current minor (default: the one before --target), for "replacement already served"')
+    .addOption(formatOption())
+    .action(act((flags, ctx) =>
+      runScan(
+        {
+          manifests: (flags.manifests as string[] | undefined) ?? [],
+          format: flags.format as ScanFormat,
+          ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
+          ...(typeof flags.current === 'string' ? { current: flags.current } : {}),
+        },
+        commandIo(ctx),
+      ),
+    ));
 
   program
     .command('worker')
