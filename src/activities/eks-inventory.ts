@@ -18,6 +18,8 @@ export interface EksInventoryDeps {
   ec2?: EC2Client;
   /** How many DescribeX calls run at once. */
   concurrency?: number;
+  /** Told when optional data (EC2) could not be read; the snapshot is still produced without it. */
+  onWarning?: (message: string) => void;
 }
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
@@ -123,14 +125,21 @@ export async function loadEksInventory(deps: EksInventoryDeps, input: { clusterN
   let subnets: ClusterSnapshot['subnets'];
   const latestTemplateVersion = new Map<string, string>();
   if (ec2) {
-    if (subnetIds.length > 0) {
-      const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
-      subnets = (Subnets ?? []).map((s) => ({ subnetId: s.SubnetId ?? '', availabilityZone: s.AvailabilityZone, availableIpAddressCount: s.AvailableIpAddressCount ?? 0, cidrBlock: s.CidrBlock }));
-    }
-    const templateIds = [...new Set(nodegroups.map((g) => g?.launchTemplate?.id).filter((id): id is string => id !== undefined))];
-    if (templateIds.length > 0) {
-      const { LaunchTemplates } = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: templateIds }));
-      for (const t of LaunchTemplates ?? []) if (t.LaunchTemplateId && t.LatestVersionNumber !== undefined) latestTemplateVersion.set(t.LaunchTemplateId, String(t.LatestVersionNumber));
+    try {
+      if (subnetIds.length > 0) {
+        const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
+        subnets = (Subnets ?? []).map((s) => ({ subnetId: s.SubnetId ?? '', availabilityZone: s.AvailabilityZone, availableIpAddressCount: s.AvailableIpAddressCount ?? 0, cidrBlock: s.CidrBlock }));
+      }
+      const templateIds = [...new Set(nodegroups.map((g) => g?.launchTemplate?.id).filter((id): id is string => id !== undefined))];
+      if (templateIds.length > 0) {
+        const { LaunchTemplates } = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: templateIds }));
+        for (const t of LaunchTemplates ?? []) if (t.LaunchTemplateId && t.LatestVersionNumber !== undefined) latestTemplateVersion.set(t.LaunchTemplateId, String(t.LatestVersionNumber));
+      }
+    } catch (error) {
+      // EC2 access is optional (EKS001/EKS006 are then skipped, not passed).
+      subnets = undefined;
+      latestTemplateVersion.clear();
+      deps.onWarning?.(`EC2 data left out (${error instanceof Error ? error.name + ': ' + error.message : String(error)}); grant ec2:DescribeSubnets and ec2:DescribeLaunchTemplates to include subnet free IPs and launch-template versions`);
     }
   }
 

@@ -121,7 +121,7 @@ function insightChecks(code: 'EKS009' | 'EKS010', matches: (category: string | u
         if (!['ERROR', 'WARNING', 'UNKNOWN'].includes(insight.status)) continue;
         const level = insight.status === 'ERROR' ? 'required' : 'recommended';
         const since = insight.lastTransitionTime ? ` (in this state since ${insight.lastTransitionTime.slice(0, 10)}; deprecated-API insights look back 30 days, so a recent fix can still show)` : '';
-        findings.push(finding(code, level, `EKS insight "${insight.name}" is ${insight.status}${insight.reason ? `: ${insight.reason}` : ''}${since}. ${insight.recommendation ?? 'See DescribeInsight for the affected resources.'}`, `insight/${insight.id}`));
+        findings.push(finding(code, level, `EKS insight "${insight.name}" is ${insight.status}${insight.reason ? `: ${insight.reason.replace(/\.$/, '')}` : ''}${since}. ${insight.recommendation ?? 'See DescribeInsight for the affected resources.'}`, `insight/${insight.id}`));
       }
       return found(findings);
     },

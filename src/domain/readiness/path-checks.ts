@@ -159,7 +159,7 @@ export const supportStatus: ReadinessCheck = {
     }
     const targetInfo = snapshot.versions.find((v) => v.clusterVersion === target);
     const targetStandardEnds = daysUntil(targetInfo?.endOfStandardSupportDate, now);
-    if (targetInfo && (targetInfo.status === 'EXTENDED_SUPPORT' || (targetStandardEnds !== undefined && targetStandardEnds < 0))) {
+    if (targetInfo && targetInfo.status !== 'UNSUPPORTED' && (targetInfo.status === 'EXTENDED_SUPPORT' || (targetStandardEnds !== undefined && targetStandardEnds < 0))) {
       findings.push(finding('UPG003', 'recommended', `The target ${target} is itself only in extended support (until ${dateOnly(targetInfo.endOfExtendedSupportDate) ?? 'unknown'}); plan the next upgrade right after this one.`, 'cluster'));
     }
     return found(findings);
