@@ -93,10 +93,14 @@ function redactJson(value: unknown, inKubeconfig: boolean, counts: Counts): unkn
       try {
         return JSON.stringify(redactJson(JSON.parse(value), inKubeconfig, counts));
       } catch {
-        return value;
+        // Not JSON after all: treat it as text below.
       }
     }
-    return value;
+    // Strings can hold whole documents (a manifest, a kubeconfig, a log): give them the full treatment.
+    if (value.length < 8) return value;
+    const inner = redactSecrets(value);
+    for (const [kind, n] of Object.entries(inner.counts) as Array<[SecretKind, number]>) bump(counts, kind, n);
+    return inner.text;
   }
   if (!isObject(value)) return value;
   const isSecret = value.kind === 'Secret';
