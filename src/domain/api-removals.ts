@@ -92,10 +92,11 @@ export const API_REMOVALS: readonly ApiRemoval[] = [
   // 1.27
   ...rows('storage.k8s.io/v1beta1', ['CSIStorageCapacity'], { deprecatedIn: '1.24', removedIn: '1.27', replacement: 'storage.k8s.io/v1', replacementAvailableIn: '1.24' }),
   // 1.29
-  ...rows('flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], { deprecatedIn: '1.26', removedIn: '1.29', replacement: 'flowcontrol.apiserver.k8s.io/v1beta3', replacementAvailableIn: '1.26', note: 'flowcontrol.apiserver.k8s.io/v1 is served from 1.29 and is the long-term target' }),
+  ...rows('flowcontrol.apiserver.k8s.io/v1beta2', ['FlowSchema', 'PriorityLevelConfiguration'], { deprecatedIn: '1.24', removedIn: '1.29', replacement: 'flowcontrol.apiserver.k8s.io/v1beta3', replacementAvailableIn: '1.26', note: 'flowcontrol.apiserver.k8s.io/v1 is served from 1.29 and is the long-term target' }),
   ...rows('kubescheduler.config.k8s.io/v1beta3', ['KubeSchedulerConfiguration'], { removedIn: '1.29', replacement: 'kubescheduler.config.k8s.io/v1', replacementAvailableIn: '1.25', scope: 'component-config', note: 'scheduler config file, not user-managed on EKS' }),
   ...rows('networking.k8s.io/v1alpha1', ['ClusterCIDR'], { removedIn: '1.29', note: 'alpha API, never enabled on EKS' }),
-  // 1.32
+  // 1.32. Deprecated in 1.29 as the 1.29 notes say ("v1beta3 APIs are deprecated and will no longer be served in
+  // v1.32"); the CSV's 1.24/1.31 come from pluto and predate v1beta3 itself (served from 1.26).
   ...rows('flowcontrol.apiserver.k8s.io/v1beta3', ['FlowSchema'], { deprecatedIn: '1.29', removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1', replacementAvailableIn: '1.29' }),
   ...rows('flowcontrol.apiserver.k8s.io/v1beta3', ['PriorityLevelConfiguration'], { deprecatedIn: '1.29', removedIn: '1.32', replacement: 'flowcontrol.apiserver.k8s.io/v1', replacementAvailableIn: '1.29' }),
   ...rows('coordination.k8s.io/v1alpha1', ['LeaseCandidate'], { removedIn: '1.32', replacement: 'coordination.k8s.io/v1alpha2', replacementAvailableIn: '1.32', note: 'alpha; objects must be deleted before the upgrade' }),
