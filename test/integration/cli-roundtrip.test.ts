@@ -1,0 +1,122 @@
+// The whole operator loop through the real CLI binary against the shared dev server, with a worker started by the
+// worker main's own start-up code (startUpgradeWorkerProcess) on a task queue of this test:
+// start --wait → NO_GO naming API001; start again → "already running"; approve; rollback --wait → verdict recorded;
+// report (md and json); list finds it by its search attributes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { loadConfig } from '../../src/domain/config';
+import { createLogger } from '../../src/worker/logging';
+import { startUpgradeWorkerProcess, type RunningUpgradeWorker } from '../../src/worker/main';
+import { upgradeWorkflowId } from '../../src/workflows/constants';
+import type { UpgradeReport, UpgradeStatus } from '../../src/workflows/upgrade-messages';
+import { REPO_ROOT, runCli, show } from './cli-support';
+
+const SAMPLE = join(REPO_ROOT, 'examples', 'sample-cluster');
+
+let env: TestWorkflowEnvironment;
+let worker: RunningUpgradeWorker;
+let dir: string;
+let cliEnv: NodeJS.ProcessEnv;
+const taskQueue = uniqueTaskQueue('cli-roundtrip');
+const cluster = `cli-rt-${process.pid}-${Date.now().toString(36)}`;
+
+before(async () => {
+  env = await createTestEnv();
+  dir = mkdtempSync(join(tmpdir(), 'cli-roundtrip-'));
+  // The sample snapshot under this test's cluster name (the workflow refuses a snapshot of another cluster).
+  const snapshot = JSON.parse(readFileSync(join(SAMPLE, 'snapshot.json'), 'utf8')) as { cluster: { name: string } };
+  snapshot.cluster.name = cluster;
+  writeFileSync(join(dir, 'snapshot.json'), JSON.stringify(snapshot));
+  const namespace = env.namespace ?? 'default';
+  worker = await startUpgradeWorkerProcess({
+    config: loadConfig({}),
+    workerEnv: { taskQueue, shutdownGraceMs: 2000 },
+    target: { address: env.address, namespace, connectionOptions: { address: env.address } },
+    logger: createLogger('warn'),
+    workflowBundle: await getWorkflowBundle(),
+    connectRetryMs: 5000,
+  });
+  cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: namespace, EKS_UPGRADE_TASK_QUEUE: taskQueue, EKS_UPGRADE_UI_URL: 'http://ui.example:8080/' };
+});
+
+after(async () => {
+  await worker?.shutdown();
+  await env?.teardown();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const ref = () => ['--cluster', cluster, '--target', '1.32'];
+
+void test('start --wait, approve, rollback, report and list through the real CLI', async () => {
+  const workflowId = upgradeWorkflowId(cluster, '1.32');
+  const startArgs = ['start', ...ref(), '--snapshot', join(dir, 'snapshot.json'), '--manifests', join(SAMPLE, 'manifests'), '--release-notes', join(SAMPLE, 'release-notes', 'release-notes-1.32.md'), '--no-ai', '--soak', '2m'];
+
+  const started = await runCli([...startArgs, '--wait', '--format', 'json'], cliEnv);
+  assert.equal(started.code, 0, show(started));
+  const decided = JSON.parse(started.stdout) as UpgradeStatus;
+  assert.equal(decided.workflowId, workflowId);
+  assert.equal(decided.phase, 'awaiting-approval');
+  assert.equal(decided.decision?.verdict, 'NO_GO', show(started));
+  assert.ok(decided.decision?.blockers.some((b) => b.code === 'API001'), `the removed API must be a blocker\n${show(started)}`);
+  assert.match(started.stderr, new RegExp(`Web UI: http://ui\\.example:8080/namespaces/default/workflows/${workflowId}`));
+  assert.match(started.stderr, /awaiting-approval/, 'progress lines go to stderr');
+
+  // The same upgrade again: refused, with its state shown.
+  const again = await runCli([...startArgs, '--format', 'json'], cliEnv);
+  assert.equal(again.code, 1, show(again));
+  assert.match(again.stderr, /already running/);
+  assert.equal((JSON.parse(again.stdout) as UpgradeStatus).phase, 'awaiting-approval');
+
+  // The server knows the upgrade by its search attributes.
+  const listed = await runCli(['list', '--cluster', cluster, '--decision', 'NO_GO', '--format', 'json'], cliEnv);
+  assert.equal(listed.code, 0, show(listed));
+  const entries = JSON.parse(listed.stdout) as Array<{ workflowId: string; decision?: string; targetVersion?: string }>;
+  assert.deepEqual(entries.map((e) => [e.workflowId, e.decision, e.targetVersion]), [[workflowId, 'NO_GO', '1.32']]);
+
+  const approved = await runCli(['approve', ...ref(), '--by', 'tester'], cliEnv);
+  assert.equal(approved.code, 0, show(approved));
+
+  const rollback = await runCli(['rollback', ...ref(), '--reason', 'API errors after the upgrade', '--evidence', 'argocd sync failing on FlowSchema', '--wait', '--format', 'json'], cliEnv);
+  assert.equal(rollback.code, 0, show(rollback));
+  const verdict = JSON.parse(rollback.stdout) as { verdict: string; reason: string; basis: string };
+  assert.ok(['ROLLBACK', 'HOLD', 'MONITOR'].includes(verdict.verdict), show(rollback));
+  assert.match(verdict.reason, /^API errors after the upgrade/);
+  assert.equal(verdict.basis, 'rules');
+
+  const status = await runCli(['status', '--workflow-id', workflowId, '--format', 'json'], cliEnv);
+  assert.equal(status.code, 0, show(status));
+  const current = JSON.parse(status.stdout) as UpgradeStatus;
+  assert.equal(current.approval, 'approved');
+  assert.equal(current.rollbacks.length, 1);
+
+  const md = await runCli(['report', ...ref(), '--format', 'md'], cliEnv);
+  assert.equal(md.code, 0, show(md));
+  assert.match(md.stdout, /NO_GO/);
+  assert.match(md.stdout, /API001/);
+  const json = await runCli(['report', ...ref(), '--format', 'json'], cliEnv);
+  assert.equal(json.code, 0, show(json));
+  const report = JSON.parse(json.stdout) as UpgradeReport;
+  assert.equal(report.status.rollbacks.length, 1);
+  assert.ok(report.apiScan?.findings.some((f) => f.apiVersion === 'flowcontrol.apiserver.k8s.io/v1beta3'));
+
+  // Finish the soak window early, unless the ROLLBACK verdict already closed it.
+  if (verdict.verdict !== 'ROLLBACK') {
+    const aborted = await runCli(['abort', ...ref(), '--reason', 'test done'], cliEnv);
+    assert.equal(aborted.code, 0, show(aborted));
+  }
+  const final = await env.client.workflow.getHandle(workflowId).result() as UpgradeReport;
+  assert.equal(final.status.decision?.verdict, 'NO_GO');
+
+  // A finished upgrade: signals are refused clearly (exit 1), the report still reads.
+  const late = await runCli(['approve', ...ref()], cliEnv);
+  assert.equal(late.code, 1, show(late));
+  assert.match(late.stderr, /completed|nothing to signal/);
+  const unknown = await runCli(['status', '--cluster', `${cluster}-nope`, '--target', '1.32'], cliEnv);
+  assert.equal(unknown.code, 1, show(unknown));
+  assert.match(unknown.stderr, /no upgrade with workflow id/);
+});
