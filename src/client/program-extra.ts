@@ -4,6 +4,7 @@ import type { CommandContext } from './context';
 import { runCost } from './commands/cost';
 import type { CommandIo } from './commands/io';
 import { runScan, type OutputFormat as ScanFormat } from './commands/scan';
+import { runSnapshot } from './commands/snapshot';
 import { runDemo } from './demo';
 import { runWorkerMain } from '../worker/main';
 
@@ -43,6 +44,28 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
           ...(typeof flags.current === 'string' ? { current: flags.current } : {}),
         },
         commandIo(ctx),
+      ),
+    ));
+
+  program
+    .command('snapshot')
+    .description('read a cluster from the EKS API (and EC2 for subnet IPs) into a snapshot JSON for `start --snapshot`')
+    .option('--cluster <name>', 'EKS cluster name (required)')
+    .option('--region <region>', 'AWS region (default AWS_REGION)')
+    .option('--target <version>', 'target minor, to record add-on versions compatible with it')
+    .option('--output <file>', 'write here instead of stdout')
+    .option('--no-ec2', 'skip EC2 (subnet free IPs, launch-template versions)')
+    .action(act((flags, ctx) =>
+      runSnapshot(
+        {
+          cluster: typeof flags.cluster === 'string' ? flags.cluster : '',
+          ec2: flags.ec2 !== false,
+          ...(typeof flags.region === 'string' ? { region: flags.region } : {}),
+          ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
+          ...(typeof flags.output === 'string' ? { output: flags.output } : {}),
+        },
+        commandIo(ctx),
+        { env: ctx.env },
       ),
     ));
 
