@@ -31,6 +31,7 @@ void describe('Bedrock fake over the real SDK client', () => {
     assert.match(call?.path ?? '', /v1%3A0\/converse$/);
     assert.equal(call?.toolName, 'RELEASE_NOTES_ANALYSIS');
     assert.equal(call?.userText, 'hello fake');
+    assert.match(String(call?.headers.authorization), /Credential=AKIDFAKEFAKEFAKEFAKE\/\d{8}\/us-east-1\/bedrock\/aws4_request/, 'SigV4 signs for "bedrock"');
     assert.equal(out.stopReason, 'tool_use');
     assert.deepEqual(out.usage, { inputTokens: 12, outputTokens: 34, totalTokens: 51, cacheReadInputTokens: 5 });
     const block = out.output?.message?.content?.[0];
