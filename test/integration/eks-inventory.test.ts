@@ -26,7 +26,7 @@ function codesOf(report: { findings: Array<{ code: string; level: string; resour
   return report.findings.map((f) => `${f.code}/${f.level}/${f.resource ?? ''}`).sort();
 }
 
-describe('EKS inventory through the real SDK against the fake EKS', () => {
+void describe('EKS inventory through the real SDK against the fake EKS', () => {
   let fake: FakeEks;
   let endpoint: string;
   let eks: EKSClient;
@@ -43,7 +43,7 @@ describe('EKS inventory through the real SDK against the fake EKS', () => {
     await fake.stop();
   });
 
-  it('reads every part of the cluster, paginating with nextToken', async () => {
+  void it('reads every part of the cluster, paginating with nextToken', async () => {
     fake.requests.length = 0;
     const snapshot = await loadEksInventory({ eks }, { clusterName: 'payments', region: 'eu-west-1', now: NOW });
     assert.equal(snapshot.cluster.version, '1.31');
@@ -68,7 +68,7 @@ describe('EKS inventory through the real SDK against the fake EKS', () => {
     assert.ok(fake.requests.some((r) => r.path === '/addons/supported-versions' && r.query.kubernetesVersion?.[0] === '1.32' && r.query.addonName?.[0] === 'kube-proxy'));
   });
 
-  it('gives the same readiness findings as the snapshot file (data that EKS cannot supply aside)', async () => {
+  void it('gives the same readiness findings as the snapshot file (data that EKS cannot supply aside)', async () => {
     const fromFile = await loadSnapshotFile('test/fixtures/snapshots/blocked-1.31.json');
     const fromEks = await loadEksInventory({ eks }, { clusterName: 'payments', region: 'eu-west-1', now: NOW });
     // Subnets, launch-template versions (EC2), Fargate kubelets and nodes (Kubernetes API) do not come from EKS.
@@ -81,7 +81,7 @@ describe('EKS inventory through the real SDK against the fake EKS', () => {
     }
   });
 
-  it('the evidence activity reads from EKS when given a loader, and the scan uses insight deprecation details', async () => {
+  void it('the evidence activity reads from EKS when given a loader, and the scan uses insight deprecation details', async () => {
     const activities = createEvidenceActivities({ loadFromEks: ({ clusterName, region }) => loadEksInventory({ eks }, { clusterName, region, targetVersion: '1.32', now: NOW }) });
     const snapshot = await activities.loadClusterInventory({ kind: 'eks', clusterName: 'payments', region: 'eu-west-1' });
     const scan = await activities.scanApiRemovals({ manifestPaths: [], snapshot, currentVersion: '1.31', targetVersion: '1.32' });
@@ -93,13 +93,13 @@ describe('EKS inventory through the real SDK against the fake EKS', () => {
     assert.match(fromInsight?.location ?? '', /flux-helm-controller/);
   });
 
-  it('surfaces an EKS error with its type, and an unknown cluster as not found', async () => {
+  void it('surfaces an EKS error with its type, and an unknown cluster as not found', async () => {
     fake.injectFault({ match: /^GET \/clusters\/payments$/, status: 403, errorType: 'AccessDeniedException', message: 'User is not authorized to perform eks:DescribeCluster' });
     await assert.rejects(loadEksInventory({ eks }, { clusterName: 'payments' }), (e: Error) => e.name === 'AccessDeniedException' && /not authorized/.test(e.message));
     await assert.rejects(loadEksInventory({ eks }, { clusterName: 'nope' }), (e: Error) => e.name === 'ResourceNotFoundException');
   });
 
-  it('`snapshot` writes a valid snapshot file using AWS_ENDPOINT_URL_EKS', async () => {
+  void it('`snapshot` writes a valid snapshot file using AWS_ENDPOINT_URL_EKS', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eks-snapshot-'));
     const saved = { url: process.env.AWS_ENDPOINT_URL_EKS, key: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ENDPOINT_URL_EKS = endpoint;

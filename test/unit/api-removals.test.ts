@@ -37,10 +37,10 @@ const LEFT_OUT = new Set(['flowcontrol.apiserver.k8s.io/v1beta1 FlowControl']);
 // Deprecation versions taken from the 1.29 release notes instead of the CSV's pluto-derived values (see api-removals.ts).
 const DEPRECATION_FROM_NOTES = new Set(['flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema', 'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration']);
 
-describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared reference data not present' }, () => {
+void describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared reference data not present' }, () => {
   const rows = existsSync(CSV_PATH) ? parseCsv(readFileSync(CSV_PATH, 'utf8')) : [];
 
-  it('every CSV row is in the table with the same removal and deprecation versions', () => {
+  void it('every CSV row is in the table with the same removal and deprecation versions', () => {
     assert.ok(rows.length > 90);
     for (const row of rows) {
       const name = `${row.group_version} ${row.kind}`;
@@ -54,18 +54,18 @@ describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared reference
     }
   });
 
-  it('the table holds nothing the CSV does not source', () => {
+  void it('the table holds nothing the CSV does not source', () => {
     const inCsv = new Set(rows.map((r) => `${r.group_version} ${r.kind}`));
     for (const fact of API_REMOVALS) assert.ok(inCsv.has(`${fact.groupVersion} ${fact.kind}`), `unsourced row ${fact.groupVersion} ${fact.kind}`);
   });
 
-  it('keeps the corrections to pluto', () => {
+  void it('keeps the corrections to pluto', () => {
     assert.equal(findApiRemoval('flowcontrol.apiserver.k8s.io/v1beta1', 'FlowSchema')?.removedIn, '1.26');
     assert.equal(findApiRemoval('authorization.k8s.io/v1beta1', 'SubjectAccessReview')?.removedIn, '1.22');
     assert.equal(findApiRemoval('flowcontrol.apiserver.k8s.io/v1beta1', 'FlowControl'), undefined);
   });
 
-  it('covers 1.16 to 1.36 and marks the beta APIs EKS enables', () => {
+  void it('covers 1.16 to 1.36 and marks the beta APIs EKS enables', () => {
     const versions = new Set(API_REMOVALS.map((r) => r.removedIn).filter((v) => v !== undefined));
     for (const v of ['1.16', '1.17', '1.22', '1.24', '1.25', '1.26', '1.27', '1.29', '1.32', '1.33', '1.34', '1.35', '1.36']) assert.ok(versions.has(v), v);
     assert.deepEqual(removalsIn('1.32').map((r) => `${r.groupVersion} ${r.kind}`).sort(), ['coordination.k8s.io/v1alpha1 LeaseCandidate', 'flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema', 'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration']);

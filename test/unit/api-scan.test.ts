@@ -6,8 +6,8 @@ import { readManifestPaths } from '../../src/activities/evidence/manifest-files'
 import { scanInsights, scanLiveObjects, scanManifestObjects } from '../../src/domain/api-scan';
 import { parseManifestText } from '../../src/domain/manifests';
 
-describe('API removal scan', () => {
-  it('finds every removed API in the fixtures, all removal versions 1.16–1.33 represented', async () => {
+void describe('API removal scan', () => {
+  void it('finds every removed API in the fixtures, all removal versions 1.16–1.33 represented', async () => {
     const { objects, errors } = await readManifestPaths(['test/fixtures/manifests/removed']);
     assert.deepEqual(errors, []);
     const findings = scanManifestObjects(objects, { targetVersion: '1.33' });
@@ -20,7 +20,7 @@ describe('API removal scan', () => {
     for (const f of findings) assert.ok(f.file?.includes(`/${f.removedIn}-`), `${f.kind} in ${f.file} removed in ${f.removedIn}`);
   });
 
-  it('reports nothing on current APIs (including an old apiVersion quoted in an annotation, Secrets, Endpoints)', async () => {
+  void it('reports nothing on current APIs (including an old apiVersion quoted in an annotation, Secrets, Endpoints)', async () => {
     const { objects, errors } = await readManifestPaths(['test/fixtures/manifests/current']);
     assert.deepEqual(errors, []);
     assert.ok(objects.length >= 20);
@@ -29,7 +29,7 @@ describe('API removal scan', () => {
     assert.deepEqual(scanManifestObjects(objects, { targetVersion: '1.36' }), []);
   });
 
-  it('judges against the target: later removals are deprecations, not-yet-deprecated APIs are silent', async () => {
+  void it('judges against the target: later removals are deprecations, not-yet-deprecated APIs are silent', async () => {
     const { objects } = await readManifestPaths(['test/fixtures/manifests/removed/1.32-flowcontrol-coordination.yaml', 'test/fixtures/manifests/removed/1.29-flowcontrol.yaml']);
     const at131 = scanManifestObjects(objects, { targetVersion: '1.31' });
     assert.deepEqual(at131.map((f) => `${f.apiVersion} ${f.kind} ${f.code} ${f.removedByTarget}`).sort(), [
@@ -47,7 +47,7 @@ describe('API removal scan', () => {
     assert.equal(v1beta2?.replacementAvailableOnCurrent, true);
   });
 
-  it('points at a replacement that survives the target, and says whether the current version serves it', () => {
+  void it('points at a replacement that survives the target, and says whether the current version serves it', () => {
     const { objects } = parseManifestText('apiVersion: flowcontrol.apiserver.k8s.io/v1beta1\nkind: FlowSchema\nmetadata: {name: x}\n', 'x.yaml');
     const [at132] = scanManifestObjects(objects, { targetVersion: '1.32', currentVersion: '1.31' });
     assert.equal(at132?.replacement, 'flowcontrol.apiserver.k8s.io/v1');
@@ -59,7 +59,7 @@ describe('API removal scan', () => {
     assert.equal(psp[0]?.replacementAvailableOnCurrent, false);
   });
 
-  it('kind: List items, JSON files and Helm output keep their lines and template names', async () => {
+  void it('kind: List items, JSON files and Helm output keep their lines and template names', async () => {
     const { objects } = await readManifestPaths(['test/fixtures/manifests/removed/1.22-list.yaml', 'test/fixtures/manifests/removed/1.22-lease.json', 'test/fixtures/manifests/helm/rendered.yaml']);
     const line = (kind: string, file: string) => objects.find((o) => o.kind === kind && o.file.endsWith(file))?.line;
     assert.equal(line('Ingress', '1.22-list.yaml'), 5);
@@ -71,7 +71,7 @@ describe('API removal scan', () => {
     assert.deepEqual(helm.map((f) => `${f.kind} ${f.location}`), ['Ingress helm template storefront/templates/ingress.yaml', 'FlowSchema helm template storefront/templates/flowschema.yaml']);
   });
 
-  it('reports a broken document by file and line and still scans the rest', async () => {
+  void it('reports a broken document by file and line and still scans the rest', async () => {
     const { objects, errors } = await readManifestPaths(['test/fixtures/manifests/broken', 'test/fixtures/manifests/missing-dir']);
     assert.equal(errors.length, 2);
     assert.equal(errors[0]?.file, 'test/fixtures/manifests/broken/bad.yaml');
@@ -80,7 +80,7 @@ describe('API removal scan', () => {
     assert.deepEqual(objects.map((o) => o.name), ['before-the-error', 'after-the-error', 'still-scanned']);
   });
 
-  it('live last-applied-configuration is medium confidence; managed objects without the annotation are not usage', () => {
+  void it('live last-applied-configuration is medium confidence; managed objects without the annotation are not usage', () => {
     const findings = scanLiveObjects([
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web', namespace: 'shop', lastAppliedApiVersion: 'extensions/v1beta1' },
       { apiVersion: 'batch/v1beta1', kind: 'CronJob', name: 'served-old' },
@@ -91,7 +91,7 @@ describe('API removal scan', () => {
     assert.match(findings[0]?.location ?? '', /last-applied-configuration/);
   });
 
-  it('EKS insights: deprecation details become findings naming the clients', () => {
+  void it('EKS insights: deprecation details become findings naming the clients', () => {
     const findings = scanInsights([{
       id: 'i1', name: 'Deprecated APIs removed in Kubernetes v1.25', status: 'ERROR', category: 'UPGRADE_READINESS',
       deprecationDetails: [

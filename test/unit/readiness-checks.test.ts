@@ -27,15 +27,15 @@ function pairs(report: ReadinessReport): string[] {
   return [...new Set(report.findings.map((f) => `${f.code}:${f.level}`))].sort();
 }
 
-describe('readiness checks on fixture snapshots', () => {
-  it('a healthy cluster going one minor up has no findings, and says which checks could not run', async () => {
+void describe('readiness checks on fixture snapshots', () => {
+  void it('a healthy cluster going one minor up has no findings, and says which checks could not run', async () => {
     const report = await check('healthy-1.30.json', '1.31');
     assert.deepEqual(report.findings, []);
     assert.ok(report.checksRun.includes('EKS001') && report.checksRun.includes('EKS005') && report.checksRun.includes('UPG003'));
     assert.deepEqual(report.checksSkipped?.map((s) => s.code), ['K8S002', 'K8S004', 'K8S006', 'K8S008']);
   });
 
-  it('a cluster with every kind of problem', async () => {
+  void it('a cluster with every kind of problem', async () => {
     const report = await check('blocked-1.31.json', '1.32');
     assert.deepEqual(pairs(report), [
       'EKS001:required', 'EKS002:required', 'EKS003:required', 'EKS004:required', 'EKS005:recommended', 'EKS005:required',
@@ -52,7 +52,7 @@ describe('readiness checks on fixture snapshots', () => {
     assert.ok(report.findings.slice(firstRecommended).every((f) => f.level === 'recommended'));
   });
 
-  it('AL2 node groups block a 1.33 target (required) and only warn for 1.32', async () => {
+  void it('AL2 node groups block a 1.33 target (required) and only warn for 1.32', async () => {
     const report = await check('al2-1.32.json', '1.33');
     assert.deepEqual(report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`), ['EKS008:required:nodegroup/workers-al2']);
     const snapshot = await loadSnapshotFile('test/fixtures/snapshots/al2-1.32.json');
@@ -60,7 +60,7 @@ describe('readiness checks on fixture snapshots', () => {
     assert.deepEqual(earlier.findings.map((f) => `${f.code}:${f.level}`), ['EKS008:recommended']);
   });
 
-  it('skipping minors, and a target EKS does not offer', async () => {
+  void it('skipping minors, and a target EKS does not offer', async () => {
     const report = await check('healthy-1.30.json', '1.33');
     assert.deepEqual(pairs(report).filter((p) => p.startsWith('UPG')), ['UPG001:required', 'UPG004:required']);
     assert.match(report.findings.find((f) => f.code === 'UPG001')?.message ?? '', /Upgrade to 1\.31 first/);
@@ -68,21 +68,21 @@ describe('readiness checks on fixture snapshots', () => {
     assert.ok(backwards.findings.some((f) => f.code === 'UPG001' && /not newer/.test(f.message)));
   });
 
-  it('support status: past the end of extended support is required; an unsupported target is refused', async () => {
+  void it('support status: past the end of extended support is required; an unsupported target is refused', async () => {
     const report = await check('extended-ended-1.29.json', '1.30', { now: new Date('2026-04-01T00:00:00Z') });
     assert.deepEqual(pairs(report), ['UPG003:required', 'UPG004:required']);
     const before = await check('extended-ended-1.29.json', '1.30');
     assert.ok(before.findings.some((f) => f.code === 'UPG003' && f.level === 'recommended' && /extended support/.test(f.message)));
   });
 
-  it('a minimal snapshot runs only what it can and skips the rest', async () => {
+  void it('a minimal snapshot runs only what it can and skips the rest', async () => {
     const report = await check('minimal.json', '1.32');
     assert.deepEqual(report.checksRun.sort(), ['EKS002', 'UPG001']);
     assert.deepEqual(report.findings, []);
     assert.ok(report.checksSkipped?.some((s) => s.code === 'EKS001' && /EC2/.test(s.reason)));
   });
 
-  it('workload checks over manifests', async () => {
+  void it('workload checks over manifests', async () => {
     const report = await check('healthy-1.30.json', '1.31', { manifests: ['test/fixtures/manifests/workloads'] });
     assert.deepEqual(report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`).sort(), [
       'K8S002:recommended:Deployment shop/checkout',
@@ -93,13 +93,13 @@ describe('readiness checks on fixture snapshots', () => {
     assert.match(report.findings.find((f) => f.code === 'K8S002')?.message ?? '', /fragile\.yaml:2/);
   });
 
-  it('an invalid snapshot names each bad field', async () => {
+  void it('an invalid snapshot names each bad field', async () => {
     await assert.rejects(loadSnapshotFile('test/fixtures/snapshots/invalid.json'), (e: Error) =>
       /cluster\.name/.test(e.message) && /cluster\.version: expected a Kubernetes minor/.test(e.message) && /nodeGroups\.0\.version/.test(e.message) && /docs\/snapshot\.md/.test(e.message));
     await assert.rejects(loadSnapshotFile('test/fixtures/snapshots/absent.json'), /cannot read the snapshot file/);
   });
 
-  it('every check code is produced by at least one fixture', () => {
+  void it('every check code is produced by at least one fixture', () => {
     assert.deepEqual([...seen].sort(), [...CHECK_CODES].sort());
   });
 });

@@ -11,14 +11,14 @@ async function scan(options: Partial<ScanOptions> & { manifests: string[] }) {
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
-describe('scan command', () => {
-  it('exits 3 when an API removed at or before the target is in use', async () => {
+void describe('scan command', () => {
+  void it('exits 3 when an API removed at or before the target is in use', async () => {
     const { code, stdout } = await scan({ manifests: ['test/fixtures/manifests/removed/1.29-flowcontrol.yaml'], target: '1.29' });
     assert.equal(code, 3);
     assert.match(stdout, /REMOVED +flowcontrol\.apiserver\.k8s\.io\/v1beta2 FlowSchema service-accounts at .*1\.29-flowcontrol\.yaml:1/);
   });
 
-  it('exits 0 when the removal comes after the target (reported as deprecated) and on current APIs', async () => {
+  void it('exits 0 when the removal comes after the target (reported as deprecated) and on current APIs', async () => {
     const later = await scan({ manifests: ['test/fixtures/manifests/removed/1.32-flowcontrol-coordination.yaml'], target: '1.31' });
     assert.equal(later.code, 0);
     assert.match(later.stdout, /DEPRECATED flowcontrol\.apiserver\.k8s\.io\/v1beta3 FlowSchema probes/);
@@ -27,7 +27,7 @@ describe('scan command', () => {
     assert.match(current.stdout, /0 removed, 0 deprecated, 0 unreadable/);
   });
 
-  it('JSON goes to stdout alone and parses; warnings go to stderr', async () => {
+  void it('JSON goes to stdout alone and parses; warnings go to stderr', async () => {
     const { code, stdout, stderr } = await scan({ manifests: ['test/fixtures/manifests/broken'], target: '1.30', format: 'json' });
     assert.equal(code, 3);
     const result = JSON.parse(stdout) as { targetVersion: string; currentVersion: string; findings: Array<{ name: string; removedByTarget: boolean }>; errors: Array<{ file: string; line: number }> };
@@ -38,7 +38,7 @@ describe('scan command', () => {
     assert.match(stderr, /could not parse test\/fixtures\/manifests\/broken\/bad\.yaml line \d+/);
   });
 
-  it('reads rendered Helm output from stdin with -', async () => {
+  void it('reads rendered Helm output from stdin with -', async () => {
     const rendered = readFileSync('test/fixtures/manifests/helm/rendered.yaml', 'utf8');
     const { code, stdout } = await scan({ manifests: ['-'], target: '1.22', format: 'md', stdin: () => Promise.resolve(rendered) });
     assert.equal(code, 3);
@@ -46,7 +46,7 @@ describe('scan command', () => {
     assert.doesNotMatch(stdout, /FlowSchema/, 'v1beta3 is not deprecated at 1.22');
   });
 
-  it('bad usage exits 2 with a message saying what to fix', async () => {
+  void it('bad usage exits 2 with a message saying what to fix', async () => {
     const noPaths = await scan({ manifests: [] });
     assert.equal(noPaths.code, 2);
     assert.match(noPaths.stderr, /--manifests/);
@@ -60,7 +60,7 @@ describe('scan command', () => {
     assert.match(nothing.stderr, /nowhere.*no such file/);
   });
 
-  it('without --target checks against the newest known minor', async () => {
+  void it('without --target checks against the newest known minor', async () => {
     const { code, stdout } = await scan({ manifests: ['test/fixtures/manifests/removed/1.33-validating-admission-policy.yaml'] });
     assert.equal(code, 3);
     assert.match(stdout, /against Kubernetes 1\.35/);

@@ -17,7 +17,9 @@ const FEATURE_GATE_ONLY = /feature[- ]?gates?\b/i;
 
 export type KeepDecision = { keep: false } | { keep: true; category: ReleaseNoteCategory };
 
-function category(text: string, fallback: ReleaseNoteCategory): ReleaseNoteCategory {
+function category(original: string, fallback: ReleaseNoteCategory): ReleaseNoteCategory {
+  // "The API will not be removed" (1.33 v1 Endpoints) is a deprecation, not a removal.
+  const text = original.replace(/\b(?:will|would|is|are) not be removed\b|\bwon't be removed\b/gi, '');
   if (STOP_SERVING.test(text) || (REMOVED.test(text) && API_VERSION.test(text))) return 'removal';
   if (ACTION.test(text)) return 'action-required';
   if (DEPRECATED.test(text)) return 'deprecation';

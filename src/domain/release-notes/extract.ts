@@ -20,6 +20,23 @@ export function mentionsRemoval(text: string, removal: ApiRemoval): boolean {
   return /alpha/.test(version) && new RegExp(`\\b${removal.kind}\\b`).test(text) && /remov|drop/i.test(text); // "Removed the networking alpha API ClusterCIDR"
 }
 
+/** One entry per group/version for the facts-table removals that no note mentions. */
+function factEntries(noteEntries: ReleaseNoteEntry[], targetVersion: string): ReleaseNoteEntry[] {
+  const missing = removalsIn(targetVersion).filter((removal) => !noteEntries.some((e) => mentionsRemoval(e.text, removal)));
+  const byGroupVersion = new Map<string, ApiRemoval[]>();
+  for (const removal of missing) byGroupVersion.set(removal.groupVersion, [...(byGroupVersion.get(removal.groupVersion) ?? []), removal]);
+  return [...byGroupVersion].map(([groupVersion, removals]) => {
+    const advice = new Map<string, string[]>();
+    for (const r of removals) {
+      const text = `${r.replacement ? `migrate to ${r.replacement}${r.replacementAvailableIn ? ` (served since ${r.replacementAvailableIn})` : ''}` : 'no replacement API'}${r.note ? `; ${r.note}` : ''}`;
+      advice.set(text, [...(advice.get(text) ?? []), r.kind]);
+    }
+    const kinds = removals.map((r) => r.kind).join(', ');
+    const how = [...advice].map(([text, forKinds]) => (advice.size > 1 ? `${forKinds.join(', ')}: ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`)).join(' ');
+    return { category: 'removal' as const, section: FACTS_SECTION, text: `${groupVersion} ${kinds}: no longer served in ${targetVersion}. ${how}`, sigs: [] };
+  });
+}
+
 export interface ExtractOptions {
   targetVersion: string;
   source: string;
@@ -41,13 +58,7 @@ export function extractReleaseNotes(markdown: string, options: ExtractOptions): 
     if (!decision.keep) continue;
     entries.push({ category: decision.category, section: raw.section, text: parts.text, sigs: parts.sigs, prUrl: parts.prUrl });
   }
-  if (options.includeFacts ?? true) {
-    for (const removal of removalsIn(options.targetVersion)) {
-      if (entries.some((e) => mentionsRemoval(e.text, removal))) continue;
-      const replacement = removal.replacement ? ` Migrate to ${removal.replacement}${removal.replacementAvailableIn ? ` (served since ${removal.replacementAvailableIn})` : ''}.` : '';
-      entries.push({ category: 'removal', section: FACTS_SECTION, text: `${removal.groupVersion} ${removal.kind} is no longer served in ${options.targetVersion}.${replacement}${removal.note ? ` Note: ${removal.note}.` : ''}`, sigs: [] });
-    }
-  }
+  if (options.includeFacts ?? true) entries.push(...factEntries(entries, options.targetVersion));
   const extract: ReleaseNotesExtract = { targetVersion: options.targetVersion, source: options.source, entries, fullTokens: countTokens(selected), extractTokens: 0 };
   extract.extractTokens = countTokens(renderExtract(extract));
   return extract;
