@@ -1,0 +1,148 @@
+// The upgrade workflow end to end on the real dev server: real evidence activities on fixture files, the real
+// analysis activities through the real Bedrock SDK client to the wire-level fake, every call through the guard.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { renderReportMarkdown } from '../../src/domain/report';
+import { createUpgradeWorker } from '../../src/worker/worker';
+import { UPGRADE_DECISION, UPGRADE_PHASE } from '../../src/workflows/search-attributes';
+import { abortSignal, approveSignal, requestRollbackSignal } from '../../src/workflows/upgrade-messages';
+import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
+
+void describe('upgrade workflow: decision, approval, rollback (real dev server, fake Bedrock at the wire)', () => {
+  let env: TestWorkflowEnvironment;
+  let client: Client;
+  let fake: BedrockFake;
+  let worker: Worker;
+  let running: Promise<void>;
+  let taskQueue: string;
+
+  before(async () => {
+    env = await createTestEnv();
+    client = env.client;
+    fake = await startBedrockFake({ handler: scriptedModel({ decision: 'GO' }) });
+    taskQueue = uniqueTaskQueue('upgrade-decision');
+    const { activities } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId: `guard-${taskQueue}` });
+    worker = await createUpgradeWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: await getWorkflowBundle(), shutdownGraceTimeMs: 1_000 });
+    running = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await fake?.close();
+    await env?.teardown();
+  });
+
+  const decisionCalls = () => fake.calls.filter((c) => c.toolName === 'UPGRADE_DECISION');
+
+  void it('decides NO_GO on a removed API in use although the model answers GO; abort ends it', async () => {
+    const before = decisionCalls().length;
+    const handle = await startUpgrade(client, taskQueue, upgradeInput('removed-api'), 'removed');
+    const status = await waitForStatus(handle, (s) => s.phase === 'awaiting-approval');
+    const d = status.decision;
+    assert.ok(d, 'a decision is recorded');
+    assert.equal(d.verdict, 'NO_GO');
+    assert.equal(d.aiVerdict, 'GO', 'the model was asked and answered GO');
+    assert.equal(d.basis, 'rules+ai');
+    assert.deepEqual(d.blockers.map((b) => b.code), ['API001']);
+    assert.match(d.blockers[0]?.message ?? '', /Ingress shop\/storefront uses networking\.k8s\.io\/v1beta1/);
+    assert.equal(status.headline, 'prod-east 1.30→1.31: NO_GO (1 blocker)');
+    assert.deepEqual(status.skippedAnalyses, []);
+    assert.equal(decisionCalls().length, before + 1);
+    assert.ok(decisionCalls().at(-1)?.allText.includes('[API001]'), 'the rule blockers reach the model');
+
+    // The Web UI view: typed search attributes and the static summary, without opening the history.
+    const description = await handle.describe();
+    assert.equal(description.typedSearchAttributes.get(UPGRADE_DECISION), 'NO_GO');
+    assert.equal(description.typedSearchAttributes.get(UPGRADE_PHASE), 'awaiting-approval');
+    assert.equal(await description.staticSummary(), 'prod-east →1.31: EKS upgrade analysis');
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', /^\*\*prod-east 1\.30→1\.31: NO_GO \(1 blocker\)\*\*/);
+
+    await handle.signal(abortSignal, { reason: 'migrate the Ingress first', by: 'sre-bob' });
+    const report = await handle.result();
+    assert.equal(report.status.phase, 'aborted');
+    assert.equal(report.status.approval, 'aborted');
+    assert.equal(report.status.abortReason, 'migrate the Ingress first (by sre-bob)');
+    assert.match(report.execution, /^Not executed: aborted/);
+    assert.equal(report.analyses.length, 4);
+  });
+
+  void it('decides GO on a clean cluster; approve opens the soak window; requestRollback records a verdict', async () => {
+    const handle = await startUpgrade(client, taskQueue, upgradeInput('clean'), 'clean');
+    const status = await waitForStatus(handle, (s) => s.phase === 'awaiting-approval');
+    assert.equal(status.decision?.verdict, 'GO');
+    assert.equal(status.decision?.basis, 'rules+ai');
+    assert.deepEqual(status.decision?.blockers, []);
+    assert.deepEqual(status.decision?.cautions, []);
+    assert.equal(status.headline, 'prod-east 1.30→1.31: GO (severity 2/10)');
+    assert.ok(status.costUsd > 0, 'the cost so far is counted');
+
+    // A rollback request before approval is not heard, but noted.
+    await handle.signal(requestRollbackSignal, { reason: 'too early' });
+    await handle.signal(approveSignal, { by: 'sre-alice', comment: 'window 14:00' });
+    await waitForStatus(handle, (s) => s.phase === 'soak');
+    await handle.signal(requestRollbackSignal, { reason: '5xx spike on storefront', evidence: 'error rate 12% since 14:05', by: 'sre-alice' });
+    const report = await handle.result();
+
+    assert.equal(report.status.phase, 'completed');
+    assert.equal(report.status.approval, 'approved');
+    assert.equal(report.status.approvedBy, 'sre-alice: window 14:00');
+    assert.match(report.execution, /^Not executed: analyze mode/);
+    assert.equal(report.status.rollbacks.length, 1);
+    const rollback = report.status.rollbacks[0];
+    assert.equal(rollback?.verdict, 'ROLLBACK');
+    assert.equal(rollback?.basis, 'rules+ai');
+    assert.equal(rollback?.reason, '5xx spike on storefront (by sre-alice)');
+    assert.match(rollback?.action ?? '', /EKS cannot downgrade a control plane/);
+    const asked = fake.calls.find((c) => c.toolName === 'ROLLBACK_DECISION' && c.allText.includes('error rate 12% since 14:05'));
+    assert.ok(asked, 'the rollback evidence reached the model');
+    assert.ok(report.status.notes.some((n) => /requestRollback \(too early\) received in phase awaiting-approval: ignored/.test(n)));
+    assert.ok(report.analyses.some((a) => a.template === 'ROLLBACK_DECISION'));
+    assert.match(renderReportMarkdown(report), /## Rollback requests[\s\S]*ROLLBACK \(rules\+ai\)/);
+  });
+
+  void it('without AI analysis: rules alone, never better than GO_WITH_CAUTION, no Bedrock call; auto approval waits', async () => {
+    const calls = fake.calls.length;
+    const handle = await startUpgrade(client, taskQueue, upgradeInput('clean', { aiAnalysis: false, approval: 'auto', approvalTimeoutMs: 1_000 }), 'no-ai');
+    const report = await handle.result();
+    assert.equal(fake.calls.length, calls, 'no request reached Bedrock');
+    assert.equal(report.status.decision?.verdict, 'GO_WITH_CAUTION');
+    assert.equal(report.status.decision?.basis, 'rules');
+    assert.deepEqual(report.status.skippedAnalyses.map((s) => `${s.template}:${s.errorType}`), [
+      'RELEASE_NOTES_ANALYSIS:AiDisabled', 'DEPRECATION_IMPACT_ANALYSIS:AiDisabled', 'CLUSTER_READINESS_ASSESSMENT:AiDisabled', 'UPGRADE_DECISION:AiDisabled',
+    ]);
+    // auto approves GO only: a GO_WITH_CAUTION waits for a person, here until the short approval timeout.
+    assert.equal(report.status.approval, 'timed-out');
+  });
+
+  void it('auto-approves a GO and completes after the soak window', async () => {
+    const handle = await startUpgrade(client, taskQueue, upgradeInput('clean', { approval: 'auto', soakWindowMs: 500 }), 'auto');
+    const report = await handle.result();
+    assert.equal(report.status.decision?.verdict, 'GO');
+    assert.equal(report.status.approval, 'auto-approved');
+    assert.equal(report.status.phase, 'completed');
+    assert.ok(report.status.soakEndsAt);
+  });
+
+  void it('refuses bad input with a non-retryable failure naming the field', async () => {
+    for (const [input, field] of [
+      [{ ...upgradeInput('clean'), targetVersion: '1.x' }, 'targetVersion'],
+      [{ ...upgradeInput('clean'), mode: 'execute' as const }, 'mode'],
+      [{ ...upgradeInput('clean'), currentVersion: '1.31' }, 'targetVersion'],
+    ] as const) {
+      const handle = await startUpgrade(client, taskQueue, input, 'bad');
+      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof WorkflowFailedError, `failed: ${String(err)}`);
+      assert.ok(err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, 'InvalidUpgradeInput');
+      assert.equal(err.cause.nonRetryable, true);
+      assert.match(err.cause.message, new RegExp(`${field}: `));
+    }
+  });
+});
