@@ -19,7 +19,7 @@ export type EksInventoryLoader = (input: { clusterName: string; region: string; 
 
 export interface EvidenceDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
-  /** Directory for the downloaded CHANGELOG files (EKS_UPGRADE_CACHE_DIR); defaults to ./.cache/eks-upgrade. */
+  /** Directory for the downloaded CHANGELOG files (EKS_UPGRADE_CACHE_DIR); defaults to ./.eks-upgrade-cache. */
   cacheDir?: string;
   /** Overrides for the CHANGELOG download (tests point them at a local server). */
   changelogBaseUrl?: string;
@@ -75,7 +75,7 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     try {
       const notes = source.kind === 'file'
         ? await readLocalReleaseNotes(source.path, target)
-        : await fetchKubernetesChangelog(target, { cacheDir: deps.cacheDir ?? '.cache/eks-upgrade', baseUrl: deps.changelogBaseUrl, fetchImpl: deps.fetchImpl });
+        : await fetchKubernetesChangelog(target, { cacheDir: deps.cacheDir ?? '.eks-upgrade-cache', baseUrl: deps.changelogBaseUrl, fetchImpl: deps.fetchImpl });
       const extract = extractReleaseNotes(notes.text, { targetVersion: target, source: notes.source });
       deps.logger?.info({ targetVersion: target, source: notes.source, entries: extract.entries.length, fullTokens: extract.fullTokens, extractTokens: extract.extractTokens }, 'release notes extracted');
       return extract;
