@@ -1,0 +1,47 @@
+// A worker in a child process, for tests that kill a worker with SIGKILL (a crash, not a shutdown). It runs the
+// real workflows and activities against the Temporal server at TEMPORAL_ADDRESS and the fake Bedrock at
+// UPGRADE_TEST_BEDROCK_URL, with the guard id / task queue the test gives, and prints "worker-ready" once polling.
+//
+//   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
+//   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createUpgradeWorker } from '../../src/worker/worker';
+import { rigActivities } from '../integration/upgrade-support';
+import { getWorkflowBundle, installQuietRuntime } from './temporal';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required (see test/harness/worker-process.ts)`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  installQuietRuntime();
+  const address = required('TEMPORAL_ADDRESS');
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const taskQueue = required('UPGRADE_TEST_TASK_QUEUE');
+  const limits = process.env.UPGRADE_TEST_GUARD_LIMITS ? (JSON.parse(process.env.UPGRADE_TEST_GUARD_LIMITS) as Record<string, number>) : {};
+  const nativeConnection = await NativeConnection.connect({ address });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const { activities } = rigActivities({ client, bedrockUrl: required('UPGRADE_TEST_BEDROCK_URL'), taskQueue, guardId: required('UPGRADE_TEST_GUARD_ID'), limits });
+  const worker = await createUpgradeWorker({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    activities,
+    workflowBundle: await getWorkflowBundle(),
+    identity: `test-child-worker:${process.pid}`,
+    // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.
+    extra: { stickyQueueScheduleToStartTimeout: '1s' },
+  });
+  const running = worker.run();
+  process.stdout.write('worker-ready\n');
+  await running;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+// Durability: a worker process killed with SIGKILL in the middle of the analysis phase (a Bedrock call in flight),
+// a new worker started: the workflow completes with the same result as an undisturbed run, and the guard's ledger
+// accounts for every call made — the killed call's reservation stays charged at its estimate, never lost.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { readGuardSummary } from '../../src/activities/guard-client';
+import { createUpgradeWorker } from '../../src/worker/worker';
+import type { UpgradeReport } from '../../src/workflows/upgrade-messages';
+import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
+
+const WORKER_SCRIPT = resolve(__dirname, '../harness/worker-process.ts');
+const MODEL_LATENCY_MS = 1_500;
+
+function startChildWorker(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error('child worker not ready within 60 s')), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker-ready')) {
+        clearTimeout(timer);
+        resolveReady(child);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`child worker exited early with code ${String(code)}`)));
+  });
+}
+
+/** What "the same result" means: the decision and which analyses ran, not timings, ids or costs. */
+function outcome(report: UpgradeReport) {
+  const d = report.status.decision;
+  return {
+    verdict: d?.verdict, basis: d?.basis, severity: d?.severityScore, aiVerdict: d?.aiVerdict,
+    blockers: d?.blockers, cautions: d?.cautions, approval: report.status.approval, phase: report.status.phase,
+    analyses: report.analyses.map((a) => a.template).sort(), skipped: report.status.skippedAnalyses,
+  };
+}
+
+void describe('upgrade workflow survives a worker killed mid-analysis (real dev server, child-process worker)', () => {
+  let env: TestWorkflowEnvironment;
+  let client: Client;
+  let fake: BedrockFake;
+  let child: ChildProcess | undefined;
+
+  before(async () => {
+    env = await createTestEnv();
+    client = env.client;
+    fake = await startBedrockFake({ handler: scriptedModel({ decision: 'GO', delayMs: MODEL_LATENCY_MS }) });
+  });
+  after(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await fake?.close();
+    await env?.teardown();
+  });
+
+  void it('completes with the same result on a new worker, and the ledger accounts for every call', async () => {
+    const taskQueue = uniqueTaskQueue('upgrade-restart');
+    const guardId = `guard-${taskQueue}`;
+    child = await startChildWorker({
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+      UPGRADE_TEST_TASK_QUEUE: taskQueue,
+      UPGRADE_TEST_GUARD_ID: guardId,
+      UPGRADE_TEST_BEDROCK_URL: fake.url,
+    });
+
+    const input = upgradeInput('removed-api', { approval: 'auto', approvalTimeoutMs: 1_000, soakWindowMs: 0 });
+    const handle = await startUpgrade(client, taskQueue, input, 'restart');
+    // Kill while the model is answering: a request has reached the fake and the phase is analysis.
+    const atKill = await waitForStatus(handle, (s) => s.phase === 'analysis' && fake.calls.length > 0, 30_000);
+    assert.equal(atKill.phase, 'analysis');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const callsAtKill = fake.calls.length;
+    assert.ok(callsAtKill >= 1 && callsAtKill <= 3, `killed with ${callsAtKill} call(s) in flight`);
+
+    const { activities, bedrock } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId });
+    const worker = await createUpgradeWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: await getWorkflowBundle(), shutdownGraceTimeMs: 1_000 });
+    const running = worker.run();
+    try {
+      const started = Date.now();
+      const report = await handle.result();
+      const recoveryMs = Date.now() - started;
+      // The reference: the same input on an undisturbed worker.
+      const reference = await (await startUpgrade(client, taskQueue, input, 'reference')).result();
+      assert.deepEqual(outcome(report), outcome(reference));
+      assert.equal(report.status.decision?.verdict, 'NO_GO');
+      assert.deepEqual(report.status.skippedAnalyses, [], 'the interrupted analysis was retried, not skipped');
+      assert.equal(report.analyses.length, 4);
+
+      const summary = await readGuardSummary(client, guardId);
+      assert.ok(summary, 'the guard has a ledger');
+      const { granted, settled, expired } = summary.counters;
+      // Every request that reached Bedrock had a permit; every permit is settled, expired or still open.
+      assert.ok(granted >= fake.calls.length, `granted ${granted} >= calls ${fake.calls.length}`);
+      assert.equal(granted, settled + expired + summary.openReservations);
+      assert.ok(summary.openReservations + expired >= 1, 'the killed call stays charged at its estimate');
+      // The ledger may over-count, never under-count.
+      const paid = [...report.analyses, ...reference.analyses].reduce((sum, a) => sum + a.costUsd, 0);
+      assert.ok(summary.spentUsd + summary.reservedUsd >= paid - 1e-9, `ledger ${summary.spentUsd + summary.reservedUsd} >= paid ${paid}`);
+      console.error(`[upgrade-restart] calls at kill ${callsAtKill}, total calls ${fake.calls.length}, granted ${granted}, settled ${settled}, open ${summary.openReservations}, expired ${expired}; recovery ${recoveryMs} ms`);
+    } finally {
+      worker.shutdown();
+      await running;
+      bedrock.destroy();
+    }
+  });
+});
