@@ -74,7 +74,9 @@ export function classifyBedrockError(error: unknown, context: ClassifyContext): 
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorShape;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const detail = typeof e.message === 'string' && e.message !== '' ? e.message : name;
+  const raw = typeof e.message === 'string' && e.message.trim() !== '' ? e.message.trim() : name;
+  // The service's message, as one sentence, so our advice that follows reads as the next one.
+  const detail = /[.!?]$/.test(raw) ? raw : `${raw}.`;
   const httpStatus = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   const requestId = e.$metadata?.requestId;
   const model = context.modelId;
@@ -115,7 +117,7 @@ export function classifyBedrockError(error: unknown, context: ClassifyContext): 
     return make(BedrockFailureType.Service, true, true, `Bedrock did not answer the call to ${model}${waited} (${name}${code ? ` ${code}` : ''}). Temporal retries it; the input may already have been billed. If calls are legitimately slow, raise BEDROCK_REQUEST_TIMEOUT_MS.`);
   }
   if (code !== undefined && NETWORK_CODES.has(code)) {
-    return make(BedrockFailureType.Service, true, !NEVER_SENT_CODES.has(code), `Could not reach Bedrock for ${model} (${code}: ${detail}). Temporal retries it; if it persists, check network access to the Bedrock Runtime endpoint, AWS_REGION and AWS_ENDPOINT_URL_BEDROCK_RUNTIME.`, code);
+    return make(BedrockFailureType.Service, true, !NEVER_SENT_CODES.has(code), `Could not reach Bedrock for ${model} (${code}): ${detail} Temporal retries it; if it persists, check network access to the Bedrock Runtime endpoint, AWS_REGION and AWS_ENDPOINT_URL_BEDROCK_RUNTIME.`, code);
   }
   if (httpStatus !== undefined && httpStatus >= 500) {
     return make(BedrockFailureType.Service, true, true, `Bedrock answered HTTP ${httpStatus} (${name}) for ${model}: ${detail} Temporal retries it; if it persists, check the AWS Health Dashboard.`);

@@ -13,7 +13,8 @@
 //
 // A `call` (BedrockCall) has: operation ('converse' | 'invoke' | 'count-tokens'), modelId (percent-decoded), headers,
 // body (parsed JSON), rawBody, toolName (the forced tool: Converse toolChoice.tool.name, InvokeModel tool_choice.name),
-// httpVersion, userText (text of the LAST user message, tool results included), allText (system + every message), index.
+// httpVersion, userText (text of the LAST user message, tool results included), allText (system + every message), index,
+// abortedByClient (the client hung up before the answer: timeout, abort, activity cancellation).
 //
 // Replies (build them with the helpers):
 //   toolUseReply(input, usage?)             200, one toolUse block for the forced tool, stopReason "tool_use"
@@ -70,6 +71,8 @@ export interface BedrockCall {
   toolName: string | undefined;
   userText: string;
   allText: string;
+  /** Set when the client closed the connection before the fake answered (abort, timeout, cancellation). */
+  abortedByClient: boolean;
 }
 
 export type BedrockHandler = (call: BedrockCall) => BedrockReply | undefined | Promise<BedrockReply | undefined>;
@@ -165,6 +168,9 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
     const rawBody = await readBody(req);
     const call = describeCall(calls.length, req.url ?? '', req.httpVersion, req.headers, rawBody);
     calls.push(call);
+    res.onClose(() => {
+      if (!res.finished) call.abortedByClient = true;
+    });
     const reply = queue.shift() ?? (await handler?.(call)) ?? errorReply('ValidationException', 400, `bedrock-fake: no scripted reply for ${call.operation} with tool ${call.toolName ?? '(none)'}`);
     const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -217,6 +223,9 @@ interface Res {
   readonly headersSent: boolean;
   writeHead(status: number, headers: Record<string, string>): void;
   end(body?: string): void;
+  /** True once the whole answer was written. */
+  readonly finished: boolean;
+  onClose(listener: () => void): void;
   /** The socket (HTTP/1.1) or stream (HTTP/2) to leave hanging or to destroy. */
   connection(): { destroy(): void } | undefined;
 }
@@ -226,6 +235,10 @@ function adapt(res: ServerResponse | Http2ServerResponse): Res {
     get headersSent() {
       return res.headersSent;
     },
+    get finished() {
+      return res.writableFinished;
+    },
+    onClose: (listener) => void res.on('close', listener),
     writeHead: (status, headers) => void (res as ServerResponse).writeHead(status, headers),
     end: (body) => void (res as ServerResponse).end(body),
     connection: () => ('stream' in res ? res.stream : (res.socket ?? undefined)),
@@ -270,6 +283,7 @@ function describeCall(index: number, path: string, httpVersion: string, headers:
     toolName,
     userText: lastUser ? textOf(lastUser.content) : '',
     allText: [textOf(b.system), ...messages.map((m) => textOf(m.content))].join('\n'),
+    abortedByClient: false,
   };
 }
 

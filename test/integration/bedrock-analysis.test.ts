@@ -136,7 +136,7 @@ void describe('analysis activities over the Bedrock fake', () => {
   });
 
   void test('temperature and topP are never both sent, and maxTokens always is', async () => {
-    for (const env of [{}, { BEDROCK_TEMPERATURE: '0.3' }, { BEDROCK_TOP_P: '0.8', BEDROCK_MAX_TOKENS: '1000' }]) {
+    for (const env of [{}, { BEDROCK_TEMPERATURE: '0.3' }, { BEDROCK_TOP_P: '0.8', BEDROCK_MAX_TOKENS: '1000' }] as Array<Record<string, string>>) {
       const { activities } = analysisSetup(fake, env);
       fake.enqueue(toolUseReply({ bad: 1 }), toolUseReply(analysisToolInput()));
       await activities.analyzeReleaseNotes({ context: CONTEXT, extract: EXTRACT });

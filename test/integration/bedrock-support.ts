@@ -4,6 +4,7 @@ import { loadConfig, type AppConfig } from '../../src/domain/config';
 import { createAnalysisActivities, type AnalysisActivityDeps } from '../../src/activities/analysis';
 import type { AnalysisContext } from '../../src/activities/contracts';
 import type { BedrockFake } from '../fakes/bedrock-fake';
+import type { Logger } from '../../src/worker/logging';
 import { RecordingPermitGate } from '../fakes/recording-permit-gate';
 
 export const CONTEXT: AnalysisContext = { clusterName: 'prod-east', currentVersion: '1.31', targetVersion: '1.32' };
@@ -20,7 +21,8 @@ export interface LogLine {
 
 export function recordingLogger(lines: LogLine[] = []) {
   const at = (level: string) => (fields: object, message?: string) => void lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
-  return { lines, logger: { info: at('info'), warn: at('warn'), debug: at('debug') } as unknown as AnalysisActivityDeps['logger'] };
+  // pino's LogFn has overloads these simple recorders do not spell out; the (fields, message) form is all we use.
+  return { lines, logger: { info: at('info'), warn: at('warn'), debug: at('debug'), error: at('error') } as unknown as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> };
 }
 
 export function analysisSetup(fake: BedrockFake, env: Record<string, string> = {}, extra: Partial<AnalysisActivityDeps> = {}) {
