@@ -16,7 +16,7 @@ import { FACTS_SECTION } from '../../src/domain/release-notes';
 const NOW = new Date('2026-02-01T00:00:00Z');
 
 function isNonRetryable(error: unknown, pattern: RegExp): boolean {
-  return error instanceof ApplicationFailure && error.nonRetryable && error.type === 'InvalidEvidenceInput' && pattern.test(error.message);
+  return error instanceof ApplicationFailure && error.nonRetryable === true && error.type === 'InvalidEvidenceInput' && pattern.test(error.message);
 }
 
 const CHANGELOG = [
