@@ -5,12 +5,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { loadEksInventory } from '../../src/activities/eks-inventory';
 import { createEvidenceActivities, loadSnapshotFile } from '../../src/activities/evidence';
 import { runSnapshot } from '../../src/client/commands/snapshot';
 import { runReadinessChecks } from '../../src/domain/readiness';
 import { parseClusterSnapshot } from '../../src/domain/snapshot';
+import { FakeEc2 } from '../fakes/ec2-fake';
 import { FakeEks, fakeStateFromSnapshot } from '../fakes/eks-fake';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
@@ -91,6 +93,38 @@ void describe('EKS inventory through the real SDK against the fake EKS', () => {
     assert.equal(fromInsight?.removedByTarget, true);
     assert.equal(fromInsight?.confidence, 'high');
     assert.match(fromInsight?.location ?? '', /flux-helm-controller/);
+  });
+
+  void it('with EC2, subnets and launch-template versions come in and EKS001/EKS006 match the snapshot file', async () => {
+    const fromFile = await loadSnapshotFile('test/fixtures/snapshots/blocked-1.31.json');
+    const fakeEc2 = new FakeEc2(
+      (fromFile.subnets ?? []).map((s) => ({ subnetId: s.subnetId, availabilityZone: s.availabilityZone ?? '', availableIpAddressCount: s.availableIpAddressCount })).concat([{ subnetId: 'subnet-other', availabilityZone: 'eu-west-1c', availableIpAddressCount: 500 }]),
+      [{ launchTemplateId: 'lt-legacy', launchTemplateName: 'legacy', latestVersionNumber: 6, defaultVersionNumber: 4 }],
+    );
+    const ec2 = new EC2Client({ region: 'eu-west-1', endpoint: await fakeEc2.start(), credentials, maxAttempts: 1 });
+    try {
+      const snapshot = await loadEksInventory({ eks, ec2 }, { clusterName: 'payments', region: 'eu-west-1', now: NOW });
+      assert.deepEqual(snapshot.subnets?.map((s) => [s.subnetId, s.availabilityZone, s.availableIpAddressCount]), [['subnet-a', 'eu-west-1a', 12], ['subnet-b', 'eu-west-1b', 2]]);
+      assert.equal(snapshot.nodeGroups?.find((g) => g.name === 'legacy-al2')?.launchTemplateLatestVersion, '6');
+      assert.deepEqual(fakeEc2.actions.map((a) => a.action), ['DescribeSubnets', 'DescribeLaunchTemplates']);
+      assert.equal(fakeEc2.actions[0]?.params['SubnetId.1'], 'subnet-a');
+      const report = runReadinessChecks({ snapshot, targetVersion: '1.32', now: NOW });
+      const expected = runReadinessChecks({ snapshot: fromFile, targetVersion: '1.32', now: NOW });
+      const pick = (r: typeof report) => codesOf({ findings: r.findings.filter((f) => f.code === 'EKS001' || f.code === 'EKS006') });
+      assert.deepEqual(pick(report), pick(expected));
+      assert.equal(pick(report).length, 2);
+      // Without EC2 permission the snapshot is still made, with a warning, and the two checks are skipped.
+      fakeEc2.denyWith = 'UnauthorizedOperation';
+      const warnings: string[] = [];
+      const denied = await loadEksInventory({ eks, ec2, onWarning: (m) => warnings.push(m) }, { clusterName: 'payments', now: NOW });
+      assert.equal(denied.subnets, undefined);
+      assert.match(warnings.join(), /UnauthorizedOperation.*ec2:DescribeSubnets/);
+      const skipped = runReadinessChecks({ snapshot: denied, targetVersion: '1.32', now: NOW }).checksSkipped?.map((c) => c.code);
+      assert.ok(skipped?.includes('EKS001') && skipped.includes('EKS006'));
+    } finally {
+      ec2.destroy();
+      await fakeEc2.stop();
+    }
   });
 
   void it('surfaces an EKS error with its type, and an unknown cluster as not found', async () => {
