@@ -5,7 +5,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { AnalysisResult } from '../domain/analysis';
 import type { AppConfig } from '../domain/config';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
-import { resolveModelPricing, type ModelPricing } from '../domain/prices';
+import { lifecycleWarning, resolveModelPricing, type ModelPricing } from '../domain/prices';
 import { loadTemplateRegistry } from '../domain/prompts/custom';
 import type { UntrustedSection } from '../domain/prompts/render';
 import type { PromptTemplate, TemplateRegistry, TemplateVariables } from '../domain/prompts/templates';
@@ -46,6 +46,8 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
   const templates = deps.templates ?? loadTemplateRegistry(deps.config.promptsDir);
   const pricing = deps.pricing ?? resolveModelPricing(bedrock.modelId, bedrock.modelPrices);
   const maxChars = deps.maxSectionChars ?? 200_000;
+  const retiring = lifecycleWarning(pricing);
+  if (retiring) deps.logger.warn({ modelId: bedrock.modelId, lifecycle: pricing.lifecycle }, retiring);
   const analyzer: BedrockAnalyzer = createBedrockAnalyzer({
     client: deps.client,
     modelId: bedrock.modelId,

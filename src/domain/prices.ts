@@ -114,6 +114,13 @@ export function resolveModelPricing(modelId: string, configuredPrices?: ModelPri
   return { modelId, baseModelId, tier, rates, source: 'table', name: row.name, lifecycle: row.lifecycle };
 }
 
+/** A start-up warning for a model that Bedrock has retired or will retire (it answers 404 once end-of-life). */
+export function lifecycleWarning(pricing: ModelPricing): string | undefined {
+  if (pricing.lifecycle !== 'legacy' && pricing.lifecycle !== 'end-of-life') return undefined;
+  const state = pricing.lifecycle === 'legacy' ? 'is Legacy on Bedrock and will reach end of life' : 'has reached end of life on Bedrock and answers 404';
+  return `Model ${pricing.modelId} (${pricing.name}) ${state}. Set BEDROCK_MODEL_ID to an active model such as global.anthropic.claude-sonnet-4-6.`;
+}
+
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;

@@ -2,6 +2,9 @@
 // schema, sampling, maxTokens), results and their accounting, cost to the cent, the repair turn, and the log fields.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { analysisToolInput, startBedrockFake, textReply, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
 import { analysisSetup, CONTEXT } from './bedrock-support';
@@ -158,5 +161,29 @@ void describe('analysis activities over the Bedrock fake', () => {
     assert.equal(result.summary, 'dockershim removal matters');
     assert.ok(fake.calls[0]?.userText.includes('removes dockershim support'));
     await assert.rejects(activities.analyzeText({ context: CONTEXT, text: 'x', template: 'NOPE' }), /Unknown prompt template 'NOPE'.*EKS_UPGRADE_PROMPTS_DIR/);
+  });
+
+  void test('a custom template from EKS_UPGRADE_PROMPTS_DIR is what the model receives, and its version is in the result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prompts-'));
+    try {
+      writeFileSync(join(dir, 'decision.yaml'), 'name: UPGRADE_DECISION\nversion: 2-acme\ntask: ACME change board rules for {{clusterName}} apply.\n');
+      const { activities } = analysisSetup(fake, { EKS_UPGRADE_PROMPTS_DIR: dir });
+      fake.enqueue(toolUseReply(analysisToolInput({ verdict: 'GO', reasons: ['ok'] })));
+      const result = await activities.decideUpgrade({ context: CONTEXT, evidenceSummary: 's', analyses: [], ruleBlockers: [] });
+      assert.equal(result.promptVersion, '2-acme+upgrade-decision-v1');
+      assert.ok(fake.calls[0]?.userText.startsWith('ACME change board rules for prod-east apply.'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  void test('a retired model is priced but warned about at start-up, naming BEDROCK_MODEL_ID', () => {
+    const { lines } = analysisSetup(fake, { BEDROCK_MODEL_ID: 'anthropic.claude-3-sonnet-20240229-v1:0' });
+    assert.ok(lines.some((l) => l.level === 'warn' && /BEDROCK_MODEL_ID/.test(l.message)));
+  });
+
+  void test('an unknown model stops the activities from being built (a start-up error, never a silent $0)', () => {
+    assert.throws(() => analysisSetup(fake, { BEDROCK_MODEL_ID: 'acme.unknown-v1' }), /No price is known for Bedrock model 'acme\.unknown-v1'.*BEDROCK_MODEL_PRICES/);
+    assert.doesNotThrow(() => analysisSetup(fake, { BEDROCK_MODEL_ID: 'acme.unknown-v1', BEDROCK_MODEL_PRICES: '{"input":1,"output":2}' }));
   });
 });

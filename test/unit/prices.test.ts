@@ -2,7 +2,7 @@
 // 4.5+ generation outside `global.`, configured prices win, unknown models are refused (never a silent $0).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { actualCostUsd, estimateInputTokens, MODEL_PRICES, parseModelId, resolveModelPricing, UnknownModelPriceError, worstCaseEstimate } from '../../src/domain/prices';
+import { actualCostUsd, estimateInputTokens, lifecycleWarning, MODEL_PRICES, parseModelId, resolveModelPricing, UnknownModelPriceError, worstCaseEstimate } from '../../src/domain/prices';
 import { DEFAULT_BEDROCK_MODEL_ID, loadConfig } from '../../src/domain/config';
 
 void test('every inference-profile prefix resolves to the base model and its tier', () => {
@@ -80,4 +80,10 @@ void test('every price row is complete and dated', () => {
     assert.ok(row.ids.length > 0 && row.input > 0 && row.output > 0, row.name);
     assert.match(row.effectiveFrom, /^\d{4}-\d{2}-\d{2}$/);
   }
+});
+
+void test('a retired or Legacy model gets a start-up warning naming the variable to change; active ones none', () => {
+  assert.match(lifecycleWarning(resolveModelPricing('anthropic.claude-3-sonnet-20240229-v1:0')) ?? '', /end of life.*Set BEDROCK_MODEL_ID/);
+  assert.match(lifecycleWarning(resolveModelPricing('us.anthropic.claude-opus-4-1-20250805-v1:0')) ?? '', /Legacy/);
+  assert.equal(lifecycleWarning(resolveModelPricing('global.anthropic.claude-sonnet-4-6')), undefined);
 });
