@@ -10,6 +10,8 @@ const ACTION = /action required|\bmust be (?:deleted|removed|migrated|updated)\b
 const STOP_SERVING = /no longer (?:be )?served|stop(?:s|ped)? serving|will not be served|\b(?:is|are|was|were|been) dropped\b/i;
 const TOOL_ONLY = /^(?:kubeadm|kubectl|kube-?up|e2e|test)\b/i;
 const REMOVED = /\b(?:removed|removes|removing|removal of|has been removed|was removed|were removed|no longer (?:available|supported|accepted))\b/i;
+/** Removed now (past or present tense), as opposed to "will be removed" (a deprecation). */
+const REMOVED_NOW = /\b(?:is|are|was|were|has been|have been|is now|are now|got|been fully) removed\b|^(?:fully )?(?:removed|removes|dropped|drop)\b|\bno longer (?:available|supported|accepted|functional)\b/i;
 const DEPRECATED = /\bdeprecat/i;
 const DEFAULT_CHANGE = /\b(?:(?:now |are |is )?(?:enabled|disabled|on|off|switched off|turned off) by default|defaults? (?:to|value|behavio(?:u)?r)|the default (?:is|was|has|for)|by default (?:now|no longer)|now defaults)\b/i;
 const API_VERSION = /\b(?:[a-z0-9.-]+\.k8s\.io\/|[a-z]+\/)?v\d+(?:alpha|beta)\d+\b|\bAPI\b|\bapiVersion\b/;
@@ -20,10 +22,10 @@ export type KeepDecision = { keep: false } | { keep: true; category: ReleaseNote
 function category(original: string, fallback: ReleaseNoteCategory): ReleaseNoteCategory {
   // "The API will not be removed" (1.33 v1 Endpoints) is a deprecation, not a removal.
   const text = original.replace(/\b(?:will|would|is|are) not be removed\b|\bwon't be removed\b/gi, '');
-  if (STOP_SERVING.test(text) || (REMOVED.test(text) && API_VERSION.test(text))) return 'removal';
+  if (STOP_SERVING.test(text) || (REMOVED_NOW.test(text) && API_VERSION.test(text))) return 'removal';
   if (ACTION.test(text)) return 'action-required';
-  if (DEPRECATED.test(text)) return 'deprecation';
-  if (REMOVED.test(text)) return 'removal';
+  if (REMOVED_NOW.test(text)) return 'removal';
+  if (DEPRECATED.test(text) || REMOVED.test(text)) return 'deprecation'; // "will be removed" announces a removal
   if (DEFAULT_CHANGE.test(text)) return 'default-change';
   return fallback;
 }
