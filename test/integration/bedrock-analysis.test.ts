@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { analysisToolInput, startBedrockFake, textReply, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
+import { analysisToolInput, rawReply, startBedrockFake, textReply, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
 import { analysisSetup, CONTEXT } from './bedrock-support';
 import type { ReleaseNotesExtract } from '../../src/domain/evidence';
 
@@ -185,5 +185,17 @@ void describe('analysis activities over the Bedrock fake', () => {
   void test('an unknown model stops the activities from being built (a start-up error, never a silent $0)', () => {
     assert.throws(() => analysisSetup(fake, { BEDROCK_MODEL_ID: 'acme.unknown-v1' }), /No price is known for Bedrock model 'acme\.unknown-v1'.*BEDROCK_MODEL_PRICES/);
     assert.doesNotThrow(() => analysisSetup(fake, { BEDROCK_MODEL_ID: 'acme.unknown-v1', BEDROCK_MODEL_PRICES: '{"input":1,"output":2}' }));
+  });
+
+  void test('a repair answers every tool call of the bad turn (Converse requires a result per toolUse)', async () => {
+    const { activities } = analysisSetup(fake);
+    const twoCalls = {
+      output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 'tu_1', name: 'RELEASE_NOTES_ANALYSIS', input: { summary: 'a' } } }, { toolUse: { toolUseId: 'tu_2', name: 'RELEASE_NOTES_ANALYSIS', input: {} } }] } },
+      stopReason: 'tool_use', usage: { inputTokens: 10, outputTokens: 10, totalTokens: 20 }, metrics: { latencyMs: 1 },
+    };
+    fake.enqueue(rawReply(200, JSON.stringify(twoCalls)), toolUseReply(analysisToolInput()));
+    await activities.analyzeReleaseNotes({ context: CONTEXT, extract: EXTRACT });
+    const results = bodyOf(fake, 1).messages[2]?.content.map((b) => (b.toolResult as { toolUseId: string }).toolUseId);
+    assert.deepEqual(results, ['tu_1', 'tu_2']);
   });
 });

@@ -116,7 +116,8 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
     let checked = checkOutput(first.response, template.name, schema);
     if (!checked.ok) {
       logger.warn({ ...base, problem: checked.problem, stopReason: first.response.stopReason }, 'Bedrock output failed its schema; asking for one repair');
-      const repairMessages = [...messages, assistantMessage(first.response), repairMessage(checked, template.name)];
+      const assistant = assistantMessage(first.response);
+      const repairMessages = [...messages, assistant, repairMessage(assistant, checked.problem, template.name)];
       const second = await converse({ system, messages: repairMessages, toolConfig }, options);
       calls = [first, second];
       checked = checkOutput(second.response, template.name, schema);
@@ -166,7 +167,7 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
   };
 }
 
-type Checked = { ok: true; output: TemplateOutput } | { ok: false; problem: string; toolUseId?: string };
+type Checked = { ok: true; output: TemplateOutput } | { ok: false; problem: string };
 
 /** Finds the forced tool's input in the answer and validates it. */
 export function checkOutput(response: ConverseCommandOutput, toolName: string, schema: z.ZodType<TemplateOutput>): Checked {
@@ -174,8 +175,7 @@ export function checkOutput(response: ConverseCommandOutput, toolName: string, s
   const toolUse = blocks.find((b) => b.toolUse?.name === toolName)?.toolUse ?? blocks.find((b) => b.toolUse)?.toolUse;
   if (!toolUse) return { ok: false, problem: `the answer did not call the ${toolName} tool (stopReason ${response.stopReason ?? 'unknown'})` };
   const parsed = schema.safeParse(toolUse.input);
-  const id = toolUse.toolUseId ? { toolUseId: toolUse.toolUseId } : {};
-  if (!parsed.success) return { ok: false, problem: z.prettifyError(parsed.error).slice(0, 2_000), ...id };
+  if (!parsed.success) return { ok: false, problem: z.prettifyError(parsed.error).slice(0, 2_000) };
   return { ok: true, output: parsed.data };
 }
 
@@ -184,10 +184,11 @@ function assistantMessage(response: ConverseCommandOutput): Message {
   return { role: 'assistant', content: content.length > 0 ? content : [{ text: '(no content)' }] };
 }
 
-function repairMessage(checked: Extract<Checked, { ok: false }>, toolName: string): Message {
-  const instruction = `Your ${toolName} tool input was invalid:\n${checked.problem}\nCall the ${toolName} tool again with the complete, corrected input. Do not reply with text.`;
-  const content: ContentBlock[] = checked.toolUseId
-    ? [{ toolResult: { toolUseId: checked.toolUseId, content: [{ text: instruction }], status: 'error' } }]
-    : [{ text: instruction }];
+/** The repair turn: Converse wants a toolResult for every toolUse of the previous turn, so each gets the error. */
+function repairMessage(assistant: Message, problem: string, toolName: string): Message {
+  const instruction = `Your ${toolName} tool input was invalid:\n${problem}\nCall the ${toolName} tool again with the complete, corrected input. Do not reply with text.`;
+  const toolUseIds = (assistant.content ?? []).flatMap((b) => (b.toolUse?.toolUseId ? [b.toolUse.toolUseId] : []));
+  const content: ContentBlock[] =
+    toolUseIds.length > 0 ? toolUseIds.map((toolUseId) => ({ toolResult: { toolUseId, content: [{ text: instruction }], status: 'error' } })) : [{ text: instruction }];
   return { role: 'user', content };
 }
