@@ -23,13 +23,13 @@ export const redactionMarker = (kind: SecretKind): string => `[REDACTED:${kind}]
 /** Kubeconfig `users[].user` fields holding credentials (certificate-authority-data is public and kept). */
 const KUBECONFIG_CREDENTIAL_KEYS = new Set(['client-key-data', 'client-key', 'client-certificate-data', 'token', 'token-file', 'password', 'id-token', 'refresh-token', 'access-token', 'client-secret']);
 const SECRET_NAME_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey', 'privatekey', 'credential', 'clientkey', 'sessionkey', 'signingkey', 'encryptionkey', 'masterkey', 'connectionstring', 'dsn'];
-/** Names that point at a secret rather than hold one (secretName, secretKeyRef, passwordFile, tokenTTL…). */
-const REFERENCE_SUFFIX = /(name|names|ref|refs|path|file|dir|url|type|ttl|kind|mode|enabled|count|length|expiry|expiration|seconds|version|format|policy|provider|selector)$/;
+/** Names that point at a secret rather than hold one (secretName, secretKeyRef, passwordFile, tokenTTL, credential-id…). */
+const REFERENCE_SUFFIX = /(name|names|ref|refs|path|file|dir|url|type|ttl|kind|mode|enabled|count|length|expiry|expiration|seconds|version|format|policy|provider|selector|id|ids)$/;
 
 /** Whether a field, variable or flag name suggests its value is a secret (DB_PASSWORD, apiKey, client_secret…). */
 export function isSecretLikeName(name: string): boolean {
   const compact = name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
-  if (compact === 'auth' || compact === 'authorization') return true;
+  if (compact === 'auth' || compact === 'authorization' || compact.endsWith('accesskeyid')) return true;
   if (REFERENCE_SUFFIX.test(compact)) return false;
   return SECRET_NAME_PARTS.some((part) => compact.includes(part));
 }
@@ -163,9 +163,12 @@ function redactYamlDocument(doc: string, counts: Counts): string {
     const replace = (kind: SecretKind) => {
       bump(counts, kind);
       if (value !== undefined && BLOCK_SCALAR.test(value)) skipDeeperThan = col;
-      out.push(`${spaces}${dash}${key}: ${redactionMarker(kind)}`);
+      // Keep the line's own key text, quoting and trailing comma (JSON-looking YAML stays JSON-looking).
+      const prefix = line.slice(0, line.length - (rawValue?.length ?? 0));
+      const quoted = value?.startsWith('"') ? `"${redactionMarker(kind)}"` : redactionMarker(kind);
+      out.push(`${prefix}${quoted}${value?.endsWith(',') ? ',' : ''}`);
     };
-    const hasValue = value !== undefined && !NOT_A_SECRET_VALUE.test(value);
+    const hasValue = value !== undefined && !NOT_A_SECRET_VALUE.test(value.replace(/,$/, ''));
 
     if (secretDataAt !== undefined && col > secretDataAt) {
       if (hasValue) replace('kubernetes-secret-data');

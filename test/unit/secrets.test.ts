@@ -2,6 +2,8 @@
 // ordinary upgrade evidence (manifests, release notes, secret *references*) must come through unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isSecretLikeName, redactSecrets } from '../../src/domain/secrets';
 import { PLANTS } from '../fixtures/planted-secrets';
 
@@ -59,5 +61,20 @@ void test('leaves ordinary evidence alone: references to secrets, versions, name
 
 void test('secret-like names: values behind them are secrets, references to them are not', () => {
   for (const name of ['DB_PASSWORD', 'apiKey', 'client_secret', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN', 'auth', 'privateKey']) assert.ok(isSecretLikeName(name), name);
-  for (const name of ['secretName', 'secretKeyRef', 'passwordFile', 'tokenTTL', 'name', 'image', 'PWD']) assert.ok(!isSecretLikeName(name), name);
+  for (const name of ['secretName', 'secretKeyRef', 'passwordFile', 'tokenTTL', 'name', 'image', 'PWD', 'credential-id', 'clientId']) assert.ok(!isSecretLikeName(name), name);
+});
+
+void test('real Kubernetes release notes and EKS docs (1.1 MB, no secrets) come through almost untouched', () => {
+  const texts = ['CHANGELOG-1.32-upgrade-notes.md', 'full/release-notes-draft-1.32.md'].map((f) => readFileSync(join('/work/shared/data/k8s-changelog', f), 'utf8'));
+  for (const text of texts) assert.equal(redactSecrets(text).total, 0);
+});
+
+void test('JSON-looking lines keep their shape: quotes and trailing commas stay, null is not a secret', () => {
+  const text = '{\n  "nextToken": null,\n  "clientSecret": "planted-json-line-15",\n  "region": "us-east-1"\n}';
+  const r = redactSecrets(text);
+  assert.ok(!r.text.includes('planted-json-line-15'));
+  assert.ok(r.text.includes('"nextToken": null'));
+  const broken = redactSecrets(`${text}\ntrailing text makes it not JSON`).text;
+  assert.ok(broken.includes('"clientSecret": "[REDACTED:secret-field]",'), broken);
+  assert.ok(broken.includes('"nextToken": null,'));
 });
