@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createEvidenceActivities, loadSnapshotFile } from '../../src/activities/evidence';
-import { FACTS_SECTION } from '../../src/domain/release-notes';
+import { EKS_NOTES_SECTION, FACTS_SECTION } from '../../src/domain/release-notes';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
 
@@ -67,6 +67,22 @@ void describe('evidence activities', () => {
     await assert.rejects(activities.extractReleaseNotes({ targetVersion: '1.40', source: { kind: 'file', path: '/work/shared/data/k8s-changelog' } }), (e) => isNonRetryable(e, /no release notes for 1\.40/));
     const none = await activities.extractReleaseNotes({ targetVersion: '1.29', source: { kind: 'none' } });
     assert.ok(none.entries.length > 0 && none.entries.every((e) => e.section === FACTS_SECTION));
+  });
+
+  void it('a directory holding EKS user-guide notes adds them to the extract', { skip: !existsSync('/work/shared/data/eks-docs') && 'shared data not present' }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'notes-dir-'));
+    try {
+      await copyFile('/work/shared/data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md', join(dir, 'CHANGELOG-1.32-upgrade-notes.md'));
+      for (const edition of ['awsdocs-2024-12', 'fork-sheetaljoshi-2026-01']) {
+        await mkdir(join(dir, 'eks-docs', edition), { recursive: true });
+        await copyFile(`/work/shared/data/eks-docs/${edition}/kubernetes-versions-standard.adoc`, join(dir, 'eks-docs', edition, 'kubernetes-versions-standard.adoc'));
+      }
+      const extract = await createEvidenceActivities().extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'file', path: dir } });
+      assert.match(extract.source, /CHANGELOG-1\.32-upgrade-notes\.md \+ .*fork-sheetaljoshi-2026-01\/kubernetes-versions-standard\.adoc$/);
+      assert.ok(extract.entries.some((e) => e.section === EKS_NOTES_SECTION && /Anonymous authentication/.test(e.text)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   void it('the CHANGELOG is downloaded once, cached, and its x.y.0 section extracted', async () => {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { removalsIn } from '../../src/domain/api-removals';
 import type { ReleaseNotesExtract } from '../../src/domain/evidence';
-import { chunkExtract, countTokens, extractReleaseNotes, FACTS_SECTION, mentionsRemoval, renderExtract, selectMinorReleaseSection } from '../../src/domain/release-notes';
+import { chunkExtract, countTokens, EKS_NOTES_SECTION, extractEksVersionNotes, extractReleaseNotes, FACTS_SECTION, mentionsRemoval, renderExtract, selectMinorReleaseSection } from '../../src/domain/release-notes';
 
 const DATA = '/work/shared/data/k8s-changelog';
 const read = (file: string) => readFileSync(`${DATA}/${file}`, 'utf8');
@@ -100,6 +100,37 @@ void describe('release-notes structure handling', () => {
     assert.equal(extract.entries.length, 6, 'one entry per group/version removed in 1.25');
     assert.ok(extract.entries.every((e) => e.section === FACTS_SECTION && e.category === 'removal'));
     assert.ok(extract.entries.some((e) => /^policy\/v1beta1 PodDisruptionBudget, PodDisruptionBudgetList, PodSecurityPolicy: .*PodSecurityPolicy: no replacement API; .*Pod Security Admission/.test(e.text)));
+  });
+});
+
+const EKS_DOCS = '/work/shared/data/eks-docs';
+
+void describe('EKS version notes (AsciiDoc)', { skip: !existsSync(EKS_DOCS) && 'shared EKS docs not present' }, () => {
+  void it('takes the bullets and subsections of the version, in both doc editions', () => {
+    const fork = readFileSync(`${EKS_DOCS}/fork-sheetaljoshi-2026-01/kubernetes-versions-standard.adoc`, 'utf8');
+    const e132 = extractEksVersionNotes(fork, '1.32');
+    assert.ok(e132.every((e) => e.section === EKS_NOTES_SECTION));
+    assert.ok(e132.some((e) => e.category === 'removal' && /flowcontrol\.apiserver\.k8s\.io\/v1beta3/.test(e.text)));
+    assert.ok(e132.some((e) => /^Anonymous authentication changes: .*\/healthz/.test(e.text)));
+    assert.ok(e132.some((e) => /last version for which Amazon EKS will release Amazon Linux 2/.test(e.text)));
+    assert.ok(!e132.some((e) => /1\.31|For the complete/.test(e.text.slice(0, 40))), 'nothing from the next section');
+    assert.ok(extractEksVersionNotes(fork, '1.33').some((e) => /Dynamic Resource Allocation beta Kubernetes API is enabled/.test(e.text)));
+    const old = readFileSync(`${EKS_DOCS}/awsdocs-2024-12/kubernetes-versions-extended.adoc`, 'utf8');
+    const e126 = extractEksVersionNotes(old, '1.26');
+    assert.deepEqual(e126.map((e) => e.category), ['removal', 'action-required', 'default-change']);
+    assert.match(e126[1]?.text ?? '', /VPC CNI plugin for Kubernetes` to version `1\.12`/);
+    assert.deepEqual(extractEksVersionNotes(old, '1.40'), []);
+  });
+
+  void it('EKS notes join the upstream extract and count as mentioning removals', () => {
+    const fork = readFileSync(`${EKS_DOCS}/fork-sheetaljoshi-2026-01/kubernetes-versions-standard.adoc`, 'utf8');
+    const extract = extractReleaseNotes(read('CHANGELOG-1.32-upgrade-notes.md'), { targetVersion: '1.32', source: 'x', eksNotesAdoc: fork });
+    assert.ok(extract.entries.some((e) => e.section === EKS_NOTES_SECTION));
+    // Without the EKS notes, the excerpt (which stops before "Other") needs the facts for flowcontrol v1beta3;
+    // with them, the EKS note names it, so nothing comes from the facts table.
+    const alone = extractReleaseNotes(read('CHANGELOG-1.32-upgrade-notes.md'), { targetVersion: '1.32', source: 'x' });
+    assert.deepEqual(alone.entries.filter((e) => e.section === FACTS_SECTION).map((e) => e.text.split(':')[0]), ['flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema, PriorityLevelConfiguration']);
+    assert.deepEqual(extract.entries.filter((e) => e.section === FACTS_SECTION), []);
   });
 });
 

@@ -12,7 +12,8 @@ import { runReadinessChecks } from '../../domain/readiness';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
 import { normalizeMinor } from '../../domain/versions';
 import { readManifestPaths } from './manifest-files';
-import { fetchKubernetesChangelog, readLocalReleaseNotes, ReleaseNotesNotFoundError } from './release-notes-source';
+import { eksVersionSection } from '../../domain/release-notes';
+import { fetchKubernetesChangelog, readLocalEksNotes, readLocalReleaseNotes, ReleaseNotesNotFoundError } from './release-notes-source';
 
 /** Reads a cluster from the EKS API (see ../eks-inventory.ts); injected so tests can point it at the fake. */
 export type EksInventoryLoader = (input: { clusterName: string; region: string; targetVersion?: string }) => Promise<ClusterSnapshot>;
@@ -76,7 +77,9 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       const notes = source.kind === 'file'
         ? await readLocalReleaseNotes(source.path, target)
         : await fetchKubernetesChangelog(target, { cacheDir: deps.cacheDir ?? '.eks-upgrade-cache', baseUrl: deps.changelogBaseUrl, fetchImpl: deps.fetchImpl });
-      const extract = extractReleaseNotes(notes.text, { targetVersion: target, source: notes.source });
+      // A directory may also hold the EKS user guide's version notes (kubernetes-versions-*.adoc).
+      const eks = source.kind === 'file' ? await readLocalEksNotes(source.path, target, (adoc) => eksVersionSection(adoc, target) !== undefined) : undefined;
+      const extract = extractReleaseNotes(notes.text, { targetVersion: target, source: eks ? `${notes.source} + ${eks.source}` : notes.source, eksNotesAdoc: eks?.text });
       deps.logger?.info({ targetVersion: target, source: notes.source, entries: extract.entries.length, fullTokens: extract.fullTokens, extractTokens: extract.extractTokens }, 'release notes extracted');
       return extract;
     } catch (error) {

@@ -1,7 +1,7 @@
 // Where release-note Markdown comes from: a local file or directory (offline use, tests), or the official
 // Kubernetes CHANGELOG fetched over HTTPS and cached on disk (one file per minor; a minor's CHANGELOG only grows
 // with patch releases, and we read the x.y.0 section, so a cached copy stays valid).
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const KUBERNETES_CHANGELOG_BASE_URL = 'https://raw.githubusercontent.com/kubernetes/kubernetes/master/CHANGELOG';
@@ -39,6 +39,35 @@ export async function readLocalReleaseNotes(path: string, targetVersion: string)
     }
   }
   throw new ReleaseNotesNotFoundError(`no release notes for ${targetVersion} in ${path}: expected one of ${releaseNoteCandidates(targetVersion).join(', ')}`);
+}
+
+const EKS_NOTES_FILES = ['kubernetes-versions-standard.adoc', 'kubernetes-versions-extended.adoc'];
+
+async function adocFiles(directory: string, depth: number): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const here = entries.filter((e) => e.isFile() && EKS_NOTES_FILES.includes(e.name)).map((e) => join(directory, e.name));
+  if (depth === 0) return here;
+  // Newest copy first when several are present: directory names sort reverse-alphabetically (dated suffixes).
+  const below = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort().reverse();
+  const nested = await Promise.all(below.map((name) => adocFiles(join(directory, name), depth - 1)));
+  return [...here, ...nested.flat()];
+}
+
+/**
+ * The EKS user guide's notes for a minor, from kubernetes-versions-{standard,extended}.adoc found in the
+ * directory or up to two levels below it; undefined when none covers the version.
+ */
+export async function readLocalEksNotes(path: string, targetVersion: string, hasSection: (adoc: string) => boolean): Promise<{ text: string; source: string } | undefined> {
+  for (const file of await adocFiles(path, 2)) {
+    const text = await readFile(file, 'utf8');
+    if (hasSection(text)) return { text, source: file };
+  }
+  return undefined;
 }
 
 export interface ChangelogFetchOptions {

@@ -6,12 +6,12 @@
 // outside Urgent/Deprecation: they are locked on already and EKS users cannot set gates.
 import type { ReleaseNoteCategory } from '../evidence';
 
-const ACTION = /action required|\bmust be (?:deleted|removed|migrated|updated)\b|\bmust (?:update|migrate|delete|remove)\b|before upgrading|before (?:the )?upgrade/i;
+const ACTION = /action required|\bmust be (?:deleted|removed|migrated|updated)\b|\bmust (?:update|migrate|delete|remove)\b|before upgrading|before (?:the |you )?upgrade/i;
 const STOP_SERVING = /no longer (?:be )?served|stop(?:s|ped)? serving|will not be served|\b(?:is|are|was|were|been) dropped\b/i;
 const TOOL_ONLY = /^(?:kubeadm|kubectl|kube-?up|e2e|test)\b/i;
 const REMOVED = /\b(?:removed|removes|removing|removal of|has been removed|was removed|were removed|no longer (?:available|supported|accepted))\b/i;
 /** Removed now (past or present tense), as opposed to "will be removed" (a deprecation). */
-const REMOVED_NOW = /\b(?:is|are|was|were|has been|have been|is now|are now|got|been fully) removed\b|^(?:fully )?(?:removed|removes|dropped|drop)\b|\bno longer (?:available|supported|accepted|functional)\b/i;
+const REMOVED_NOW = /\b(?:is|are|was|were|has been|have been|is now|are now|got|been fully) removed\b|^(?:fully )?(?:removed|removes|dropped|drop)\b|\bno longer (?:available|supported|supports|accepted|functional)\b/i;
 const DEPRECATED = /\bdeprecat/i;
 const DEFAULT_CHANGE = /\b(?:(?:now |are |is )?(?:enabled|disabled|on|off|switched off|turned off) by default|defaults? (?:to|value|behavio(?:u)?r)|the default (?:is|was|has|for)|by default (?:now|no longer)|now defaults)\b/i;
 const API_VERSION = /\b(?:[a-z0-9.-]+\.k8s\.io\/|[a-z]+\/)?v\d+(?:alpha|beta)\d+\b|\bAPI\b|\bapiVersion\b/;
@@ -19,7 +19,8 @@ const FEATURE_GATE_ONLY = /feature[- ]?gates?\b/i;
 
 export type KeepDecision = { keep: false } | { keep: true; category: ReleaseNoteCategory };
 
-function category(original: string, fallback: ReleaseNoteCategory): ReleaseNoteCategory {
+/** The category of a note's text (removal, action required, deprecation, default change), else `fallback`. */
+export function categorize(original: string, fallback: ReleaseNoteCategory): ReleaseNoteCategory {
   // "The API will not be removed" (1.33 v1 Endpoints) is a deprecation, not a removal.
   const text = original.replace(/\b(?:will|would|is|are) not be removed\b|\bwon't be removed\b/gi, '');
   if (STOP_SERVING.test(text) || (REMOVED_NOW.test(text) && API_VERSION.test(text))) return 'removal';
@@ -38,15 +39,15 @@ function isGateHousekeeping(text: string): boolean {
 export function classifyEntry(section: string, text: string): KeepDecision {
   switch (section) {
     case 'Urgent Upgrade Notes':
-      return { keep: true, category: category(text, 'action-required') };
+      return { keep: true, category: categorize(text, 'action-required') };
     case 'Known Issues':
       return { keep: true, category: 'action-required' };
     case 'Deprecation':
-      return { keep: true, category: category(text, 'deprecation') };
+      return { keep: true, category: categorize(text, 'deprecation') };
     case 'API Change': {
       if (isGateHousekeeping(text) && !DEFAULT_CHANGE.test(text)) return { keep: false };
       const removesApi = STOP_SERVING.test(text) || (REMOVED.test(text) && API_VERSION.test(text));
-      if (removesApi || ACTION.test(text) || DEPRECATED.test(text) || DEFAULT_CHANGE.test(text)) return { keep: true, category: category(text, 'default-change') };
+      if (removesApi || ACTION.test(text) || DEPRECATED.test(text) || DEFAULT_CHANGE.test(text)) return { keep: true, category: categorize(text, 'default-change') };
       return { keep: false };
     }
     case 'Feature':

@@ -4,6 +4,7 @@
 import type { ReleaseNoteEntry, ReleaseNotesExtract } from '../evidence';
 import { removalsIn, type ApiRemoval } from '../api-removals';
 import { classifyEntry } from './classify';
+import { extractEksVersionNotes } from './eks-notes';
 import { entryParts, parseReleaseNotes, selectMinorReleaseSection } from './parse';
 import { countTokens } from './tokens';
 
@@ -42,6 +43,8 @@ export interface ExtractOptions {
   source: string;
   /** Add facts-table removals the notes do not mention (default true). */
   includeFacts?: boolean;
+  /** The EKS user guide's version notes (kubernetes-versions-*.adoc), added under "EKS version notes". */
+  eksNotesAdoc?: string;
 }
 
 export function extractReleaseNotes(markdown: string, options: ExtractOptions): ReleaseNotesExtract {
@@ -58,6 +61,7 @@ export function extractReleaseNotes(markdown: string, options: ExtractOptions): 
     if (!decision.keep) continue;
     entries.push({ category: decision.category, section: raw.section, text: parts.text, sigs: parts.sigs, prUrl: parts.prUrl });
   }
+  if (options.eksNotesAdoc !== undefined) entries.push(...extractEksVersionNotes(options.eksNotesAdoc, options.targetVersion));
   if (options.includeFacts ?? true) entries.push(...factEntries(entries, options.targetVersion));
   const extract: ReleaseNotesExtract = { targetVersion: options.targetVersion, source: options.source, entries, fullTokens: countTokens(selected), extractTokens: 0 };
   extract.extractTokens = countTokens(renderExtract(extract));
