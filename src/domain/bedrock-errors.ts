@@ -3,6 +3,7 @@
 // Failure types keep the seed's names where it had them (BedrockRateLimitError, BedrockCostThresholdError,
 // AWSServiceError); the non-retryable ones get their own names so `nonRetryableErrorTypes` can list them.
 import { ApplicationFailure } from '@temporalio/common';
+import { redactSecrets } from './secrets';
 
 export const BedrockFailureType = {
   /** ThrottlingException, ModelNotReadyException (429). Retryable. */
@@ -74,7 +75,8 @@ export function classifyBedrockError(error: unknown, context: ClassifyContext): 
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as ErrorShape;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const raw = typeof e.message === 'string' && e.message.trim() !== '' ? e.message.trim() : name;
+  // Error text goes into workflow history: it may echo request content, so it is redacted like a prompt.
+  const raw = redactSecrets(typeof e.message === 'string' && e.message.trim() !== '' ? e.message.trim() : name).text;
   // The service's message, as one sentence, so our advice that follows reads as the next one.
   const detail = /[.!?]$/.test(raw) ? raw : `${raw}.`;
   const httpStatus = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;

@@ -70,3 +70,9 @@ void test('invalid output after repair is non-retryable and says what to change'
   assert.match(cut.message, /UPGRADE_DECISION.*verdict: invalid.*raise BEDROCK_MAX_TOKENS/);
   assert.match(invalidOutputFailure({ modelId: 'm', template: 'T', validationError: 'e' }).message, /BEDROCK_MODEL_ID|EKS_UPGRADE_PROMPTS_DIR/);
 });
+
+void test('a service message that echoes a secret is redacted before it becomes a failure message', () => {
+  const c = classifyBedrockError(awsError('ValidationException', 400, 'Malformed input near "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY"'), ctx);
+  assert.ok(!c.message.includes('wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY'));
+  assert.match(c.message, /REDACTED:aws-secret-access-key/);
+});
