@@ -57,8 +57,24 @@ function isListObject(value: Record<string, unknown>): boolean {
   return typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
 }
 
+const HELM_HINT = 'this looks like an unrendered Helm template: render it first (helm template --kube-version <target> … | eks-upgrade scan --manifests -)';
+
 /** Parses one file's text. `file` is only used to label objects and errors. */
 export function parseManifestText(text: string, file: string): ParsedManifests {
+  const parsed = parseDocuments(text, file);
+  if (!text.includes('{{')) return parsed;
+  // Go templates either break the YAML or leave "{{ … }}" in apiVersion/kind: both would hide API use.
+  const templated = parsed.objects.filter((o) => o.apiVersion.includes('{{') || o.kind.includes('{{'));
+  return {
+    objects: parsed.objects.filter((o) => !templated.includes(o)),
+    errors: [
+      ...parsed.errors.map((e) => ({ ...e, message: `${e.message}; ${HELM_HINT}` })),
+      ...templated.map((o) => ({ file, line: o.line, message: `apiVersion/kind not rendered ("${o.apiVersion}"); ${HELM_HINT}` })),
+    ],
+  };
+}
+
+function parseDocuments(text: string, file: string): ParsedManifests {
   const counter = new LineCounter();
   const objects: ManifestObject[] = [];
   const errors: ManifestParseError[] = [];

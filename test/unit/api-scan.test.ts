@@ -80,6 +80,15 @@ void describe('API removal scan', () => {
     assert.deepEqual(objects.map((o) => o.name), ['before-the-error', 'after-the-error', 'still-scanned']);
   });
 
+  void it('an unrendered Helm template is reported with a hint, not silently skipped', () => {
+    const broken = parseManifestText('apiVersion: {{ include "chart.ingress.apiVersion" . }}\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}\n', 'chart/templates/ingress.yaml');
+    assert.equal(broken.objects.length, 0);
+    assert.match(broken.errors[0]?.message ?? '', /unrendered Helm template: render it first \(helm template/);
+    const quoted = parseManifestText('apiVersion: "{{ .Values.apiVersion }}"\nkind: Ingress\nmetadata:\n  name: x\n', 'chart/templates/quoted.yaml');
+    assert.equal(quoted.objects.length, 0);
+    assert.deepEqual(quoted.errors.map((e) => e.line), [1]);
+  });
+
   void it('live last-applied-configuration is medium confidence; managed objects without the annotation are not usage', () => {
     const findings = scanLiveObjects([
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: 'web', namespace: 'shop', lastAppliedApiVersion: 'extensions/v1beta1' },
