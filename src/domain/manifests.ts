@@ -43,9 +43,11 @@ function helmSourceOf(doc: Document): string | undefined {
   return match?.[1];
 }
 
-function toObject(value: Record<string, unknown>, file: string, line: number, helmSource: string | undefined): ManifestObject | undefined {
+/** A Kubernetes object, undefined for other YAML, or an error when apiVersion/kind are there but not strings. */
+function toObject(value: Record<string, unknown>, file: string, line: number, helmSource: string | undefined): ManifestObject | ManifestParseError | undefined {
   const { apiVersion, kind } = value;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+  if (apiVersion === undefined || kind === undefined) return undefined;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return { file, line, message: 'apiVersion and kind must be strings' };
   const metadata = isRecord(value.metadata) ? value.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '(unnamed)';
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
@@ -78,7 +80,7 @@ function parseDocuments(text: string, file: string): ParsedManifests {
   const counter = new LineCounter();
   const objects: ManifestObject[] = [];
   const errors: ManifestParseError[] = [];
-  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: false });
+  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: false, logLevel: 'error' });
   const list = Array.isArray(docs) ? docs : [];
   for (const doc of list) {
     if (doc.errors.length > 0) {
@@ -105,12 +107,14 @@ function parseDocuments(text: string, file: string): ParsedManifests {
         if (!isRecord(item)) return;
         const node = itemNodes[index] as YamlNode | undefined;
         const object = toObject(item, file, lineOf(node, counter), helmSource);
-        if (object) objects.push(object);
+        if (object && 'body' in object) objects.push(object);
+        else if (object) errors.push(object);
       });
       continue;
     }
     const object = toObject(value, file, lineOf(doc.contents, counter), helmSource);
-    if (object) objects.push(object);
+    if (object && 'body' in object) objects.push(object);
+    else if (object) errors.push(object);
   }
   return { objects, errors };
 }
