@@ -75,6 +75,12 @@ void describe('readiness checks on fixture snapshots', () => {
     assert.ok(before.findings.some((f) => f.code === 'UPG003' && f.level === 'recommended' && /extended support/.test(f.message)));
   });
 
+  void it('an add-on with an empty compatibility list for the target is unknown, not incompatible', () => {
+    const report = runReadinessChecks({ snapshot: parseClusterSnapshot({ schemaVersion: 1, cluster: { name: 'c', version: '1.35' }, addons: [{ name: 'vpc-cni', version: 'v1.20.4-eksbuild.1', compatibleVersions: { '1.35': ['v1.20.4-eksbuild.1'], '1.36': [] } }] }), targetVersion: '1.36', now: NOW });
+    assert.ok(!report.findings.some((f) => f.code === 'EKS005'));
+    assert.ok(report.checksSkipped?.some((c) => c.code === 'EKS005'));
+  });
+
   void it('a minimal snapshot runs only what it can and skips the rest', async () => {
     const report = await check('minimal.json', '1.32');
     assert.deepEqual(report.checksRun.sort(), ['EKS002', 'UPG001']);

@@ -78,7 +78,7 @@ function byVersionDescending(a: string, b: string): number {
 
 function compatibility(addon: Addon, current: string, target: string): ReadinessFinding | undefined {
   const forTarget = addon.compatibleVersions?.[target];
-  if (!forTarget) return undefined;
+  if (!forTarget || forTarget.length === 0) return undefined; // no data for the target (e.g. not offered yet)
   if (forTarget.includes(addon.version)) return undefined;
   const forCurrent = addon.compatibleVersions?.[current] ?? [];
   const both = forTarget.filter((v) => forCurrent.includes(v)).sort(byVersionDescending);
@@ -93,7 +93,7 @@ export const addonCompatibility: ReadinessCheck = {
   code: 'EKS005',
   run({ snapshot, current, target }) {
     const addons = snapshot.addons ?? [];
-    const known = addons.filter((a) => a.compatibleVersions?.[target] !== undefined);
+    const known = addons.filter((a) => (a.compatibleVersions?.[target]?.length ?? 0) > 0);
     if (known.length === 0) return skipped(`no add-on carries DescribeAddonVersions data for ${target}`);
     return found(known.map((a) => compatibility(a, current, target)).filter((f): f is ReadinessFinding => f !== undefined));
   },
