@@ -46,6 +46,7 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
   const templates = deps.templates ?? loadTemplateRegistry(deps.config.promptsDir);
   const pricing = deps.pricing ?? resolveModelPricing(bedrock.modelId, bedrock.modelPrices);
   const maxChars = deps.maxSectionChars ?? 200_000;
+  const heartbeatEveryMs = deps.heartbeatEveryMs ?? 5_000;
   const retiring = lifecycleWarning(pricing);
   if (retiring) deps.logger.warn({ modelId: bedrock.modelId, lifecycle: pricing.lifecycle }, retiring);
   const analyzer: BedrockAnalyzer = createBedrockAnalyzer({
@@ -57,7 +58,7 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
     requestTimeoutMs: bedrock.requestTimeoutMs,
     gate: deps.gate,
     logger: deps.logger,
-    progressEveryMs: deps.heartbeatEveryMs ?? 5_000,
+    progressEveryMs: heartbeatEveryMs,
   });
 
   function template(name: string): PromptTemplate {
@@ -76,7 +77,14 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
     return analyzer.analyze(template(name), sections.map(cut), {
       variables,
       caller,
-      ...(ctx ? { signal: ctx.cancellationSignal, onProgress: () => ctx.heartbeat({ waitingFor: 'bedrock', template: name }) } : {}),
+      ...(ctx
+        ? {
+            signal: ctx.cancellationSignal,
+            onProgress: () => ctx.heartbeat({ waitingFor: 'bedrock', template: name }),
+            // Well within the activity's heartbeat timeout, whatever the workflow chose.
+            progressEveryMs: Math.max(50, Math.min(heartbeatEveryMs, (ctx.info.heartbeatTimeoutMs ?? Number.POSITIVE_INFINITY) / 3)),
+          }
+        : {}),
     });
   }
 

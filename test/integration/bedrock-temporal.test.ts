@@ -38,7 +38,8 @@ void describe('analysis activities on a real Temporal server', () => {
 
   async function run<T>(gate: BedrockPermitGate, body: (taskQueue: string) => Promise<T>, env_: Record<string, string> = {}): Promise<T> {
     const taskQueue = uniqueTaskQueue('bedrock');
-    const activities = createAnalysisActivities({ client: fake.client(), config: testConfig(env_), logger: recordingLogger().logger, gate, heartbeatEveryMs: 100 });
+    // The default 5 s heartbeat interval: the activity must shorten it to fit the workflow's 2 s heartbeat timeout.
+    const activities = createAnalysisActivities({ client: fake.client(), config: testConfig(env_), logger: recordingLogger().logger, gate });
     const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
     return worker.runUntil(body(taskQueue));
   }
@@ -66,6 +67,14 @@ void describe('analysis activities on a real Temporal server', () => {
     assert.equal(failure.nonRetryable, true);
     assert.match(failure.message, /maxTokens exceeds the model limit/);
     assert.equal(fake.calls.length, 1, 'not retried');
+  });
+
+  void test('a Bedrock call slower than the heartbeat timeout (2 s) completes: the activity heartbeats while it waits', async () => {
+    fake.enqueue(toolUseReply(analysisToolInput({ severityScore: 1 }), undefined, { delayMs: 3_000 }));
+    const gate = new RecordingPermitGate();
+    const result = await run(gate, (taskQueue) => env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] }));
+    assert.equal(result.severityScore, 1);
+    assert.equal(fake.calls.length, 1, 'one attempt: no heartbeat timeout');
   });
 
   void test('cancelling the activity aborts the Bedrock call in flight', async () => {

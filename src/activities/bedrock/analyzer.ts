@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
   /** Aborts the call (activity cancellation); the per-call timeout is added to it. */
   signal?: AbortSignal;
   onProgress?: () => void;
+  /** Overrides deps.progressEveryMs for this call (e.g. a third of the activity's heartbeat timeout). */
+  progressEveryMs?: number;
 }
 
 export interface BedrockAnalyzer {
@@ -64,7 +66,7 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
   async function send(input: ConverseCommandInput, options: AnalyzeOptions): Promise<ConverseCommandOutput> {
     const timeout = AbortSignal.timeout(deps.requestTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const ticker = options.onProgress ? setInterval(options.onProgress, deps.progressEveryMs ?? 5_000) : undefined;
+    const ticker = options.onProgress ? setInterval(options.onProgress, options.progressEveryMs ?? deps.progressEveryMs ?? 5_000) : undefined;
     try {
       return await client.send(new ConverseCommand(input), { abortSignal: signal });
     } catch (err) {
