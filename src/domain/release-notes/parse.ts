@@ -93,7 +93,7 @@ export function parseReleaseNotes(markdown: string): RawEntry[] {
         flush();
         section = undefined; // an unknown top-level section (e.g. "Downloads"): not release notes
       }
-      inComment = inComment ? !(closes >= opens) : opens > closes;
+      if (opens > closes) inComment = true;
       continue;
     }
     if (!inComment && ENTRY_START.test(line)) {
