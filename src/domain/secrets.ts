@@ -22,7 +22,7 @@ export const redactionMarker = (kind: SecretKind): string => `[REDACTED:${kind}]
 
 /** Kubeconfig `users[].user` fields holding credentials (certificate-authority-data is public and kept). */
 const KUBECONFIG_CREDENTIAL_KEYS = new Set(['client-key-data', 'client-key', 'client-certificate-data', 'token', 'token-file', 'password', 'id-token', 'refresh-token', 'access-token', 'client-secret']);
-const SECRET_NAME_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey', 'privatekey', 'credential', 'clientkey', 'sessionkey', 'signingkey', 'encryptionkey', 'masterkey', 'connectionstring', 'dsn'];
+const SECRET_NAME_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey', 'accountkey', 'privatekey', 'credential', 'clientkey', 'sessionkey', 'signingkey', 'encryptionkey', 'masterkey', 'connectionstring', 'dsn'];
 /** Names that point at a secret rather than hold one (secretName, secretKeyRef, passwordFile, tokenTTL, credential-id…). */
 const REFERENCE_SUFFIX = /(name|names|ref|refs|path|file|dir|url|type|ttl|kind|mode|enabled|count|length|expiry|expiration|seconds|version|format|policy|provider|selector|id|ids)$/;
 
@@ -30,7 +30,7 @@ const REFERENCE_SUFFIX = /(name|names|ref|refs|path|file|dir|url|type|ttl|kind|m
 export function isSecretLikeName(name: string): boolean {
   const compact = name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
   if (compact === 'auth' || compact === 'authorization' || compact.endsWith('accesskeyid')) return true;
-  if (REFERENCE_SUFFIX.test(compact)) return false;
+  if (REFERENCE_SUFFIX.test(compact) || compact.startsWith('existing')) return false;
   return SECRET_NAME_PARTS.some((part) => compact.includes(part));
 }
 
@@ -221,7 +221,7 @@ const PATTERNS: Pattern[] = [
   { kind: 'aws-session-token', re: /\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz)[A-Za-z0-9/+=]{20,}/g },
   { kind: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})\b/g },
   { kind: 'slack-token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'api-key', re: /\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk)_live_[A-Za-z0-9]{16,})/g },
+  { kind: 'api-key', re: /\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk)_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20}|hf_[A-Za-z0-9]{30,})/g },
   { kind: 'url-credentials', re: /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]+:)[^/\s@'"]+(?=@)/gi, replace: keep },
   // JSON pairs outside a parsed document: {"name":"DB_PASSWORD","value":"…"} and "client_secret": "…".
   { kind: 'secret-env-value', re: /(\\?"name\\?"\s*:\s*\\?"([^"\\]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(?=\\?")/g, replace: keep, accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && value !== '' },

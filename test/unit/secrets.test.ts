@@ -61,7 +61,7 @@ void test('leaves ordinary evidence alone: references to secrets, versions, name
 
 void test('secret-like names: values behind them are secrets, references to them are not', () => {
   for (const name of ['DB_PASSWORD', 'apiKey', 'client_secret', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN', 'auth', 'privateKey']) assert.ok(isSecretLikeName(name), name);
-  for (const name of ['secretName', 'secretKeyRef', 'passwordFile', 'tokenTTL', 'name', 'image', 'PWD', 'credential-id', 'clientId']) assert.ok(!isSecretLikeName(name), name);
+  for (const name of ['secretName', 'secretKeyRef', 'passwordFile', 'tokenTTL', 'name', 'image', 'PWD', 'credential-id', 'clientId', 'existingSecret']) assert.ok(!isSecretLikeName(name), name);
 });
 
 void test('real Kubernetes release notes and EKS docs (1.1 MB, no secrets) come through almost untouched', () => {
