@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { ConverseCommand, InvokeModelCommand, ThrottlingException, ValidationException } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
-import { analysisToolInput, bedrockErrors, startBedrockFake, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
+import { ApplicationFailure } from '@temporalio/common';
+import { analysisToolInput, bedrockErrors, hangReply, startBedrockFake, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
+import { createBedrockAnalyzer } from '../../src/activities/bedrock/analyzer';
+import { resolveModelPricing } from '../../src/domain/prices';
+import { BUILT_IN_TEMPLATES } from '../../src/domain/prompts/templates';
+import { RecordingPermitGate } from '../fakes/recording-permit-gate';
+import { recordingLogger } from './bedrock-support';
 
 const MODEL = 'anthropic.claude-haiku-4-5-20251001-v1:0';
 const converse = (tool = 'RELEASE_NOTES_ANALYSIS') =>
@@ -86,6 +92,25 @@ void describe('the production transport (SDK default HTTP/2 handler) against an 
       const out = await fake.client().send(converse());
       assert.equal(out.usage?.outputTokens, 2);
       assert.equal(fake.calls[0]?.httpVersion, '2.0');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  void test('the per-call timeout also holds on HTTP/2, whose handler ignores socket timeouts: a silent model fails retryably', async () => {
+    const fake = await startBedrockFake({ http2: true });
+    try {
+      fake.enqueue(hangReply());
+      const analyzer = createBedrockAnalyzer({
+        client: fake.client(), modelId: MODEL, pricing: resolveModelPricing(MODEL), maxTokens: 100, sampling: { temperature: 0.1 },
+        requestTimeoutMs: 500, gate: new RecordingPermitGate(), logger: recordingLogger().logger,
+      });
+      const started = Date.now();
+      await assert.rejects(
+        analyzer.analyzeText('x', BUILT_IN_TEMPLATES.RELEASE_NOTES_ANALYSIS, { variables: { clusterName: 'c', currentVersion: '1.31', targetVersion: '1.32' }, caller: 't' }),
+        (err: unknown) => err instanceof ApplicationFailure && err.type === 'AWSServiceError' && !err.nonRetryable && /BEDROCK_REQUEST_TIMEOUT_MS=500/.test(err.message),
+      );
+      assert.ok(Date.now() - started < 3_000);
     } finally {
       await fake.close();
     }
