@@ -58,7 +58,7 @@ export function classifyEntry(section: string, text: string): KeepDecision {
       if (ACTION.test(text)) return { keep: true, category: 'action-required' };
       // Removals and deprecations of behaviour (plugins, flags, in-tree providers) matter; kubeadm/kubectl-only do not on EKS.
       if (section !== 'Bug or Regression' && !TOOL_ONLY.test(text) && (DEPRECATED.test(text) || /^(?:removed|removes)\b|\b(?:has|have) been removed\b/i.test(text))) {
-        return { keep: true, category: DEPRECATED.test(text) ? 'deprecation' : 'removal' };
+        return { keep: true, category: categorize(text, 'deprecation') };
       }
       return { keep: false };
     }
