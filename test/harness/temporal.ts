@@ -2,10 +2,10 @@
 // Order (docs/reference/temporal.md §5.5): TEMPORAL_ADDRESS (an existing server, which is what scripts/run-tests.ts
 // hands every test file so the whole run shares one server) → TEMPORAL_CLI_PATH or `temporal` on PATH
 // (createLocal with an existing-path executable) → the SDK's cached download (needs internet).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { registerSearchAttributes } from '../../src/worker/search-attributes';
 
@@ -55,19 +55,18 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
     throw new Error(
       `Could not start a Temporal dev server (${(err as Error).message}). Set TEMPORAL_ADDRESS to a running server, ` +
         'or TEMPORAL_CLI_PATH to a temporal binary (go install github.com/temporalio/cli/cmd/temporal@v1.5.1).',
+      { cause: err },
     );
   }
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundleOption> | undefined;
 /** The workflow bundle: the one built by the test runner when present, else built once per process. */
-export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= (async () => {
-    const path = process.env[BUNDLE_PATH_ENV];
-    if (path && existsSync(path)) return { code: readFileSync(path, 'utf8') };
-    return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  })();
-  return bundle;
+export function getWorkflowBundle(): Promise<WorkflowBundleOption> {
+  const path = process.env[BUNDLE_PATH_ENV];
+  const built = bundle ?? (path && existsSync(path) ? Promise.resolve({ codePath: path }) : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+  bundle = built;
+  return built;
 }
 
 /** A task queue name unique to one test, so tests sharing a server never steal each other's tasks. */
