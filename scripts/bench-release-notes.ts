@@ -3,10 +3,11 @@
 // run alone: node --import tsx scripts/bench-release-notes.ts [dataDir]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sharedPath } from '../test/harness/shared-data';
 import { removalsIn } from '../src/domain/api-removals';
 import { chunkExtract, extractReleaseNotes, FACTS_SECTION, mentionsRemoval } from '../src/domain/release-notes';
 
-export const DEFAULT_CHANGELOG_DIR = '/work/shared/data/k8s-changelog';
+export const DEFAULT_CHANGELOG_DIR = sharedPath('data/k8s-changelog');
 export const BENCH_VERSIONS = ['1.29', '1.30', '1.31', '1.32', '1.33'];
 
 export interface ReleaseNotesBenchRow {

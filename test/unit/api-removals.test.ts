@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { API_REMOVALS, findApiRemoval, removalsIn } from '../../src/domain/api-removals';
+import { sharedPath } from '../harness/shared-data';
 
-const CSV_PATH = '/work/shared/data/reference/k8s-api-removals.csv';
+const CSV_PATH = sharedPath('data/reference/k8s-api-removals.csv');
 
 /** RFC 4180 enough for this file: quoted fields with doubled quotes and commas. */
 function parseCsv(text: string): Array<Record<string, string>> {

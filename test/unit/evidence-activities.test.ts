@@ -2,7 +2,6 @@
 // EKS inventory sources, release notes from a directory, from the CHANGELOG URL with its disk cache, and none;
 // the scan combining manifests, live objects and insights; readiness with manifests; bad input as non-retryable.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createEvidenceActivities, loadSnapshotFile } from '../../src/activities/evidence';
 import { EKS_NOTES_SECTION, FACTS_SECTION } from '../../src/domain/release-notes';
+import { sharedPath } from '../harness/shared-data';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
 
@@ -59,23 +59,23 @@ void describe('evidence activities', () => {
     await assert.rejects(activities.loadClusterInventory({ kind: 'eks', clusterName: 'x', region: 'us-east-1' }), (e) => isNonRetryable(e, /not configured/));
   });
 
-  void it('release notes from a directory pick the fullest file for the target', { skip: !existsSync('/work/shared/data/k8s-changelog') && 'shared release-note data not present' }, async () => {
+  void it('release notes from a directory pick the fullest file for the target', async () => {
     const activities = createEvidenceActivities();
-    const extract = await activities.extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'file', path: '/work/shared/data/k8s-changelog' } });
-    assert.equal(extract.source, '/work/shared/data/k8s-changelog/full/release-notes-draft-1.32.md');
+    const extract = await activities.extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'file', path: sharedPath('data/k8s-changelog') } });
+    assert.equal(extract.source, sharedPath('data/k8s-changelog/full/release-notes-draft-1.32.md'));
     assert.ok(extract.extractTokens < extract.fullTokens / 5);
-    await assert.rejects(activities.extractReleaseNotes({ targetVersion: '1.40', source: { kind: 'file', path: '/work/shared/data/k8s-changelog' } }), (e) => isNonRetryable(e, /no release notes for 1\.40/));
+    await assert.rejects(activities.extractReleaseNotes({ targetVersion: '1.40', source: { kind: 'file', path: sharedPath('data/k8s-changelog') } }), (e) => isNonRetryable(e, /no release notes for 1\.40/));
     const none = await activities.extractReleaseNotes({ targetVersion: '1.29', source: { kind: 'none' } });
     assert.ok(none.entries.length > 0 && none.entries.every((e) => e.section === FACTS_SECTION));
   });
 
-  void it('a directory holding EKS user-guide notes adds them to the extract', { skip: !existsSync('/work/shared/data/eks-docs') && 'shared data not present' }, async () => {
+  void it('a directory holding EKS user-guide notes adds them to the extract', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'notes-dir-'));
     try {
-      await copyFile('/work/shared/data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md', join(dir, 'CHANGELOG-1.32-upgrade-notes.md'));
+      await copyFile(sharedPath('data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md'), join(dir, 'CHANGELOG-1.32-upgrade-notes.md'));
       for (const edition of ['awsdocs-2024-12', 'fork-sheetaljoshi-2026-01']) {
         await mkdir(join(dir, 'eks-docs', edition), { recursive: true });
-        await copyFile(`/work/shared/data/eks-docs/${edition}/kubernetes-versions-standard.adoc`, join(dir, 'eks-docs', edition, 'kubernetes-versions-standard.adoc'));
+        await copyFile(sharedPath('data/eks-docs', edition, 'kubernetes-versions-standard.adoc'), join(dir, 'eks-docs', edition, 'kubernetes-versions-standard.adoc'));
       }
       const extract = await createEvidenceActivities().extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'file', path: dir } });
       assert.match(extract.source, /CHANGELOG-1\.32-upgrade-notes\.md \+ .*fork-sheetaljoshi-2026-01\/kubernetes-versions-standard\.adoc$/);

@@ -7,8 +7,9 @@ import { describe, it } from 'node:test';
 import { removalsIn } from '../../src/domain/api-removals';
 import type { ReleaseNotesExtract } from '../../src/domain/evidence';
 import { chunkExtract, countTokens, EKS_NOTES_SECTION, extractEksVersionNotes, extractReleaseNotes, FACTS_SECTION, mentionsRemoval, renderExtract, selectMinorReleaseSection } from '../../src/domain/release-notes';
+import { sharedPath } from '../harness/shared-data';
 
-const DATA = '/work/shared/data/k8s-changelog';
+const DATA = sharedPath('data/k8s-changelog');
 const read = (file: string) => readFileSync(`${DATA}/${file}`, 'utf8');
 
 function notMentioned(extract: ReleaseNotesExtract, version: string): string[] {
@@ -103,7 +104,7 @@ void describe('release-notes structure handling', () => {
   });
 });
 
-const EKS_DOCS = '/work/shared/data/eks-docs';
+const EKS_DOCS = sharedPath('data/eks-docs');
 
 void describe('EKS version notes (AsciiDoc)', { skip: !existsSync(EKS_DOCS) && 'shared EKS docs not present' }, () => {
   void it('takes the bullets and subsections of the version, in both doc editions', () => {
