@@ -10,9 +10,9 @@ export const HealthIssueSchema = z.object({
   code: z.string(),
   message: z.string().optional(),
   resourceIds: z.array(z.string()).optional(),
-}).loose();
+});
 
-const health = z.object({ issues: z.array(HealthIssueSchema).default([]) }).loose();
+const health = z.object({ issues: z.array(HealthIssueSchema).default([]) });
 
 export const NodeGroupSchema = z.object({
   name: z.string().min(1),
@@ -25,17 +25,17 @@ export const NodeGroupSchema = z.object({
   capacityType: z.string().optional(),
   health: health.optional(),
   /** The launch template the node group uses, and the template's newest version (pending update when they differ). */
-  launchTemplate: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.string().optional() }).loose().optional(),
+  launchTemplate: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.string().optional() }).optional(),
   launchTemplateLatestVersion: z.string().optional(),
-  scaling: z.object({ minSize: z.number().optional(), maxSize: z.number().optional(), desiredSize: z.number().optional() }).loose().optional(),
-}).loose();
+  scaling: z.object({ minSize: z.number().optional(), maxSize: z.number().optional(), desiredSize: z.number().optional() }).optional(),
+});
 
 export const FargateProfileSchema = z.object({
   name: z.string().min(1),
   status: z.string().optional(),
   /** kubelet minors of the Fargate pods running now (a Fargate pod keeps the kubelet it started with). */
   kubeletVersions: z.array(minor).optional(),
-}).loose();
+});
 
 export const AddonSchema = z.object({
   name: z.string().min(1),
@@ -47,13 +47,13 @@ export const AddonSchema = z.object({
   compatibleVersions: z.record(z.string(), z.array(z.string())).optional(),
   /** Default version per cluster minor. */
   defaultVersions: z.record(z.string(), z.string()).optional(),
-}).loose();
+});
 
 export const ClientStatSchema = z.object({
   userAgent: z.string().optional(),
   numberOfRequestsLast30Days: z.number().optional(),
   lastRequestTime: z.string().optional(),
-}).loose();
+});
 
 export const DeprecationDetailSchema = z.object({
   /** The deprecated API in use, e.g. "/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas". */
@@ -62,7 +62,7 @@ export const DeprecationDetailSchema = z.object({
   stopServingVersion: z.string().optional(),
   startServingReplacementVersion: z.string().optional(),
   clientStats: z.array(ClientStatSchema).optional(),
-}).loose();
+});
 
 export const InsightSchema = z.object({
   id: z.string().min(1),
@@ -78,15 +78,15 @@ export const InsightSchema = z.object({
   lastRefreshTime: z.string().optional(),
   lastTransitionTime: z.string().optional(),
   deprecationDetails: z.array(DeprecationDetailSchema).optional(),
-  addonCompatibilityDetails: z.array(z.object({ name: z.string().optional(), compatibleVersions: z.array(z.string()).optional() }).loose()).optional(),
-}).loose();
+  addonCompatibilityDetails: z.array(z.object({ name: z.string().optional(), compatibleVersions: z.array(z.string()).optional() })).optional(),
+});
 
 export const SubnetSchema = z.object({
   subnetId: z.string().min(1),
   availabilityZone: z.string().optional(),
   availableIpAddressCount: z.number().int().nonnegative(),
   cidrBlock: z.string().optional(),
-}).loose();
+});
 
 export const ClusterVersionInfoSchema = z.object({
   clusterVersion: minor,
@@ -97,7 +97,7 @@ export const ClusterVersionInfoSchema = z.object({
   endOfExtendedSupportDate: z.string().optional(),
   kubernetesPatchVersion: z.string().optional(),
   defaultPlatformVersion: z.string().optional(),
-}).loose();
+});
 
 export const LiveObjectSchema = z.object({
   /** The version the object was read at (what the API server served, not what created it). */
@@ -107,7 +107,7 @@ export const LiveObjectSchema = z.object({
   namespace: z.string().optional(),
   /** apiVersion inside the kubectl.kubernetes.io/last-applied-configuration annotation (weak evidence). */
   lastAppliedApiVersion: z.string().optional(),
-}).loose();
+});
 
 export const NodeSchema = z.object({
   name: z.string(),
@@ -115,7 +115,7 @@ export const NodeSchema = z.object({
   nodeGroup: z.string().optional(),
   /** managed, self-managed, fargate, karpenter, hybrid. */
   kind: z.string().optional(),
-}).loose();
+});
 
 export const ClusterSnapshotSchema = z.object({
   schemaVersion: z.literal(1),
@@ -134,7 +134,7 @@ export const ClusterSnapshotSchema = z.object({
     vpcId: z.string().optional(),
     /** STANDARD or EXTENDED (cluster.upgradePolicy.supportType). */
     supportType: z.string().optional(),
-  }).loose(),
+  }),
   nodeGroups: z.array(NodeGroupSchema).optional(),
   fargateProfiles: z.array(FargateProfileSchema).optional(),
   addons: z.array(AddonSchema).optional(),
@@ -145,7 +145,7 @@ export const ClusterSnapshotSchema = z.object({
   versions: z.array(ClusterVersionInfoSchema).optional(),
   nodes: z.array(NodeSchema).optional(),
   liveObjects: z.array(LiveObjectSchema).optional(),
-}).loose();
+});
 
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshotSchema>;
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;

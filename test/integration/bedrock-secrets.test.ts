@@ -46,7 +46,8 @@ void test('no request body sent to Bedrock, first call or repair, contains any p
   prior.push(
     await activities.assessClusterReadiness({
       context: CONTEXT,
-      snapshot: { schemaVersion: 1, cluster: { name: 'prod-east', version: '1.31' }, manifests: PLANTS.map((p) => p.text), kubeconfig: PLANTS.find((p) => p.kind === 'kubeconfig-credential')?.text },
+      // Extra fields a snapshot schema would strip: planted anyway, to prove the prompt is redacted whatever arrives.
+      snapshot: Object.assign({ schemaVersion: 1 as const, cluster: { name: 'prod-east', version: '1.31' } }, { manifests: PLANTS.map((p) => p.text), kubeconfig: PLANTS.find((p) => p.kind === 'kubeconfig-credential')?.text }),
       readiness: { currentVersion: '1.31', targetVersion: '1.32', checksRun: ['EKS001'], findings: PLANTS.map((p, i) => ({ code: `EKS${i}`, level: 'required' as const, title: 'planted', message: p.text })) },
     }),
   );

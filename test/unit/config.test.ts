@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEFAULT_BEDROCK_MODEL_ID, loadConfig } from '../../src/domain/config';
 
-test('defaults follow the seed where they still make sense, with a current model', () => {
+void test('defaults follow the seed where they still make sense, with a current model', () => {
   const cfg = loadConfig({});
   assert.equal(cfg.bedrock.modelId, DEFAULT_BEDROCK_MODEL_ID);
   assert.equal(cfg.bedrock.maxTokens, 4096);
@@ -14,7 +14,7 @@ test('defaults follow the seed where they still make sense, with a current model
   assert.equal(cfg.awsRegion, 'us-east-1');
 });
 
-test('values from the environment are parsed and typed', () => {
+void test('values from the environment are parsed and typed', () => {
   const cfg = loadConfig({
     BEDROCK_MODEL_ID: 'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     BEDROCK_MAX_TOKENS: '2048',
@@ -36,7 +36,7 @@ test('values from the environment are parsed and typed', () => {
   assert.equal(cfg.logLevel, 'warn');
 });
 
-test('blank values count as unset', () => {
+void test('blank values count as unset', () => {
   assert.equal(loadConfig({ BEDROCK_MAX_TOKENS: '  ' }).bedrock.maxTokens, 4096);
 });
 
@@ -50,7 +50,7 @@ const badValues: Array<[string, string, RegExp]> = [
   ['LOG_LEVEL', 'loud', /LOG_LEVEL='loud': expected one of trace/],
 ];
 for (const [name, value, expected] of badValues) {
-  test(`an invalid ${name}=${value} fails naming the variable, the value and what is allowed`, () => {
+  void test(`an invalid ${name}=${value} fails naming the variable, the value and what is allowed`, () => {
     assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.match(err.message, expected);
@@ -59,11 +59,11 @@ for (const [name, value, expected] of badValues) {
   });
 }
 
-test('temperature and topP together are refused: newer models reject requests carrying both', () => {
+void test('temperature and topP together are refused: newer models reject requests carrying both', () => {
   assert.throws(() => loadConfig({ BEDROCK_TEMPERATURE: '0.2', BEDROCK_TOP_P: '0.9' }), /BEDROCK_TOP_P=.*not both/);
 });
 
-test('every bad variable is reported at once', () => {
+void test('every bad variable is reported at once', () => {
   assert.throws(() => loadConfig({ BEDROCK_MAX_TOKENS: 'x', BEDROCK_TEMPERATURE: 'y' }), (err: Error) => {
     assert.match(err.message, /BEDROCK_MAX_TOKENS/);
     assert.match(err.message, /BEDROCK_TEMPERATURE/);

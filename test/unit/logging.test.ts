@@ -14,7 +14,7 @@ function captureLogger() {
   return { logger: createLogger('debug', sink), lines };
 }
 
-test('log lines are JSON with the seed structured fields intact', () => {
+void test('log lines are JSON with the seed structured fields intact', () => {
   const { logger, lines } = captureLogger();
   logger.info({ analysisId: 'a-1', processingTimeMs: 812, findingsCount: 3, severityScore: 7 }, 'Text analysis completed');
   const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
@@ -24,7 +24,7 @@ test('log lines are JSON with the seed structured fields intact', () => {
   assert.equal(entry.service, 'eks-upgrade');
 });
 
-test('credentials are redacted by configuration, at the top level and nested', () => {
+void test('credentials are redacted by configuration, at the top level and nested', () => {
   const { logger, lines } = captureLogger();
   const planted = {
     accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
