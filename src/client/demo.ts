@@ -77,8 +77,9 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
     }
     throw err;
   }
-  const logger = createLogger(env.LOG_LEVEL?.trim() ? config.logLevel : 'warn');
-  installTemporalLogging(logger, 'WARN');
+  // Quiet by default (errors only): the narrative above is the demo's output; LOG_LEVEL=info shows the worker's logs.
+  const logger = createLogger(env.LOG_LEVEL?.trim() ? config.logLevel : 'error');
+  installTemporalLogging(logger, 'WARN', { shutdownSignals: [] }); // Ctrl-C is handled below: stop worker, then server
 
   const secs = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   out.info(`eks-upgrade demo: ${SAMPLE_CLUSTER} ${'1.31'}→${SAMPLE_TARGET} from ${SAMPLE_DIR}`);

@@ -35,10 +35,12 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 
 /**
  * Routes the Temporal Runtime's logs (worker, workflow `log`, activity `log`, and Rust core via forwarding)
- * into pino. Must run once, before any Worker or NativeConnection exists.
+ * into pino. Must run once, before any Worker or NativeConnection exists. `shutdownSignals: []` leaves SIGINT and
+ * SIGTERM to the caller (the worker main shuts its workers down in order); by default the runtime handles them.
  */
-export function installTemporalLogging(logger: Logger, level: LogLevel = 'INFO'): void {
+export function installTemporalLogging(logger: Logger, level: LogLevel = 'INFO', options: { shutdownSignals?: NodeJS.Signals[] } = {}): void {
   Runtime.install({
+    ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}),
     logger: new DefaultLogger(level, (entry) => {
       logger[PINO_LEVEL[entry.level]]({ ...entry.meta, source: 'temporal' }, entry.message);
     }),

@@ -2,16 +2,17 @@
 // naming the variable), pino for every log line (Temporal's runtime included), the connection from Temporal's
 // envconfig, our search attributes registered, activities built by their factory with the real Bedrock client and
 // the guarded permit gate, then the worker runs until SIGINT/SIGTERM, which drain in-flight activities for
-// EKS_UPGRADE_SHUTDOWN_GRACE_MS before cancelling them (Temporal retries a cancelled activity elsewhere).
+// EKS_UPGRADE_SHUTDOWN_GRACE_MS before cancelling them (Temporal retries a cancelled activity elsewhere). The Bedrock
+// guard runs on its own task queue in a second Worker that stops last, so draining calls can still settle.
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type LogLevel, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
 import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
 import { registerSearchAttributes } from './search-attributes';
-import { loadWorkerEnv, type WorkerEnv } from './worker-env';
-import { createUpgradeWorker } from './worker';
+import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
+import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { buildWorkerActivities } from './activities';
 
 export interface UpgradeWorkerProcessOptions {
@@ -57,36 +58,53 @@ async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs:
   }
 }
 
-/** Connects, registers search attributes, builds the activities and starts the worker. */
+/**
+ * Connects, registers search attributes, builds the activities and starts two workers on one connection: the
+ * upgrade worker (upgrade workflows and every activity) and the guard worker (the Bedrock guard workflow, on its
+ * own task queue). Shutdown drains the upgrade worker first, so in-flight analyses can still settle with the guard.
+ */
 export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOptions): Promise<RunningUpgradeWorker> {
   const { config, workerEnv, target, logger } = options;
   const nativeConnection = await connectWithRetry(target, logger, options.connectRetryMs ?? 60_000);
   // The activities need a Client too: the permit gate talks to the guard workflow with update-with-start.
   const connection = await Connection.connect(target.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace });
+  const guardTaskQueue = guardTaskQueueFor(workerEnv.taskQueue);
   try {
     await registerSearchAttributes(connection, target.namespace);
-    const activities = buildWorkerActivities({ config, client, logger, taskQueue: workerEnv.taskQueue });
+    const workflowBundle = options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+    const activities = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
+    const identity = `eks-upgrade@${hostname()}:${process.pid}`;
     const worker = await createUpgradeWorker({
       connection: nativeConnection,
       namespace: target.namespace,
       taskQueue: workerEnv.taskQueue,
       activities,
       shutdownGraceTimeMs: workerEnv.shutdownGraceMs,
-      identity: `eks-upgrade@${hostname()}:${process.pid}`,
-      ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+      identity,
+      workflowBundle,
     });
-    const done = worker.run().finally(async () => {
+    const guardWorker = await Worker.create({ connection: nativeConnection, namespace: target.namespace, taskQueue: guardTaskQueue, workflowBundle, identity });
+    const upgradeRun = worker.run();
+    const guardRun = guardWorker.run();
+    const done = Promise.allSettled([upgradeRun, guardRun]).then(async ([u, g]) => {
       await connection.close();
       await nativeConnection.close();
+      for (const r of [u, g]) if (r.status === 'rejected') throw r.reason;
     });
-    logger.info({ address: target.address, namespace: target.namespace, taskQueue: workerEnv.taskQueue, shutdownGraceMs: workerEnv.shutdownGraceMs, model: config.bedrock.modelId }, 'worker started');
+    logger.info({ address: target.address, namespace: target.namespace, taskQueue: workerEnv.taskQueue, guardTaskQueue, shutdownGraceMs: workerEnv.shutdownGraceMs, model: config.bedrock.modelId }, 'worker started');
+    // If the upgrade worker stops on its own (fatal error), stop the guard worker too.
+    void upgradeRun.catch(() => undefined).finally(() => {
+      if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
+    });
     return {
       worker,
       client,
       done,
       shutdown: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
+        await upgradeRun.catch(() => undefined);
+        if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
         await done;
       },
     };
@@ -111,15 +129,18 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
     return err instanceof ConfigError ? 2 : 1;
   }
   const logger = createLogger(config.logLevel);
-  installTemporalLogging(logger, TEMPORAL_LOG_LEVEL[config.logLevel]);
+  // Signals are ours, not the runtime's: the upgrade worker drains before the guard worker stops.
+  installTemporalLogging(logger, TEMPORAL_LOG_LEVEL[config.logLevel], { shutdownSignals: [] });
 
-  // The Temporal runtime shuts the worker down on SIGINT/SIGTERM (its default shutdownSignals); we say so, and a
-  // second signal stops at once for an operator who does not want to wait for the grace time.
+  let running: RunningUpgradeWorker | undefined;
+  let stopRequested = false;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals === 1) {
+      stopRequested = true;
       logger.info({ signal, graceMs: workerEnv.shutdownGraceMs }, 'shutting down: no new tasks; in-flight activities get the grace time, then are cancelled and retried elsewhere');
+      void running?.shutdown();
     } else {
       logger.warn({ signal }, 'second signal: exiting now; unfinished activities will time out and be retried');
       process.exit(130);
@@ -129,7 +150,8 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
   process.on('SIGTERM', onSignal);
 
   try {
-    const running = await startUpgradeWorkerProcess({ config, workerEnv, target, logger });
+    running = await startUpgradeWorkerProcess({ config, workerEnv, target, logger });
+    if (stopRequested) void running.shutdown(); // a signal arrived during start-up
     await running.done;
     logger.info('worker stopped');
     return 0;

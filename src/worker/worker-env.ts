@@ -37,5 +37,13 @@ export function loadWorkerEnv(env: Record<string, string | undefined>): WorkerEn
   return { taskQueue: result.data.EKS_UPGRADE_TASK_QUEUE, shutdownGraceMs: result.data.EKS_UPGRADE_SHUTDOWN_GRACE_MS };
 }
 
+/**
+ * The task queue of the Bedrock guard workflow: its own queue, polled by a separate Worker in every worker process
+ * that shuts down only after the upgrade worker has drained, so in-flight analyses can still settle their cost.
+ */
+export function guardTaskQueueFor(taskQueue: string): string {
+  return `${taskQueue}-guard`;
+}
+
 /** Every environment variable this worker reads itself (besides AppConfig's and the AWS SDK's/envconfig's). */
 export const WORKER_ENV_VARS = Object.keys(WorkerEnvSchema.shape);

@@ -6,6 +6,7 @@ import type { GuardSummary } from '../../domain/guard-ledger';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
+import { guardTaskQueueFor } from '../../worker/worker-env';
 import { queryWithDeadline } from '../upgrade-handle';
 import { EXIT_OK, formatDuration, parseDuration, parseFormat, UsageError } from '../usage';
 
@@ -71,7 +72,7 @@ export async function runCost(flags: CostFlags, ctx: CommandContext): Promise<nu
   const workflowId = config.guard.workflowId;
   let summary: GuardSummary | undefined;
   if (Object.keys(patch).length > 0) {
-    summary = await configureGuard(client, { config, patch, taskQueue: ctx.taskQueue, workflowId });
+    summary = await configureGuard(client, { config, patch, taskQueue: guardTaskQueueFor(ctx.taskQueue), workflowId });
     ctx.out.info(`guard ${workflowId} reconfigured: ${JSON.stringify(patch)}`);
   } else {
     try {
