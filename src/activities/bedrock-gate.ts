@@ -34,6 +34,19 @@ export interface GuardedPermitGateDeps {
   heartbeatEveryMs?: number;
   /** How long the guard may be unreachable before a call fails retryably (default 60 s). */
   unavailableAfterMs?: number;
+  /** Observes every permit granted (metrics, tests): the guard's grant time and how long the caller waited. */
+  onPermit?: (permit: PermitEvent) => void;
+}
+
+export interface PermitEvent {
+  requestId: string;
+  modelId: string;
+  caller: string;
+  /** Guard (workflow) time of the grant, ms since epoch: the time the rate window counts. */
+  grantedAt: number;
+  /** Denials waited out before the grant. */
+  denials: number;
+  waitedMs: number;
 }
 
 /** The activity context when running inside one; undefined in a CLI or test process. */
@@ -45,6 +58,31 @@ function activityContext(): Context | undefined {
   }
 }
 
+/** Heartbeat well within the activity's heartbeat timeout, whatever it is. */
+function heartbeatInterval(ctx: Context, heartbeatEveryMs: number): number {
+  return Math.max(10, Math.min(heartbeatEveryMs, (ctx.info.heartbeatTimeoutMs ?? Number.POSITIVE_INFINITY) / 3));
+}
+
+/**
+ * Runs one client call, heartbeating meanwhile when inside an activity, and aborting it at `deadline` or when
+ * the activity is cancelled (a guard without a worker would otherwise keep an update call waiting forever).
+ */
+async function guardedRpc<R>(client: Client, deadline: number, heartbeatEveryMs: number, details: Record<string, unknown>, fn: () => Promise<R>): Promise<R> {
+  const ctx = activityContext();
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  const timer = setTimeout(abort, Math.max(1, deadline - Date.now()));
+  const beat = ctx ? setInterval(() => ctx.heartbeat(details), heartbeatInterval(ctx, heartbeatEveryMs)) : undefined;
+  ctx?.cancellationSignal.addEventListener('abort', abort);
+  try {
+    return await client.withAbortSignal(controller.signal, fn);
+  } finally {
+    clearTimeout(timer);
+    if (beat) clearInterval(beat);
+    ctx?.cancellationSignal.removeEventListener('abort', abort);
+  }
+}
+
 /** Sleeps `ms`, heartbeating inside an activity (cancellation then interrupts the wait with CancelledFailure). */
 async function pause(ms: number, heartbeatEveryMs: number, details: Record<string, unknown>): Promise<void> {
   const ctx = activityContext();
@@ -52,10 +90,11 @@ async function pause(ms: number, heartbeatEveryMs: number, details: Record<strin
     await new Promise<void>((resolve) => setTimeout(resolve, ms));
     return;
   }
+  const every = heartbeatInterval(ctx, heartbeatEveryMs);
   let left = ms;
   ctx.heartbeat(details);
   while (left > 0) {
-    const chunk = Math.min(left, heartbeatEveryMs);
+    const chunk = Math.min(left, every);
     await ctx.sleep(chunk);
     left -= chunk;
     ctx.heartbeat(details);
@@ -108,15 +147,20 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
 
   /** Sends one update through update-with-start, retrying transport-level failures (server busy, run closing). */
   async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string): Promise<Ret> {
-    const started = Date.now();
+    const deadline = Date.now() + unavailableAfterMs;
+    const details = { waitingFor: 'bedrock-guard', updateId };
     for (let failures = 1; ; failures++) {
       try {
-        return await client.workflow.executeUpdateWithStart(update, {
-          args: [arg],
-          updateId,
-          startWorkflowOperation: startGuardOperation(target, startInput),
-        });
+        return await guardedRpc(client, deadline, heartbeatEveryMs, details, () =>
+          client.workflow.executeUpdateWithStart(update, {
+            args: [arg],
+            updateId,
+            startWorkflowOperation: startGuardOperation(target, startInput),
+          }),
+        );
       } catch (err) {
+        const ctx = activityContext();
+        if (ctx?.cancellationSignal.aborted) await ctx.cancelled;
         if (err instanceof WorkflowUpdateFailedError) {
           throw ApplicationFailure.create({
             type: BEDROCK_GUARD_BAD_REQUEST,
@@ -125,7 +169,7 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
             cause: err,
           });
         }
-        if (Date.now() - started > unavailableAfterMs) {
+        if (Date.now() >= deadline) {
           throw ApplicationFailure.create({
             type: BEDROCK_GUARD_UNAVAILABLE,
             message: `The Bedrock guard (${target.workflowId}) did not answer for ${unavailableAfterMs} ms: ${(err as Error).message}. Is a worker polling task queue ${target.taskQueue}?`,
@@ -141,10 +185,14 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
 
   async function reserveUntilGranted(request: BedrockPermitRequest, requestId: string): Promise<void> {
     const args: ReserveUpdateArgs = { requestId, ...request };
+    const asked = Date.now();
     for (let denial = 0; ; denial++) {
       // One update id per question: a retried transport failure reuses it; a new question after a denial gets a new one.
       const answer = await send(reserveUpdate, args, `${requestId}:reserve:${denial}`);
-      if (answer.kind === 'granted') return;
+      if (answer.kind === 'granted') {
+        deps.onPermit?.({ requestId, modelId: request.modelId, caller: request.caller, grantedAt: answer.grantedAt, denials: denial, waitedMs: Date.now() - asked });
+        return;
+      }
       if (answer.kind === 'budget-exhausted') throw costThresholdFailure(answer, request.caller);
       // Arrive just after the slot opens; a little jitter keeps many waiters from landing in the same instant.
       const wait = answer.retryAfterMs + Math.floor(Math.random() * Math.min(10, answer.retryAfterMs / 10 + 1));

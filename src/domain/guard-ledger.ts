@@ -72,6 +72,8 @@ export interface LedgerState {
   closed: ClosedReservation[];
   models: Record<string, ModelUsage>;
   counters: LedgerCounters;
+  /** Times at which callers told to wait for a request slot will come back: spreads them over successive slots. */
+  promised: number[];
 }
 
 export type ReserveAnswer =
@@ -108,6 +110,7 @@ export function emptyLedger(limits: GuardLimits, now: number): LedgerState {
     closed: [],
     models: {},
     counters: { granted: 0, waited: 0, refused: 0, settled: 0, expired: 0 },
+    promised: [],
   };
 }
 
@@ -157,6 +160,7 @@ export function advance(state: LedgerState, now: number): { rolledOver: boolean;
     expired.push(r.requestId);
   }
   state.window = pruneWindow(state.window, now, state.limits.windowMs);
+  state.promised = state.promised.filter((t) => t > now);
   return { rolledOver, expired };
 }
 
@@ -190,9 +194,10 @@ export function reserve(state: LedgerState, req: ReserveRequest, now: number): R
     return { kind: 'wait', reason: 'budget-reserved', retryAfterMs: Math.max(1, Math.min(BUDGET_RESERVED_POLL_MS, earliestExpiry - now)) };
   }
 
-  const verdict = checkWindow(state.window, now, state.limits, req.estimatedTokens);
+  const verdict = checkWindow(state.window, now, state.limits, req.estimatedTokens, state.promised.length);
   if (!verdict.allowed) {
     state.counters.waited += 1;
+    if (verdict.limitedBy === 'requests') state.promised.push(now + verdict.retryAfterMs);
     return { kind: 'wait', reason: verdict.limitedBy, retryAfterMs: verdict.retryAfterMs };
   }
 

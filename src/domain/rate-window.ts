@@ -39,17 +39,19 @@ export type WindowVerdict = { allowed: true } | { allowed: false; limitedBy: 're
  * (assuming nothing else is granted meanwhile). `entries` must already be pruned to `now`.
  * A request larger than the whole tokens limit can never fit: callers must refuse it up front (see `tooLargeForWindow`).
  */
-export function checkWindow(entries: readonly WindowEntry[], now: number, limits: WindowLimits, tokens: number): WindowVerdict {
+export function checkWindow(entries: readonly WindowEntry[], now: number, limits: WindowLimits, tokens: number, queued = 0): WindowVerdict {
   const sorted = [...entries].sort((a, b) => a.at - b.at);
   let retryAfterMs = 0;
   let limitedBy: 'requests' | 'tokens' | undefined;
 
-  // Requests: the (n - max + 1)-th oldest entry must leave before one more fits.
+  // Requests: the (n - max + 1)-th oldest entry must leave before one more fits. With `queued` callers already
+  // told to come back for the next slots, this one is sent to the slot after theirs (a queue, not a stampede).
   const excessRequests = sorted.length - limits.maxRequestsPerWindow + 1;
   if (excessRequests > 0) {
-    const leaving = sorted[excessRequests - 1];
+    const max = limits.maxRequestsPerWindow;
+    const leaving = sorted[excessRequests - 1 + (queued % max)];
     if (leaving) {
-      retryAfterMs = leaving.at + limits.windowMs - now;
+      retryAfterMs = leaving.at + limits.windowMs * (1 + Math.floor(queued / max)) - now;
       limitedBy = 'requests';
     }
   }

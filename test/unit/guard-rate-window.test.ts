@@ -56,6 +56,14 @@ void describe('guard rate window', () => {
     assert.equal(summarize(state, retryAt).requestsInWindow, 3);
   });
 
+  void it('queues waiters over successive slots instead of sending them all to the same instant', () => {
+    const state = emptyLedger(LIMITS, T0);
+    for (let i = 0; i < 3; i++) reserve(state, req(`r${i}`), T0 + i * 100);
+    const waits = Array.from({ length: 5 }, (_, i) => reserve(state, req(`w${i}`), T0 + 250)).map((a) => (a.kind === 'wait' ? a.retryAfterMs : -1));
+    assert.deepEqual(waits, [750, 850, 950, 1_750, 1_850]);
+    assert.equal(reserve(state, req('w0'), T0 + 1_000).kind, 'granted', 'the first waiter finds its slot free');
+  });
+
   void it('reports requests and tokens in the window (RL usage statistics)', () => {
     const state = emptyLedger({ ...LIMITS, maxTokensPerWindow: 10_000 }, T0);
     reserve(state, req('a', 1_000), T0);

@@ -1,0 +1,81 @@
+// A rate limit of K per window is never exceeded in any window across many concurrent callers — some in a CLI-like
+// process, some inside activities with one attempt and a short heartbeat timeout — and every call eventually passes.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { PermitEvent } from '../../src/activities/bedrock-gate';
+import { readGuardSummary } from '../../src/activities/guard-client';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { gateFor, guardTestBundle, permitRequest, uniqueGuardId } from './guard-support';
+import type { GuardedCallActivities } from './guard-test-workflows';
+
+const K = 4;
+const WINDOW_MS = 1_000;
+
+/** The largest number of grants inside any half-open window [t, t + windowMs) that starts at a grant. */
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+void describe('Bedrock guard rate window (real dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleOption;
+  before(async () => {
+    [env, bundle] = await Promise.all([createTestEnv(), guardTestBundle()]);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  void it(`never grants more than ${K} per ${WINDOW_MS} ms window to 24 concurrent callers, and all of them pass`, async () => {
+    const taskQueue = uniqueTaskQueue('guard-rate');
+    const workflowId = uniqueGuardId('guard-rate');
+    const permits: PermitEvent[] = [];
+    const guard = { workflowId, taskQueue, limits: { maxRequestsPerWindow: K, windowMs: WINDOW_MS, dailyCostLimitUsd: 100 } };
+    const gate = gateFor(env.client, guard, { onPermit: (p) => permits.push(p), heartbeatEveryMs: 200 });
+    const activities: GuardedCallActivities = {
+      guardedCall({ index, caller }) {
+        return gate.run(permitRequest(`${caller}#${index}`), () => Promise.resolve({ value: { index }, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 }));
+      },
+    };
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
+
+    const started = Date.now();
+    const { done: results, summary } = await worker.runUntil(async () => {
+      const direct = Array.from({ length: 12 }, (_, i) =>
+        gate.run(permitRequest(`cli#${i}`), () => Promise.resolve({ value: `cli-${i}`, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 })),
+      );
+      const viaActivities = env.client.workflow.execute('guardedCallsWorkflow', {
+        taskQueue,
+        workflowId: `${workflowId}-callers`,
+        args: [{ calls: 12, caller: 'activity' }],
+      });
+      const done = await Promise.all([Promise.all(direct), viaActivities]);
+      return { done, summary: await readGuardSummary(env.client, workflowId) };
+    });
+    const elapsed = Date.now() - started;
+
+    assert.equal(results[0].length, 12);
+    assert.deepEqual([...(results[1] as number[])].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i));
+    assert.equal(permits.length, 24);
+    const grantTimes = permits.map((p) => p.grantedAt);
+    assert.ok(maxInAnyWindow(grantTimes, WINDOW_MS) <= K, `at most ${K} grants in any ${WINDOW_MS} ms window`);
+    // 24 calls at K per window need at least 24/K - 1 further windows: the waits really happened.
+    assert.ok(elapsed >= (24 / K - 1) * WINDOW_MS, `took ${elapsed} ms`);
+    assert.ok(permits.some((p) => p.denials > 0 && p.caller.startsWith('activity')), 'some activity waited out a denial');
+    const longestActivityWait = Math.max(...permits.filter((p) => p.caller.startsWith('activity')).map((p) => p.waitedMs));
+    assert.ok(longestActivityWait > 2_000, `an activity waited ${longestActivityWait} ms, longer than its 2 s heartbeat timeout, on one attempt`);
+
+    assert.equal(summary?.counters.granted, 24);
+    assert.equal(summary?.counters.settled, 24);
+    assert.ok(Math.abs((summary?.spentUsd ?? 0) - 24 * 0.002) < 1e-9);
+  });
+});
