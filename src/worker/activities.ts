@@ -4,12 +4,11 @@
 import type { Client } from '@temporalio/client';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { createAnalysisActivities } from '../activities/analysis';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { createGuardedPermitGate } from '../activities/bedrock-gate';
 import { loadEksInventory } from '../activities/eks-inventory';
-import { createEvidenceActivities } from '../activities/evidence';
-import type { AnalysisActivities, EvidenceActivities } from '../activities/contracts';
+import { createActivities, type UpgradeActivities } from '../activities';
+import type { EvidenceDeps } from '../activities/evidence';
 import type { AppConfig } from '../domain/config';
 import type { Logger } from './logging';
 
@@ -20,12 +19,12 @@ export interface WorkerActivityDeps {
   taskQueue: string;
 }
 
-export function buildWorkerActivities(deps: WorkerActivityDeps): EvidenceActivities & AnalysisActivities {
+/** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
+export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
   const { config, client, logger, taskQueue } = deps;
   const bedrock = createBedrockRuntimeClient({ region: config.awsRegion });
   const gate = createGuardedPermitGate({ client, config, logger, guard: { taskQueue } });
-  const analysis = createAnalysisActivities({ client: bedrock, config, logger, gate });
-  const evidence = createEvidenceActivities({
+  const evidence: EvidenceDeps = {
     logger,
     ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
     // Clients per region, created on first use: most upgrades read a snapshot and never touch the EKS API.
@@ -37,6 +36,6 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): EvidenceActivit
         ec2.destroy();
       });
     },
-  });
-  return { ...evidence, ...analysis };
+  };
+  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate } });
 }
