@@ -17,7 +17,8 @@ import { startUpgradeWorkerProcess } from '../../src/worker/main';
 import { upgradeWorkflowId } from '../../src/workflows/constants';
 import { EKS_CLUSTER, EKS_TARGET_VERSION } from '../../src/workflows/search-attributes';
 import { UpgradeInputSchema, type UpgradeReport } from '../../src/workflows/upgrade-messages';
-import { REPO_ROOT } from './cli-support';
+import type { GuardSummary } from '../../src/domain/guard-ledger';
+import { REPO_ROOT, runCli, show } from './cli-support';
 
 const SAMPLE = join(REPO_ROOT, 'examples', 'sample-cluster');
 const ANALYSIS_DELAY_MS = 3000;
@@ -149,6 +150,22 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
     assert.equal(report.analyses.length, 4, `three analyses and the decision ran (skipped: ${JSON.stringify(report.status.skippedAnalyses)})`);
     assert.deepEqual(report.status.skippedAnalyses, []);
     assert.equal(fake.calls.length, 4, 'each Bedrock call was made once: nothing was retried because of the shutdown');
+
+    // `eks-upgrade cost`: the guard accounted for every call, those settled while the first worker drained included.
+    const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: namespace, EKS_UPGRADE_TASK_QUEUE: taskQueue, BEDROCK_GUARD_WORKFLOW_ID: guardId };
+    const cost = await runCli(['cost', '--format', 'json'], cliEnv);
+    assert.equal(cost.code, 0, show(cost));
+    const summary = JSON.parse(cost.stdout) as GuardSummary;
+    assert.equal(summary.openReservations, 0, 'no reservation left open: every call settled');
+    assert.equal(summary.counters.settled, 4);
+    assert.equal(Object.values(summary.models).reduce((n, m) => n + m.requests, 0), 4);
+    assert.ok(Math.abs(summary.spentUsd - report.status.costUsd) < 1e-9, `ledger ${summary.spentUsd} = the upgrade's cost ${report.status.costUsd}`);
+    // Limits change at run time through the CLI.
+    const configured = await runCli(['cost', '--set-daily-limit', '7.5', '--set-rpm', '30', '--format', 'json'], cliEnv);
+    assert.equal(configured.code, 0, show(configured));
+    const after = JSON.parse(configured.stdout) as GuardSummary;
+    assert.equal(after.dailyLimitUsd, 7.5);
+    assert.equal(after.maxRequestsPerWindow, 30);
   } finally {
     process.env = saved;
     await second.shutdown();
