@@ -1,0 +1,170 @@
+// 20 concurrent upgrades against a daily Bedrock budget that covers only some of their calls: settled + reserved
+// never exceeds the limit at any moment; refused calls fail with BedrockCostThresholdError; their workflows do not
+// fail — they record which analyses were skipped and why, and decide on the deterministic evidence alone.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { readGuardSummary } from '../../src/activities/guard-client';
+import { createUpgradeWorker } from '../../src/worker/worker';
+import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { rigActivities, scriptedModel, startUpgrade, upgradeInput, type ManifestSet } from './upgrade-support';
+
+const WORKFLOWS = 20;
+
+interface LedgerReplay {
+  steps: number;
+  maxCommittedUsd: number;
+  overLimit: string[];
+  runs: number;
+}
+
+/**
+ * Replays the guard's history (every run, oldest first) with plain arithmetic, independent of the guard's own
+ * code: a granted reservation holds its estimate until its settle charges the actual cost. Every change of the
+ * ledger is an update completed in the history, so checking after each one checks every moment.
+ */
+async function replayLedger(client: Client, guardId: string, limitUsd: number): Promise<LedgerReplay> {
+  const histories: temporal.api.history.v1.IHistory[] = [];
+  let runId: string | undefined = (await client.workflow.getHandle(guardId).describe()).runId;
+  while (runId) {
+    const history = await client.workflow.getHandle(guardId, runId).fetchHistory();
+    histories.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+  }
+  const decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown => {
+    const first = payloads?.payloads?.[0];
+    return first ? defaultPayloadConverter.fromPayload(first) : undefined;
+  };
+  const open = new Map<string, number>();
+  let spent = 0;
+  const replay: LedgerReplay = { steps: 0, maxCommittedUsd: 0, overLimit: [], runs: histories.length };
+  for (const history of histories) {
+    const accepted = new Map<string, { name: string; arg: Record<string, unknown> }>();
+    for (const event of history.events ?? []) {
+      const acc = event.workflowExecutionUpdateAcceptedEventAttributes;
+      if (acc?.acceptedRequest?.meta?.updateId) {
+        accepted.set(acc.acceptedRequest.meta.updateId, { name: acc.acceptedRequest.input?.name ?? '', arg: decode(acc.acceptedRequest.input?.args) as Record<string, unknown> });
+      }
+      const done = event.workflowExecutionUpdateCompletedEventAttributes;
+      const request = done?.meta?.updateId ? accepted.get(done.meta.updateId) : undefined;
+      if (!done || !request || !done.outcome?.success) continue;
+      const answer = decode(done.outcome.success) as Record<string, unknown>;
+      if (request.name === 'reserve' && answer.kind === 'granted') open.set(String(answer.reservationId), Number(request.arg.estimatedCostUsd));
+      if (request.name === 'settle') {
+        open.delete(String(request.arg.reservationId));
+        spent += Number(answer.chargedUsd);
+      }
+      replay.steps += 1;
+      const committed = spent + [...open.values()].reduce((a, b) => a + b, 0);
+      replay.maxCommittedUsd = Math.max(replay.maxCommittedUsd, committed);
+      if (committed > limitUsd + 1e-9) replay.overLimit.push(`event ${String(event.eventId)}: ${committed}`);
+    }
+  }
+  return replay;
+}
+const DAILY_LIMIT_USD = 0.15;
+
+void describe('upgrade workflows under an exhausted daily Bedrock budget (real dev server, real guard)', () => {
+  let env: TestWorkflowEnvironment;
+  let client: Client;
+  let fake: BedrockFake;
+
+  before(async () => {
+    env = await createTestEnv();
+    client = env.client;
+    fake = await startBedrockFake({ handler: scriptedModel({ decision: 'GO', delayMs: 100 }) });
+  });
+  after(async () => {
+    await fake?.close();
+    await env?.teardown();
+  });
+
+  void it(`${WORKFLOWS} concurrent workflows: the limit holds at every moment, refused analyses are skipped, no workflow fails`, async () => {
+    const taskQueue = uniqueTaskQueue('upgrade-budget');
+    const guardId = `guard-${taskQueue}`;
+    const { activities, bedrock } = rigActivities({
+      client, bedrockUrl: fake.url, taskQueue, guardId,
+      limits: { dailyCostLimitUsd: DAILY_LIMIT_USD, maxRequestsPerWindow: 1_000, windowMs: 1_000 },
+    });
+    const worker: Worker = await createUpgradeWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: await getWorkflowBundle(), shutdownGraceTimeMs: 1_000 });
+    const running = worker.run();
+    try {
+      const kinds: ManifestSet[] = Array.from({ length: WORKFLOWS }, (_, i) => (i % 2 === 0 ? 'clean' : 'removed-api'));
+      const handles = await Promise.all(
+        kinds.map((kind, i) => startUpgrade(client, taskQueue, upgradeInput(kind, { approval: 'auto', approvalTimeoutMs: 1_000, soakWindowMs: 0 }), `budget-${i}`)),
+      );
+
+      // Watch the guard's summary the whole time (queries overlap: a busy guard answers them slowly).
+      let polls = 0;
+      let maxCommitted = 0;
+      const over: string[] = [];
+      let watching = true;
+      const inFlight = new Set<Promise<void>>();
+      const watcher = (async () => {
+        while (watching) {
+          const poll = readGuardSummary(client, guardId).then(
+            (s) => {
+              if (!s) return;
+              polls += 1;
+              maxCommitted = Math.max(maxCommitted, s.spentUsd + s.reservedUsd);
+              if (s.spentUsd + s.reservedUsd > s.dailyLimitUsd + 1e-9) over.push(JSON.stringify(s));
+            },
+            () => undefined,
+          );
+          inFlight.add(poll);
+          void poll.finally(() => inFlight.delete(poll));
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await Promise.all(inFlight);
+      })();
+      const reports = await Promise.all(handles.map((h) => h.result())).finally(() => (watching = false));
+      await watcher;
+      assert.deepEqual(over, [], 'no summary showed settled + reserved over the limit');
+      const replay = await replayLedger(client, guardId, DAILY_LIMIT_USD);
+      assert.deepEqual(replay.overLimit, [], 'no moment in the guard history had settled + reserved over the limit');
+      assert.ok(replay.steps > WORKFLOWS, `the replay saw the ledger change ${replay.steps} times`);
+
+      const summary = await readGuardSummary(client, guardId);
+      assert.ok(summary);
+      assert.ok(summary.spentUsd + summary.reservedUsd <= DAILY_LIMIT_USD + 1e-9);
+      assert.ok(summary.counters.refused > 0, 'some calls were refused');
+
+      let withSkips = 0;
+      let fullyAnalysed = 0;
+      for (const [i, report] of reports.entries()) {
+        const s = report.status;
+        const d = s.decision;
+        assert.ok(d, `workflow ${i} decided`);
+        assert.equal(s.phase, 'completed', `workflow ${i} completed`);
+        if (kinds[i] === 'removed-api') assert.equal(d.verdict, 'NO_GO', 'the rules block with or without the model');
+        if (s.skippedAnalyses.length === 0) {
+          fullyAnalysed += 1;
+          assert.equal(d.basis, 'rules+ai');
+          continue;
+        }
+        withSkips += 1;
+        for (const skipped of s.skippedAnalyses) {
+          assert.equal(skipped.errorType, 'BedrockCostThresholdError', `workflow ${i}: ${JSON.stringify(skipped)}`);
+          assert.match(skipped.reason, /Daily Bedrock budget exhausted|daily Bedrock budget already refused/);
+        }
+        assert.notEqual(d.verdict, 'GO', 'never better than GO_WITH_CAUTION without the AI analysis');
+        if (kinds[i] === 'clean') assert.equal(d.verdict, 'GO_WITH_CAUTION');
+        assert.ok(d.cautions.some((c) => c.code === 'DEC003' && c.message.includes('BedrockCostThresholdError')));
+        if (s.skippedAnalyses.some((x) => x.template === 'UPGRADE_DECISION')) assert.equal(d.basis, 'rules');
+      }
+      assert.ok(withSkips > 0, 'the budget ran out for some workflows');
+      const analysesRun = reports.reduce((n, r) => n + r.analyses.length, 0);
+      assert.ok(analysesRun > 0 && summary.counters.settled > 0, 'the budget covered some calls');
+      console.error(`[upgrade-budget] ${fullyAnalysed} fully analysed, ${withSkips} with skipped analyses, ${analysesRun} analyses ran; ${fake.calls.length} Bedrock calls, guard: granted ${summary.counters.granted}, refused ${summary.counters.refused}, waited ${summary.counters.waited}; spent $${summary.spentUsd.toFixed(4)} + reserved $${summary.reservedUsd.toFixed(4)} of $${DAILY_LIMIT_USD}; max committed $${maxCommitted.toFixed(4)} in ${polls} summary polls, $${replay.maxCommittedUsd.toFixed(4)} over ${replay.steps} ledger changes replayed from ${replay.runs} guard run(s)`);
+    } finally {
+      worker.shutdown();
+      await running;
+      bedrock.destroy();
+    }
+  });
+});
