@@ -1,6 +1,8 @@
 // The `eks-upgrade` command line (commander). Every command validates its flags before touching the network;
 // results go to stdout (JSON alone with --format json), everything else to stderr. Exit codes: 0 success,
 // 1 failure, 2 bad usage or input (commander's own usage errors included), 3 from `scan` (removed API in use).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ConfigError } from '../domain/config';
@@ -11,6 +13,12 @@ import { runStart } from './commands/start';
 import { runAbort, runApprove, runReport, runRollback, runStatus } from './commands/control';
 import { runList } from './commands/list';
 import { registerExtraCommands } from './program-extra';
+
+/** The version from package.json (read at run time: the sources run as they are, with no build step). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
 
 type Action = (flags: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
 export type { Action };
@@ -29,7 +37,7 @@ function upgradeRefOptions(cmd: Command): Command {
 export function buildProgram(run: (action: Action, flags: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('eks-upgrade')
     .description('Durable, AI-assisted Amazon EKS upgrades on Temporal: evidence, analysis, go/no-go, approval, rollback.')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   // Every action goes through `run`; commander's arguments end with the Command itself, whose opts() we use.
