@@ -135,6 +135,8 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
       [{ ...upgradeInput('clean'), targetVersion: '1.x' }, 'targetVersion'],
       [{ ...upgradeInput('clean'), mode: 'execute' as const }, 'mode'],
       [{ ...upgradeInput('clean'), currentVersion: '1.31' }, 'targetVersion'],
+      // Found after the inventory: the snapshot is of another cluster.
+      [{ ...upgradeInput('clean'), clusterName: 'prod-west' }, 'inventory'],
     ] as const) {
       const handle = await startUpgrade(client, taskQueue, input, 'bad');
       const err = await handle.result().then(() => undefined, (e: unknown) => e);
