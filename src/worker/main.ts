@@ -24,6 +24,13 @@ export interface UpgradeWorkerProcessOptions {
   workflowBundle?: WorkflowBundleOption;
   /** How long to keep trying to reach Temporal at start (docker compose starts the server and worker together). */
   connectRetryMs?: number;
+  /** Aborting it stops the connection retries (a shutdown signal during start-up). */
+  signal?: AbortSignal;
+}
+
+/** Thrown when start-up was stopped by a signal before the worker ran: a clean stop, not a failure. */
+export class StoppedBeforeStartError extends Error {
+  override readonly name = 'StoppedBeforeStartError';
 }
 
 export interface RunningUpgradeWorker {
@@ -39,9 +46,10 @@ const TEMPORAL_LOG_LEVEL: Record<AppConfig['logLevel'], LogLevel> = {
   trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR',
 };
 
-async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs: number): Promise<NativeConnection> {
+async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs: number, signal?: AbortSignal): Promise<NativeConnection> {
   const deadline = Date.now() + retryMs;
   for (let attempt = 1; ; attempt++) {
+    if (signal?.aborted) throw new StoppedBeforeStartError('stopped before connecting to Temporal');
     try {
       return await NativeConnection.connect(target.connectionOptions);
     } catch (err) {
@@ -65,7 +73,7 @@ async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs:
  */
 export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOptions): Promise<RunningUpgradeWorker> {
   const { config, workerEnv, target, logger } = options;
-  const nativeConnection = await connectWithRetry(target, logger, options.connectRetryMs ?? 60_000);
+  const nativeConnection = await connectWithRetry(target, logger, options.connectRetryMs ?? 60_000, options.signal);
   // The activities need a Client too: the permit gate talks to the guard workflow with update-with-start.
   const connection = await Connection.connect(target.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace });
@@ -133,12 +141,12 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
   installTemporalLogging(logger, TEMPORAL_LOG_LEVEL[config.logLevel], { shutdownSignals: [] });
 
   let running: RunningUpgradeWorker | undefined;
-  let stopRequested = false;
+  const stop = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals === 1) {
-      stopRequested = true;
+      stop.abort();
       logger.info({ signal, graceMs: workerEnv.shutdownGraceMs }, 'shutting down: no new tasks; in-flight activities get the grace time, then are cancelled and retried elsewhere');
       void running?.shutdown();
     } else {
@@ -150,12 +158,16 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
   process.on('SIGTERM', onSignal);
 
   try {
-    running = await startUpgradeWorkerProcess({ config, workerEnv, target, logger });
-    if (stopRequested) void running.shutdown(); // a signal arrived during start-up
+    running = await startUpgradeWorkerProcess({ config, workerEnv, target, logger, signal: stop.signal });
+    if (stop.signal.aborted) void running.shutdown(); // a signal arrived during start-up
     await running.done;
     logger.info('worker stopped');
     return 0;
   } catch (err) {
+    if (err instanceof StoppedBeforeStartError) {
+      logger.info('stopped before the worker started');
+      return 0;
+    }
     logger.error({ err }, 'worker failed');
     return 1;
   } finally {
