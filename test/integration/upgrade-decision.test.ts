@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { renderReportMarkdown } from '../../src/domain/report';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { UPGRADE_DECISION, UPGRADE_PHASE } from '../../src/workflows/search-attributes';
@@ -105,6 +105,9 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     assert.ok(report.status.notes.some((n) => /requestRollback \(too early\) received in phase awaiting-approval: ignored/.test(n)));
     assert.ok(report.analyses.some((a) => a.template === 'ROLLBACK_DECISION'));
     assert.match(renderReportMarkdown(report), /## Rollback requests[\s\S]*ROLLBACK \(rules\+ai\)/);
+
+    // The whole run replays deterministically from its history (signals, timers, activities, upserts).
+    await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, await handle.fetchHistory(), handle.workflowId);
   });
 
   void it('without AI analysis: rules alone, never better than GO_WITH_CAUTION, no Bedrock call; auto approval waits', async () => {
