@@ -100,7 +100,16 @@ export async function startDevServer(options: { namespace?: string; port?: numbe
 
   if (!binary) {
     // The SDK downloads the same CLI (cached under the OS temp dir) and runs it with the UI on.
-    const env = await TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1', port, ui: true, uiPort, namespace, searchAttributes: [...ALL_SEARCH_ATTRIBUTES] } });
+    let env: TestWorkflowEnvironment;
+    try {
+      env = await TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1', port, ui: true, uiPort, namespace, searchAttributes: [...ALL_SEARCH_ATTRIBUTES] } });
+    } catch (err) {
+      throw new Error(
+        `no temporal binary found (TEMPORAL_CLI_PATH, PATH, $(go env GOPATH)/bin) and the Temporal SDK could not download one: ${(err as Error).message}\n` +
+          'Install the Temporal CLI (brew install temporal, https://temporal.download, or go install github.com/temporalio/cli/cmd/temporal@v1.5.1) and run the demo again, or set TEMPORAL_CLI_PATH.',
+        { cause: err },
+      );
+    }
     return { address: env.address, namespace, uiUrl, origin: 'temporal CLI downloaded by the Temporal SDK', stop: () => env.teardown() };
   }
 
