@@ -34,6 +34,11 @@ export interface GuardedPermitGateDeps {
   heartbeatEveryMs?: number;
   /** How long the guard may be unreachable before a call fails retryably (default 60 s). */
   unavailableAfterMs?: number;
+  /**
+   * Most update calls this gate keeps in flight at once (default 8): the server admits only 10 in-flight updates
+   * per workflow and answers the rest RESOURCE_EXHAUSTED, so a burst of callers queues here instead.
+   */
+  maxConcurrentUpdates?: number;
   /** Observes every permit granted (metrics, tests): the guard's grant time and how long the caller waited. */
   onPermit?: (permit: PermitEvent) => void;
 }
@@ -56,6 +61,23 @@ function activityContext(): Context | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A counting semaphore: `run` waits for one of `size` slots. */
+function semaphore(size: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
 }
 
 /** Heartbeat well within the activity's heartbeat timeout, whatever it is. */
@@ -144,6 +166,7 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
   };
   const heartbeatEveryMs = deps.heartbeatEveryMs ?? 1_000;
   const unavailableAfterMs = deps.unavailableAfterMs ?? 60_000;
+  const inFlight = semaphore(deps.maxConcurrentUpdates ?? 8);
 
   /** Sends one update through update-with-start, retrying transport-level failures (server busy, run closing). */
   async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string): Promise<Ret> {
@@ -152,11 +175,13 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
     for (let failures = 1; ; failures++) {
       try {
         return await guardedRpc(client, deadline, heartbeatEveryMs, details, () =>
-          client.workflow.executeUpdateWithStart(update, {
-            args: [arg],
-            updateId,
-            startWorkflowOperation: startGuardOperation(target, startInput),
-          }),
+          inFlight(() =>
+            client.workflow.executeUpdateWithStart(update, {
+              args: [arg],
+              updateId,
+              startWorkflowOperation: startGuardOperation(target, startInput),
+            }),
+          ),
         );
       } catch (err) {
         const ctx = activityContext();

@@ -1,6 +1,6 @@
 // Client-side helpers for the singleton Bedrock guard: how to start it on demand (update-with-start with
 // USE_EXISTING), its initial limits from config, and the two operations the CLI's `cost` command needs.
-import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { AppConfig } from '../domain/config';
 import { DEFAULT_RESERVATION_TTL_MS, type GuardLimits, type GuardSummary } from '../domain/guard-ledger';
 import { TASK_QUEUE } from '../workflows/constants';
@@ -59,8 +59,14 @@ export async function configureGuard(
   options: { config: Pick<AppConfig, 'guard' | 'bedrock'>; patch: ConfigurePatch; taskQueue?: string; workflowId?: string },
 ): Promise<GuardSummary> {
   const target = { workflowId: options.workflowId ?? options.config.guard.workflowId, taskQueue: options.taskQueue ?? TASK_QUEUE };
-  return client.workflow.executeUpdateWithStart(configureUpdate, {
-    args: [options.patch],
-    startWorkflowOperation: startGuardOperation(target, { limits: guardLimitsFromConfig(options.config) }),
-  });
+  try {
+    return await client.workflow.executeUpdateWithStart(configureUpdate, {
+      args: [options.patch],
+      startWorkflowOperation: startGuardOperation(target, { limits: guardLimitsFromConfig(options.config) }),
+    });
+  } catch (err) {
+    // The validator's message names the bad field; the SDK's own message ("Workflow Update failed") does not.
+    if (err instanceof WorkflowUpdateFailedError) throw new Error(`The Bedrock guard refused the new limits: ${err.cause?.message ?? err.message}`, { cause: err });
+    throw err;
+  }
 }
