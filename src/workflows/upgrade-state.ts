@@ -24,6 +24,8 @@ const STEPS_DONE: Record<UpgradePhase, number> = {
   aborted: 8,
 };
 
+const MAX_NOTES = 50;
+
 export class UpgradeState {
   phase: UpgradePhase = 'inventory';
   currentVersion: string | undefined;
@@ -38,7 +40,7 @@ export class UpgradeState {
   abortReason?: string;
   soakEndsAt?: string;
   readonly rollbacks: RollbackRecord[] = [];
-  readonly notes: string[] = [];
+  private readonly noteList: string[] = [];
   execution = 'Not reached.';
 
   constructor(
@@ -72,7 +74,7 @@ export class UpgradeState {
       ...(this.approvedBy ? { approvedBy: this.approvedBy } : {}),
       ...(this.abortReason ? { abortReason: this.abortReason } : {}),
       ...(this.soakEndsAt ? { soakEndsAt: this.soakEndsAt } : {}),
-      notes: [...this.notes],
+      notes: [...this.noteList],
     };
   }
 
@@ -102,6 +104,12 @@ export class UpgradeState {
       ...(this.decision ? [{ key: UPGRADE_DECISION, value: this.decision.verdict }] : []),
     ]);
     setCurrentDetails(currentDetailsMarkdown(this.status()));
+  }
+
+  /** Records a note; bounded, since signals from outside can add them. */
+  note(text: string): void {
+    if (this.noteList.length < MAX_NOTES) this.noteList.push(text);
+    else if (this.noteList.length === MAX_NOTES) this.noteList.push(`… further notes dropped (more than ${MAX_NOTES}).`);
   }
 
   /** A method, not a property test, so TypeScript does not narrow it across awaits (signals change it). */

@@ -52,10 +52,19 @@ export const READ_RETRY: RetryPolicy = {
 const inventoryActivities = proxyActivities<EvidenceActivities>({ startToCloseTimeout: '2 minutes', retry: READ_RETRY, summary: 'cluster inventory' });
 const evidenceActivities = proxyActivities<EvidenceActivities>({ startToCloseTimeout: '5 minutes', retry: READ_RETRY });
 
-/** Bedrock analyses: long start-to-close (rate waits + the call), short heartbeat so a dead worker's call moves on. */
+/**
+ * Bedrock analyses: long start-to-close (rate waits + the call), short heartbeat so a dead worker's call moves on.
+ * One proxy per activity, so the Web UI names each analysis in the history.
+ */
 function analysisActivities(heartbeatTimeoutMs: number): AnalysisActivities {
-  const options: ActivityOptions = { startToCloseTimeout: '15 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry: BEDROCK_RETRY };
-  return proxyActivities<AnalysisActivities>(options);
+  const options = (summary: string): ActivityOptions => ({ startToCloseTimeout: '15 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry: BEDROCK_RETRY, summary });
+  return {
+    analyzeReleaseNotes: proxyActivities<AnalysisActivities>(options('Bedrock: release-notes analysis')).analyzeReleaseNotes,
+    analyzeDeprecationImpact: proxyActivities<AnalysisActivities>(options('Bedrock: deprecation impact')).analyzeDeprecationImpact,
+    assessClusterReadiness: proxyActivities<AnalysisActivities>(options('Bedrock: cluster readiness')).assessClusterReadiness,
+    decideUpgrade: proxyActivities<AnalysisActivities>(options('Bedrock: upgrade decision')).decideUpgrade,
+    decideRollback: proxyActivities<AnalysisActivities>(options('Bedrock: rollback decision')).decideRollback,
+  };
 }
 
 /** What a failed activity says about itself: its failure type and message, for the skipped-analysis record. */
@@ -84,7 +93,7 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
   setHandler(reportQuery, () => state.report());
   setHandler(approveSignal, ({ by, comment }) => {
     if (state.phase !== 'awaiting-approval') {
-      state.notes.push(`approve${by ? ` by ${by}` : ''} received in phase ${state.phase}: ignored (approve once the decision is in and the gate is open).`);
+      state.note(`approve${by ? ` by ${by}` : ''} received in phase ${state.phase}: ignored (approve once the decision is in and the gate is open).`);
       return;
     }
     approved = true;
@@ -96,7 +105,7 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
   });
   setHandler(requestRollbackSignal, ({ reason, evidence, by }) => {
     if (state.phase !== 'soak') {
-      state.notes.push(`requestRollback (${reason}) received in phase ${state.phase}: ignored; rollback requests are heard during the soak window after approval.`);
+      state.note(`requestRollback (${reason}) received in phase ${state.phase}: ignored; rollback requests are heard during the soak window after approval.`);
       return;
     }
     rollbackRequests.push({ reason, requestedAt: new Date().toISOString(), ...(evidence ? { evidence } : {}), ...(by ? { by } : {}) });
@@ -111,7 +120,7 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
     fail('InvalidUpgradeInput', `inventory: the snapshot describes cluster '${snapshot.cluster.name}', not clusterName '${input.clusterName}'. Pass the matching snapshot or cluster name.`);
   }
   if (input.currentVersion && input.currentVersion !== snapshot.cluster.version) {
-    state.notes.push(`currentVersion ${input.currentVersion} was given, but the cluster runs ${snapshot.cluster.version}: the inventory wins.`);
+    state.note(`currentVersion ${input.currentVersion} was given, but the cluster runs ${snapshot.cluster.version}: the inventory wins.`);
   }
   const currentVersion = snapshot.cluster.version;
   state.currentVersion = currentVersion;
@@ -191,7 +200,7 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
         const answered = await condition(() => approved || state.isAborted(), input.approvalTimeoutMs);
         state.approval = !answered ? 'timed-out' : state.isAborted() ? 'aborted' : 'approved';
         if (state.approval === 'approved' && state.decision.verdict === 'NO_GO') {
-          state.notes.push(`Approved although the decision is NO_GO (${state.decision.blockers.length} blocker(s)): the operator overrode the rules.`);
+          state.note(`Approved although the decision is NO_GO (${state.decision.blockers.length} blocker(s)): the operator overrode the rules.`);
         }
       }
     }
@@ -216,7 +225,7 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
           if (record.verdict === 'ROLLBACK') rolledBack = true;
         }
       }
-      if (state.isAborted()) state.notes.push(`Soak window closed early: ${state.abortReason ?? ''}`);
+      if (state.isAborted()) state.note(`Soak window closed early: ${state.abortReason ?? ''}`);
     } else if (state.approval === 'timed-out') {
       state.execution = `Not executed: nobody approved or aborted within ${input.approvalTimeoutMs} ms.`;
     }
