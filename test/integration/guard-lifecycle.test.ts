@@ -43,7 +43,7 @@ void describe('Bedrock guard lifecycle (real dev server)', () => {
       assert.equal(before?.spentUsd, 0);
 
       // No further update arrives: only the guard's timer can expire the reservation.
-      let after = before;
+      let after: Awaited<ReturnType<typeof readGuardSummary>> = before;
       const deadline = Date.now() + TTL_MS + 5_000;
       while (Date.now() < deadline && after?.counters.expired === 0) {
         await new Promise((resolve) => setTimeout(resolve, 100));
