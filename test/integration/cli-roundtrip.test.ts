@@ -78,6 +78,11 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   const entries = JSON.parse(listed.stdout) as Array<{ workflowId: string; decision?: string; targetVersion?: string }>;
   assert.deepEqual(entries.map((e) => [e.workflowId, e.decision, e.targetVersion]), [[workflowId, 'NO_GO', '1.32']]);
 
+  // A rollback request before approval would be ignored by the workflow: the CLI refuses it and says why.
+  const early = await runCli(['rollback', ...ref(), '--reason', 'too early'], cliEnv);
+  assert.equal(early.code, 1, show(early));
+  assert.match(early.stderr, /phase awaiting-approval: rollback requests are heard during the soak window/);
+
   const approved = await runCli(['approve', ...ref(), '--by', 'tester'], cliEnv);
   assert.equal(approved.code, 0, show(approved));
 

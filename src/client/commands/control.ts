@@ -31,12 +31,21 @@ export async function runStatus(flags: UpgradeRef & FormatFlag, ctx: CommandCont
   return EXIT_OK;
 }
 
+const PHASE_SETTLE_MS = 5000;
+
 /** Sends a signal after checking the upgrade exists and is running (a signal to a closed run would fail opaquely). */
-async function signalRunning(ctx: CommandContext, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>): Promise<void> {
+async function signalRunning(ctx: CommandContext, workflowId: string, send: (handle: WorkflowHandle) => Promise<void>, expect?: { phase: string; hint: string }): Promise<void> {
   const { client } = await ctx.connect();
   const handle = client.workflow.getHandle(workflowId);
-  const view = await describeUpgrade(handle);
+  let view = await describeUpgrade(handle);
+  // The workflow would only note and ignore a signal sent in the wrong phase; say so here instead. A few seconds'
+  // grace covers a phase change in flight (e.g. `approve` then `rollback` at once: the soak opens a moment later).
+  for (let waited = 0; expect && view.status === 'RUNNING' && view.phase && view.phase !== expect.phase && waited < PHASE_SETTLE_MS; waited += 500) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    view = await describeUpgrade(handle);
+  }
   if (view.status !== 'RUNNING') throw new StateError(`${workflowId} is ${view.status.toLowerCase()} (phase ${view.phase ?? '?'}): nothing to signal`);
+  if (expect && view.phase && view.phase !== expect.phase) throw new StateError(`${workflowId} is in phase ${view.phase}: ${expect.hint}`);
   await send(handle);
 }
 
@@ -48,7 +57,10 @@ export async function runApprove(flags: UpgradeRef & { by?: string; comment?: st
   const format = parseFormat(flags.format, ['text', 'json']);
   const workflowId = resolveWorkflowId(flags);
   const by = flags.by ?? ctx.env.USER ?? 'cli';
-  await signalRunning(ctx, workflowId, (h) => h.signal(approveSignal, { by, ...(flags.comment ? { comment: flags.comment } : {}) }));
+  await signalRunning(ctx, workflowId, (h) => h.signal(approveSignal, { by, ...(flags.comment ? { comment: flags.comment } : {}) }), {
+    phase: 'awaiting-approval',
+    hint: 'approve once the decision is in and the gate is open (follow it with `eks-upgrade status` or `start --wait`)',
+  });
   ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'approve', by }) : `approval sent to ${workflowId} (by ${by})`);
   return EXIT_OK;
 }
@@ -81,7 +93,10 @@ export async function runRollback(flags: UpgradeRef & { reason?: string; evidenc
   const by = flags.by ?? ctx.env.USER ?? 'cli';
   const { client, connection } = await ctx.connect();
   const before = flags.wait ? (await queryStatus(client, connection, workflowId)).rollbacks.length : 0;
-  await signalRunning(ctx, workflowId, (h) => h.signal(requestRollbackSignal, { reason: flags.reason!.trim(), by, ...(evidence !== undefined ? { evidence } : {}) }));
+  await signalRunning(ctx, workflowId, (h) => h.signal(requestRollbackSignal, { reason: flags.reason!.trim(), by, ...(evidence !== undefined ? { evidence } : {}) }), {
+    phase: 'soak',
+    hint: 'rollback requests are heard during the soak window, after approval',
+  });
   ctx.out.info(`rollback request sent to ${workflowId}`);
   if (!flags.wait) {
     ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'requestRollback', reason: flags.reason.trim() }) : `rollback request sent to ${workflowId}; see the verdict with \`eks-upgrade status\``);
