@@ -39,6 +39,11 @@ export interface GuardedPermitGateDeps {
    * per workflow and answers the rest RESOURCE_EXHAUSTED, so a burst of callers queues here instead.
    */
   maxConcurrentUpdates?: number;
+  /**
+   * Wait for the settle of a successful call before returning its result (default false: the settle is sent in
+   * the background, which takes one guard round trip off every call; see flush()).
+   */
+  awaitSettle?: boolean;
   /** Observes every permit granted (metrics, tests): the guard's grant time and how long the caller waited. */
   onPermit?: (permit: PermitEvent) => void;
 }
@@ -89,8 +94,7 @@ function heartbeatInterval(ctx: Context, heartbeatEveryMs: number): number {
  * Runs one client call, heartbeating meanwhile when inside an activity, and aborting it at `deadline` or when
  * the activity is cancelled (a guard without a worker would otherwise keep an update call waiting forever).
  */
-async function guardedRpc<R>(client: Client, deadline: number, heartbeatEveryMs: number, details: Record<string, unknown>, fn: () => Promise<R>): Promise<R> {
-  const ctx = activityContext();
+async function guardedRpc<R>(client: Client, ctx: Context | undefined, deadline: number, heartbeatEveryMs: number, details: Record<string, unknown>, fn: () => Promise<R>): Promise<R> {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const timer = setTimeout(abort, Math.max(1, deadline - Date.now()));
@@ -106,8 +110,7 @@ async function guardedRpc<R>(client: Client, deadline: number, heartbeatEveryMs:
 }
 
 /** Sleeps `ms`, heartbeating inside an activity (cancellation then interrupts the wait with CancelledFailure). */
-async function pause(ms: number, heartbeatEveryMs: number, details: Record<string, unknown>): Promise<void> {
-  const ctx = activityContext();
+async function pause(ctx: Context | undefined, ms: number, heartbeatEveryMs: number, details: Record<string, unknown>): Promise<void> {
   if (!ctx) {
     await new Promise<void>((resolve) => setTimeout(resolve, ms));
     return;
@@ -154,7 +157,13 @@ function newRequestId(caller: string): string {
   return `${workflowExecution?.workflowId ?? caller}/${activityId}#${attempt}/${suffix}`;
 }
 
-export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPermitGate {
+/** The permit gate, plus flush() for processes that exit soon after their last call (CLI, demo, tests). */
+export interface GuardedPermitGate extends BedrockPermitGate {
+  /** Waits until every settle sent in the background has reached the guard (or given up). */
+  flush(): Promise<void>;
+}
+
+export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPermitGate {
   const { client, logger } = deps;
   const target: GuardTarget = {
     workflowId: deps.guard?.workflowId ?? deps.config.guard.workflowId,
@@ -168,13 +177,16 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
   const unavailableAfterMs = deps.unavailableAfterMs ?? 60_000;
   const inFlight = semaphore(deps.maxConcurrentUpdates ?? 8);
 
-  /** Sends one update through update-with-start, retrying transport-level failures (server busy, run closing). */
-  async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string): Promise<Ret> {
+  /**
+   * Sends one update through update-with-start, retrying transport-level failures (server busy, run closing).
+   * `ctx` is the activity to heartbeat for and be cancelled with, if any.
+   */
+  async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string, ctx: Context | undefined): Promise<Ret> {
     const deadline = Date.now() + unavailableAfterMs;
     const details = { waitingFor: 'bedrock-guard', updateId };
     for (let failures = 1; ; failures++) {
       try {
-        return await guardedRpc(client, deadline, heartbeatEveryMs, details, () =>
+        return await guardedRpc(client, ctx, deadline, heartbeatEveryMs, details, () =>
           inFlight(() =>
             client.workflow.executeUpdateWithStart(update, {
               args: [arg],
@@ -184,7 +196,6 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
           ),
         );
       } catch (err) {
-        const ctx = activityContext();
         if (ctx?.cancellationSignal.aborted) await ctx.cancelled;
         if (err instanceof WorkflowUpdateFailedError) {
           throw ApplicationFailure.create({
@@ -203,17 +214,17 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
         }
         const backoff = Math.min(2_000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
         logger.debug({ err: (err as Error).message, updateId, backoff }, 'Bedrock guard update failed; retrying');
-        await pause(backoff, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: 'unavailable' });
+        await pause(ctx, backoff, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: 'unavailable' });
       }
     }
   }
 
-  async function reserveUntilGranted(request: BedrockPermitRequest, requestId: string): Promise<void> {
+  async function reserveUntilGranted(request: BedrockPermitRequest, requestId: string, ctx: Context | undefined): Promise<void> {
     const args: ReserveUpdateArgs = { requestId, ...request };
     const asked = Date.now();
     for (let denial = 0; ; denial++) {
       // One update id per question: a retried transport failure reuses it; a new question after a denial gets a new one.
-      const answer = await send(reserveUpdate, args, `${requestId}:reserve:${denial}`);
+      const answer = await send(reserveUpdate, args, `${requestId}:reserve:${denial}`, ctx);
       if (answer.kind === 'granted') {
         deps.onPermit?.({ requestId, modelId: request.modelId, caller: request.caller, grantedAt: answer.grantedAt, denials: denial, waitedMs: Date.now() - asked });
         return;
@@ -222,38 +233,51 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
       // Arrive just after the slot opens; a little jitter keeps many waiters from landing in the same instant.
       const wait = answer.retryAfterMs + Math.floor(Math.random() * Math.min(10, answer.retryAfterMs / 10 + 1));
       logger.debug({ requestId, reason: answer.reason, wait }, 'Bedrock guard: waiting for a permit');
-      await pause(wait, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: answer.reason, retryAfterMs: answer.retryAfterMs });
+      await pause(ctx, wait, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: answer.reason, retryAfterMs: answer.retryAfterMs });
     }
   }
 
-  async function settleQuietly(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>): Promise<void> {
+  async function settleQuietly(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>, ctx: Context | undefined): Promise<void> {
     try {
-      await send(settleUpdate, { reservationId: requestId, modelId, ...outcome }, `${requestId}:settle`);
+      await send(settleUpdate, { reservationId: requestId, modelId, ...outcome }, `${requestId}:settle`, ctx);
     } catch (err) {
       // Never lose the call's result over bookkeeping: the reservation then expires charged at its estimate.
       logger.warn({ requestId, err: (err as Error).message }, 'Bedrock guard: settle failed; the reservation will expire charged at its estimate');
     }
   }
 
+  // Settles still on their way to the guard (see awaitSettle); flush() waits for them.
+  const settling = new Set<Promise<void>>();
+  const awaitSettle = deps.awaitSettle ?? false;
+
   return {
     async run<T>(request: BedrockPermitRequest, invoke: () => Promise<BedrockCallOutcome<T>>): Promise<T> {
+      const ctx = activityContext();
       const requestId = newRequestId(request.caller);
-      await reserveUntilGranted(request, requestId);
+      await reserveUntilGranted(request, requestId, ctx);
       let outcome: BedrockCallOutcome<T>;
       try {
         outcome = await invoke();
       } catch (err) {
-        // The request may have been sent and its input billed: charge at least the input estimate.
-        await settleQuietly(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false });
+        // The request may have been sent and its input billed: charge at least the input estimate, before the
+        // failure reaches Temporal (whose retry will reserve again).
+        await settleQuietly(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false }, ctx);
         throw err;
       }
-      await settleQuietly(requestId, request.modelId, {
-        actualCostUsd: outcome.actualCostUsd,
-        inputTokens: outcome.inputTokens,
-        outputTokens: outcome.outputTokens,
-        succeeded: true,
-      });
+      const settled = { actualCostUsd: outcome.actualCostUsd, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, succeeded: true };
+      if (awaitSettle) {
+        await settleQuietly(requestId, request.modelId, settled, ctx);
+      } else {
+        // Off the caller's path: until it lands the ledger holds the (higher) estimate; if the process dies first,
+        // the reservation expires charged at that estimate. Either way an over-count, never an under-count.
+        const p = settleQuietly(requestId, request.modelId, settled, undefined);
+        settling.add(p);
+        void p.finally(() => settling.delete(p));
+      }
       return outcome.value;
+    },
+    async flush(): Promise<void> {
+      while (settling.size > 0) await Promise.all([...settling]);
     },
   };
 }

@@ -57,6 +57,7 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
           }),
         ),
       );
+      await gate.flush();
       watching = false;
       await watcher;
 

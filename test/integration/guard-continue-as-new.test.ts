@@ -55,6 +55,7 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
       });
       const values = await Promise.all(calls);
       await Promise.all(forced);
+      await gate.flush();
       assert.deepEqual(values, costs, 'every call passed and returned its own value');
 
       const summary = await readGuardSummary(env.client, workflowId);

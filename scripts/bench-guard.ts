@@ -1,0 +1,156 @@
+// Benchmark of the Bedrock guard on a local dev server (started the way the test harness does, or TEMPORAL_ADDRESS):
+//   1. the median latency a guarded call adds over an unguarded one (target <= 15 ms): the same Converse call to
+//      the wire-level Bedrock fake, alone and through the permit gate (reserve + invoke + settle), interleaved;
+//   2. the share of the configured rate that 40 concurrent callers achieve (target >= 95 %, never over), counted
+//      from the guard's own grant times.
+// `npm run bench` calls runGuardBenchmark(); run alone: node --import tsx scripts/bench-guard.ts
+import { existsSync } from 'node:fs';
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { createGuardedPermitGate, type PermitEvent } from '../src/activities/bedrock-gate';
+import { readGuardSummary } from '../src/activities/guard-client';
+import { loadConfig } from '../src/domain/config';
+import type { GuardLimits } from '../src/domain/guard-ledger';
+import { createLogger } from '../src/worker/logging';
+import { startBedrockFake, textReply } from '../test/fakes/bedrock-fake';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../test/harness/temporal';
+
+export interface GuardBenchOptions {
+  /** Sequential calls per variant for the latency part. */
+  latencySamples?: number;
+  callers?: number;
+  maxRequestsPerWindow?: number;
+  windowMs?: number;
+  /** How long the rate part runs, in windows. */
+  windows?: number;
+}
+
+export interface GuardBenchResult {
+  latency: { samples: number; unguardedMedianMs: number; guardedMedianMs: number; addedMedianMs: number; addedP90Ms: number; targetMs: number; met: boolean };
+  rate: { callers: number; limit: number; windowMs: number; windows: number; granted: number; ideal: number; sharePercent: number; maxInAnyWindow: number; targetPercent: number; met: boolean; neverOver: boolean };
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+/** The largest number of grants inside any window [t, t + windowMs) starting at a grant. */
+export function maxInAnyWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+const UPGRADE_WORKFLOW = require.resolve('../src/workflows/index.ts').replace(/index\.ts$/, 'upgrade.ts');
+
+export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promise<GuardBenchResult> {
+  const samples = options.latencySamples ?? 200;
+  const callers = options.callers ?? 40;
+  const limit = options.maxRequestsPerWindow ?? 20;
+  const windowMs = options.windowMs ?? 1_000;
+  const windows = options.windows ?? 10;
+
+  const env = await createTestEnv();
+  const fake = await startBedrockFake({ handler: () => textReply('ok', { inputTokens: 50, outputTokens: 5 }) });
+  try {
+    const bundle = existsSync(UPGRADE_WORKFLOW) ? await getWorkflowBundle() : await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows/guard.ts'), logger: new DefaultLogger('WARN') });
+    const taskQueue = uniqueTaskQueue('bench-guard');
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle });
+    const config = loadConfig({});
+    const logger = createLogger('silent');
+    const bedrock = fake.client();
+    const converse = () => bedrock.send(new ConverseCommand({ modelId: config.bedrock.modelId, messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 16 } }));
+    const request = { modelId: config.bedrock.modelId, caller: 'bench', estimatedCostUsd: 0.001, estimatedInputCostUsd: 0.0002, estimatedTokens: 100 };
+    const invoke = async () => {
+      const out = await converse();
+      return { value: out, actualCostUsd: 0.0005, inputTokens: out.usage?.inputTokens ?? 0, outputTokens: out.usage?.outputTokens ?? 0 };
+    };
+
+    return await worker.runUntil(async () => {
+      // 1. Latency: a guard with room to spare, warmed up, then guarded and unguarded calls alternate.
+      const roomy: Partial<GuardLimits> = { maxRequestsPerWindow: 100_000, windowMs: 1_000, dailyCostLimitUsd: 1_000_000 };
+      const latencyGate = createGuardedPermitGate({ client: env.client, config, logger, guard: { workflowId: `${taskQueue}-latency`, taskQueue, limits: roomy } });
+      for (let i = 0; i < 20; i++) {
+        await converse();
+        await latencyGate.run(request, invoke);
+      }
+      const plain: number[] = [];
+      const guarded: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        let t = performance.now();
+        await converse();
+        plain.push(performance.now() - t);
+        t = performance.now();
+        await latencyGate.run(request, invoke);
+        guarded.push(performance.now() - t);
+      }
+      const unguardedMedianMs = quantile(plain, 0.5);
+      const guardedMedianMs = quantile(guarded, 0.5);
+      const added = guarded.map((g, i) => g - (plain[i] ?? 0));
+
+      // 2. Rate: `callers` loops call as fast as the guard lets them for `windows` windows.
+      const permits: PermitEvent[] = [];
+      const rateGate = createGuardedPermitGate({
+        client: env.client, config, logger,
+        guard: { workflowId: `${taskQueue}-rate`, taskQueue, limits: { maxRequestsPerWindow: limit, windowMs, dailyCostLimitUsd: 1_000_000 } },
+        onPermit: (p) => permits.push(p),
+      });
+      await rateGate.run(request, invoke); // starts the guard; its grant is not counted below
+      await new Promise((resolve) => setTimeout(resolve, windowMs));
+      permits.length = 0;
+      const stopAt = Date.now() + windows * windowMs + windowMs;
+      await Promise.all(
+        Array.from({ length: callers }, async () => {
+          while (Date.now() < stopAt) await rateGate.run(request, invoke);
+        }),
+      );
+      await Promise.all([latencyGate.flush(), rateGate.flush()]);
+      const times = permits.map((p) => p.grantedAt).sort((a, b) => a - b);
+      const t0 = times[0] ?? 0;
+      const granted = times.filter((t) => t < t0 + windows * windowMs).length;
+      const ideal = limit * windows;
+      const summary = await readGuardSummary(env.client, `${taskQueue}-rate`);
+      if (summary && summary.openReservations !== 0) throw new Error(`benchmark left ${summary.openReservations} open reservations`);
+      const maxSeen = maxInAnyWindow(times, windowMs);
+      const addedMedianMs = quantile(added, 0.5);
+      return {
+        latency: { samples, unguardedMedianMs, guardedMedianMs, addedMedianMs, addedP90Ms: quantile(added, 0.9), targetMs: 15, met: addedMedianMs <= 15 },
+        rate: { callers, limit, windowMs, windows, granted, ideal, sharePercent: (100 * granted) / ideal, maxInAnyWindow: maxSeen, targetPercent: 95, met: granted >= 0.95 * ideal && maxSeen <= limit, neverOver: maxSeen <= limit },
+      };
+    });
+  } finally {
+    await fake.close();
+    await env.teardown();
+  }
+}
+
+export function formatGuardBenchmark(r: GuardBenchResult): string {
+  const ms = (v: number) => `${v.toFixed(2)} ms`;
+  return [
+    'Bedrock guard benchmark (local dev server, Bedrock wire fake)',
+    `  latency added by the guard (reserve; settle in the background), median of ${r.latency.samples}: ${ms(r.latency.addedMedianMs)} ` +
+      `(p90 ${ms(r.latency.addedP90Ms)}; unguarded ${ms(r.latency.unguardedMedianMs)}, guarded ${ms(r.latency.guardedMedianMs)}) ` +
+      `target <= ${r.latency.targetMs} ms: ${r.latency.met ? 'met' : 'NOT met'}`,
+    `  rate achieved by ${r.rate.callers} callers at ${r.rate.limit} per ${r.rate.windowMs} ms over ${r.rate.windows} windows: ` +
+      `${r.rate.granted}/${r.rate.ideal} = ${r.rate.sharePercent.toFixed(1)} % (target >= ${r.rate.targetPercent} %); ` +
+      `max in any window ${r.rate.maxInAnyWindow}/${r.rate.limit}: ${r.rate.neverOver ? 'never over' : 'OVER THE LIMIT'}; ${r.rate.met ? 'met' : 'NOT met'}`,
+  ].join('\n');
+}
+
+if (require.main === module) {
+  runGuardBenchmark().then(
+    (result) => {
+      console.log(formatGuardBenchmark(result));
+      process.exit(result.rate.neverOver ? 0 : 1);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
