@@ -12,6 +12,7 @@ import { createLogger, installTemporalLogging } from '../worker/logging';
 import { startUpgradeWorkerProcess, type RunningUpgradeWorker } from '../worker/main';
 import { loadWorkerEnv } from '../worker/worker-env';
 import { upgradeWorkflowId } from '../workflows/constants';
+import type { upgradeWorkflow } from '../workflows/upgrade';
 import { abortSignal, approveSignal, type UpgradeReport } from '../workflows/upgrade-messages';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../workflows/search-attributes';
 import { workflowUiLink } from './connection';
@@ -133,7 +134,7 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
     });
     const workflowId = upgradeWorkflowId(input.clusterName, input.targetVersion);
     const link = workflowUiLink(server.uiUrl, server.namespace, workflowId);
-    const handle = await client.workflow.start(UPGRADE_WORKFLOW_TYPE, {
+    const handle = await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, {
       taskQueue: workerEnv.taskQueue,
       workflowId,
       args: [input],
@@ -159,7 +160,7 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
         await handle.signal(approveSignal, { by: 'demo', comment: `${verdict ?? ''} accepted by the demo` });
       }
     }
-    const report = (await handle.result()) as UpgradeReport;
+    const report: UpgradeReport = await handle.result();
     out.info(`[${secs()}] workflow finished: ${report.status.headline}`);
     out.result(format === 'json' ? renderReportJson(report) : renderReportMarkdown(report));
     out.info(`Web UI: ${link}`);

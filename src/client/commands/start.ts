@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
 import { upgradeWorkflowId } from '../../workflows/constants';
+import type { upgradeWorkflow } from '../../workflows/upgrade';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../../workflows/search-attributes';
 import { upgradeStaticDetails, upgradeStaticSummary, type UpgradePhase, type UpgradeStatus, type ValidUpgradeInput } from '../../workflows/upgrade-messages';
 import { workflowUiLink } from '../connection';
@@ -56,7 +57,7 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   const link = workflowUiLink(ctx.uiUrl, namespace, workflowId);
 
   try {
-    await client.workflow.start(UPGRADE_WORKFLOW_TYPE, {
+    await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, {
       taskQueue: ctx.taskQueue,
       workflowId,
       args: [input],
