@@ -18,6 +18,7 @@ import {
   configure,
   emptyLedger,
   nextDeadline,
+  nextUtcMidnight,
   reserve,
   reserveProblem,
   settle,
@@ -53,6 +54,7 @@ function money(usd: number): string {
 function details(s: GuardSummary, run: number): string {
   const tpm = s.maxTokensPerWindow == null ? '' : `, ${s.tokensInWindow}/${s.maxTokensPerWindow} tokens`;
   return [
+    'Bedrock cost/rate guard: every Bedrock call reserves here first and settles after.',
     `**${s.day} (UTC): ${money(s.spentUsd)} spent + ${money(s.reservedUsd)} reserved of ${money(s.dailyLimitUsd)}** — ${s.budgetStatus}`,
     `Window ${s.windowMs / 1000}s: ${s.requestsInWindow}/${s.maxRequestsPerWindow} requests${tpm}; ${s.openReservations} open reservation(s)`,
     `Today: ${s.counters.granted} granted, ${s.counters.waited} told to wait, ${s.counters.refused} refused, ${s.counters.expired} expired; resets ${s.resetsAt}; run ${run}`,
@@ -138,7 +140,8 @@ export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<v
       const target = deadline;
       wakeAt = target;
       timerFired = false;
-      void sleep(Math.max(1, target - now)).then(() => {
+      const what = target === nextUtcMidnight(now) ? 'UTC midnight: ledger reset' : 'reservation expiry';
+      void sleep(Math.max(1, target - now), { summary: what }).then(() => {
         if (wakeAt === target) timerFired = true;
       });
     }

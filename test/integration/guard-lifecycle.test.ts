@@ -31,7 +31,7 @@ void describe('Bedrock guard lifecycle (real dev server)', () => {
     return worker.runUntil(fn);
   }
 
-  void it("expires a dead caller's reservation after the TTL on the guard's own timer, charged at its estimate", async () => {
+  void it("expires a dead caller's reservation after the TTL on the guard's own timer, charged at its estimate (and replays)", async () => {
     const workflowId = uniqueGuardId('guard-ttl');
     const limits = { ...guardLimitsFromConfig(testConfig), reservationTtlMs: TTL_MS };
     await withWorker(async () => {
@@ -59,6 +59,10 @@ void describe('Bedrock guard lifecycle (real dev server)', () => {
       });
       assert.deepEqual(late, { kind: 'late', chargedUsd: 0 });
       assert.equal((await readGuardSummary(env.client, workflowId))?.spentUsd, 0.4);
+
+      // The history (updates, the expiry timer) replays deterministically on the current code.
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
     });
   });
 
