@@ -11,6 +11,7 @@ import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
 import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
 import { registerSearchAttributes } from './search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
 import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { buildWorkerActivities } from './activities';
@@ -79,7 +80,15 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
   const client = new Client({ connection, namespace: target.namespace });
   const guardTaskQueue = guardTaskQueueFor(workerEnv.taskQueue);
   try {
-    await registerSearchAttributes(connection, target.namespace);
+    try {
+      await registerSearchAttributes(connection, target.namespace);
+    } catch (err) {
+      // E.g. Temporal Cloud, where an API key cannot use the operator service: the attributes may exist already.
+      logger.warn(
+        { err: (err as Error).message, attributes: ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}=${k.type}`) },
+        'could not register the search attributes; create them on the namespace (temporal operator search-attribute create, or the Cloud UI), or upgrade workflow tasks will fail',
+      );
+    }
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
     const activities = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
     const identity = `eks-upgrade@${hostname()}:${process.pid}`;
