@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { ConfigError, loadConfig } from '../domain/config';
+import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
 import { renderReportJson, renderReportMarkdown } from '../domain/report';
 import { createLogger, installTemporalLogging } from '../worker/logging';
 import { startUpgradeWorkerProcess, type RunningUpgradeWorker } from '../worker/main';
@@ -71,8 +72,9 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
   try {
     config = loadConfig(env);
     workerEnv = loadWorkerEnv(env);
+    resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices);
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof UnknownModelPriceError) {
       out.info(`error: ${err.message}`);
       return EXIT_USAGE;
     }

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
+import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
 import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
 import { registerSearchAttributes } from './search-attributes';
@@ -141,9 +142,11 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
     config = loadConfig(env);
     workerEnv = loadWorkerEnv(env);
     target = resolveTemporalTarget(env);
+    // An unpriced model would fail every analysis at its first call; refuse it now, naming the variables.
+    resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
-    return err instanceof ConfigError ? 2 : 1;
+    return err instanceof ConfigError || err instanceof UnknownModelPriceError ? 2 : 1;
   }
   const logger = createLogger(config.logLevel);
   // Signals are ours, not the runtime's: the upgrade worker drains before the guard worker stops.

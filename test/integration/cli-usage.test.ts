@@ -27,6 +27,8 @@ const usageCases: Array<{ name: string; args: string[]; env?: NodeJS.ProcessEnv;
   { name: 'cost with a zero rate', args: ['cost', '--set-rpm', '0'], mentions: /--set-rpm/ },
   { name: 'list with an unknown decision', args: ['list', '--decision', 'MAYBE'], mentions: /--decision/ },
   { name: 'a bad configuration variable', args: ['worker'], env: { BEDROCK_MAX_TOKENS: 'lots' }, mentions: /BEDROCK_MAX_TOKENS='lots'/ },
+  { name: 'a model with no known price', args: ['worker'], env: { BEDROCK_MODEL_ID: 'acme.unknown-model-v1' }, mentions: /acme\.unknown-model-v1.*BEDROCK_MODEL_PRICES/ },
+  { name: 'a bad worker variable', args: ['demo'], env: { EKS_UPGRADE_SHUTDOWN_GRACE_MS: 'soon' }, mentions: /EKS_UPGRADE_SHUTDOWN_GRACE_MS='soon'/ },
 ];
 
 void test('bad usage and bad input exit 2 with a message naming the flag, and nothing on stdout', async () => {
