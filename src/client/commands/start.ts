@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client,
 import { upgradeWorkflowId } from '../../workflows/constants';
 import type { upgradeWorkflow } from '../../workflows/upgrade';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../../workflows/search-attributes';
-import { upgradeStaticDetails, upgradeStaticSummary, type UpgradePhase, type UpgradeStatus, type ValidUpgradeInput } from '../../workflows/upgrade-messages';
+import { upgradeStaticDetails, upgradeStaticSummary, type UpgradePhase, type UpgradeReport, type UpgradeStatus, type ValidUpgradeInput } from '../../workflows/upgrade-messages';
 import { workflowUiLink } from '../connection';
 import type { CommandContext } from '../context';
 import { emit, renderStatus, statusHeadline, toJson } from '../output';
@@ -106,19 +106,26 @@ async function printCurrent(client: Client, connection: Connection, workflowId: 
  * Fails (WorkflowFailedError) if the workflow fails first.
  */
 export async function waitForDecision(client: Client, connection: Connection, workflowId: string, ctx: CommandContext, timeoutMs: number): Promise<UpgradeStatus> {
-  const handle = client.workflow.getHandle(workflowId);
+  const handle = client.workflow.getHandle<typeof upgradeWorkflow>(workflowId);
   const deadline = Date.now() + timeoutMs;
   let lastLine = '';
-  let closed: unknown;
-  // Learn promptly if the workflow fails; polling alone would only see the failed query.
+  let warnedNoWorker = false;
+  let closed: { report: UpgradeReport } | { error: unknown } | undefined;
+  // Learn promptly when the workflow ends: a failure would otherwise show only as failed queries, and a finished
+  // run's result holds its final status even when no worker is left to answer queries.
   handle.result().then(
-    () => undefined,
-    (err: unknown) => {
-      closed = err;
+    (report) => {
+      closed = { report };
+    },
+    (error: unknown) => {
+      closed = { error };
     },
   );
   while (Date.now() < deadline) {
-    if (closed) throw closed instanceof WorkflowFailedError ? closed : new Error(`${workflowId} ended: ${closed instanceof Error ? closed.message : 'unknown reason'}`);
+    if (closed && 'error' in closed) {
+      const { error } = closed;
+      throw error instanceof WorkflowFailedError ? error : new Error(`${workflowId} ended: ${error instanceof Error ? error.message : 'unknown reason'}`);
+    }
     try {
       const status = await queryStatus(client, connection, workflowId, 10_000);
       const line = `${new Date().toISOString().slice(11, 19)} ${status.phase} (${status.progress.done}/${status.progress.total})${status.decision ? ` ${statusHeadline(status)}` : ''}`;
@@ -127,7 +134,9 @@ export async function waitForDecision(client: Client, connection: Connection, wo
       if (status.decision || DECIDED_PHASES.has(status.phase)) return status;
     } catch (err) {
       if (!(err instanceof NoWorkerError)) throw err;
-      ctx.out.info(err.message);
+      if (closed && 'report' in closed) return closed.report.status;
+      if (!warnedNoWorker) ctx.out.info(`${err.message} Still waiting…`);
+      warnedNoWorker = true;
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
