@@ -39,11 +39,6 @@ export interface GuardedPermitGateDeps {
    * per workflow and answers the rest RESOURCE_EXHAUSTED, so a burst of callers queues here instead.
    */
   maxConcurrentUpdates?: number;
-  /**
-   * Wait for the settle of a successful call before returning its result (default false: the settle is sent in
-   * the background, which takes one guard round trip off every call; see flush()).
-   */
-  awaitSettle?: boolean;
   /** Observes every permit granted (metrics, tests): the guard's grant time and how long the caller waited. */
   onPermit?: (permit: PermitEvent) => void;
 }
@@ -157,13 +152,7 @@ function newRequestId(caller: string): string {
   return `${workflowExecution?.workflowId ?? caller}/${activityId}#${attempt}/${suffix}`;
 }
 
-/** The permit gate, plus flush() for processes that exit soon after their last call (CLI, demo, tests). */
-export interface GuardedPermitGate extends BedrockPermitGate {
-  /** Waits until every settle sent in the background has reached the guard (or given up). */
-  flush(): Promise<void>;
-}
-
-export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPermitGate {
+export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPermitGate {
   const { client, logger } = deps;
   const target: GuardTarget = {
     workflowId: deps.guard?.workflowId ?? deps.config.guard.workflowId,
@@ -182,19 +171,24 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPer
    * `ctx` is the activity to heartbeat for and be cancelled with, if any.
    */
   async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string, ctx: Context | undefined): Promise<Ret> {
+    return withRetries(updateId, ctx, () =>
+      inFlight(() =>
+        client.workflow.executeUpdateWithStart(update, {
+          args: [arg],
+          updateId,
+          startWorkflowOperation: startGuardOperation(target, startInput),
+        }),
+      ),
+    );
+  }
+
+  /** Calls `rpc` until it succeeds, is refused (non-retryable), is cancelled, or the guard stays unreachable too long. */
+  async function withRetries<R>(label: string, ctx: Context | undefined, rpc: () => Promise<R>): Promise<R> {
     const deadline = Date.now() + unavailableAfterMs;
-    const details = { waitingFor: 'bedrock-guard', updateId };
+    const details = { waitingFor: 'bedrock-guard', call: label };
     for (let failures = 1; ; failures++) {
       try {
-        return await guardedRpc(client, ctx, deadline, heartbeatEveryMs, details, () =>
-          inFlight(() =>
-            client.workflow.executeUpdateWithStart(update, {
-              args: [arg],
-              updateId,
-              startWorkflowOperation: startGuardOperation(target, startInput),
-            }),
-          ),
-        );
+        return await guardedRpc(client, ctx, deadline, heartbeatEveryMs, details, rpc);
       } catch (err) {
         if (ctx?.cancellationSignal.aborted) await ctx.cancelled;
         if (err instanceof WorkflowUpdateFailedError) {
@@ -213,7 +207,7 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPer
           });
         }
         const backoff = Math.min(2_000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
-        logger.debug({ err: (err as Error).message, updateId, backoff }, 'Bedrock guard update failed; retrying');
+        logger.debug({ err: (err as Error).message, call: label, backoff }, 'Bedrock guard call failed; retrying');
         await pause(ctx, backoff, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: 'unavailable' });
       }
     }
@@ -239,16 +233,13 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPer
 
   async function settleQuietly(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>, ctx: Context | undefined): Promise<void> {
     try {
-      await send(settleUpdate, { reservationId: requestId, modelId, ...outcome }, `${requestId}:settle`, ctx);
+      const args: SettleUpdateArgs = { reservationId: requestId, modelId, ...outcome };
+      await send(settleUpdate, args, `${requestId}:settle`, ctx);
     } catch (err) {
       // Never lose the call's result over bookkeeping: the reservation then expires charged at its estimate.
       logger.warn({ requestId, err: (err as Error).message }, 'Bedrock guard: settle failed; the reservation will expire charged at its estimate');
     }
   }
-
-  // Settles still on their way to the guard (see awaitSettle); flush() waits for them.
-  const settling = new Set<Promise<void>>();
-  const awaitSettle = deps.awaitSettle ?? false;
 
   return {
     async run<T>(request: BedrockPermitRequest, invoke: () => Promise<BedrockCallOutcome<T>>): Promise<T> {
@@ -259,25 +250,17 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPer
       try {
         outcome = await invoke();
       } catch (err) {
-        // The request may have been sent and its input billed: charge at least the input estimate, before the
-        // failure reaches Temporal (whose retry will reserve again).
+        // The request may have been sent and its input billed: charge at least the input estimate.
         await settleQuietly(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false }, ctx);
         throw err;
       }
-      const settled = { actualCostUsd: outcome.actualCostUsd, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, succeeded: true };
-      if (awaitSettle) {
-        await settleQuietly(requestId, request.modelId, settled, ctx);
-      } else {
-        // Off the caller's path: until it lands the ledger holds the (higher) estimate; if the process dies first,
-        // the reservation expires charged at that estimate. Either way an over-count, never an under-count.
-        const p = settleQuietly(requestId, request.modelId, settled, undefined);
-        settling.add(p);
-        void p.finally(() => settling.delete(p));
-      }
+      await settleQuietly(
+        requestId,
+        request.modelId,
+        { actualCostUsd: outcome.actualCostUsd, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, succeeded: true },
+        ctx,
+      );
       return outcome.value;
-    },
-    async flush(): Promise<void> {
-      while (settling.size > 0) await Promise.all([...settling]);
     },
   };
 }

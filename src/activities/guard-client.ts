@@ -30,17 +30,37 @@ export function guardLimitsFromConfig(config: Pick<AppConfig, 'guard' | 'bedrock
  * guard is used as is: its limits change only through `configure`, never through a caller's start input.
  */
 export function startGuardOperation(target: GuardTarget, input: GuardWorkflowInput): WithStartWorkflowOperation<typeof bedrockGuardWorkflow> {
-  return new WithStartWorkflowOperation<typeof bedrockGuardWorkflow>('bedrockGuardWorkflow', {
+  return new WithStartWorkflowOperation<typeof bedrockGuardWorkflow>('bedrockGuardWorkflow', { ...guardStartOptions(target, input), workflowIdConflictPolicy: 'USE_EXISTING' });
+}
+
+/** How the guard is started when an update-with-start finds none running. */
+export function guardStartOptions(target: GuardTarget, input: GuardWorkflowInput) {
+  return {
     workflowId: target.workflowId,
     taskQueue: target.taskQueue,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [input] as [GuardWorkflowInput],
     staticSummary: 'Bedrock cost/rate guard: one per namespace; every Bedrock call reserves and settles here',
     staticDetails:
       'Singleton guard for Amazon Bedrock calls. Updates: `reserve`, `settle`, `configure`, `forceContinueAsNew`; ' +
       'query: `summary` (or `eks-upgrade cost`). The ledger resets at midnight UTC; unsettled reservations expire ' +
       'charged at their estimate.',
-  });
+  };
+}
+
+/**
+ * Retries a call to the guard that the server aborted for a transient reason — the run was closing for
+ * continue-as-new, or its workflow task was redone because a signal arrived — a few times. A refusal by the
+ * guard (WorkflowUpdateFailedError) is final and passes through.
+ */
+export async function retryGuardCall<R>(fn: () => Promise<R>, attempts = 5): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** The guard's summary (the seed's get_cost_summary), or undefined when no guard has run in this namespace yet. */
@@ -60,10 +80,12 @@ export async function configureGuard(
 ): Promise<GuardSummary> {
   const target = { workflowId: options.workflowId ?? options.config.guard.workflowId, taskQueue: options.taskQueue ?? TASK_QUEUE };
   try {
-    return await client.workflow.executeUpdateWithStart(configureUpdate, {
-      args: [options.patch],
-      startWorkflowOperation: startGuardOperation(target, { limits: guardLimitsFromConfig(options.config) }),
-    });
+    return await retryGuardCall(() =>
+      client.workflow.executeUpdateWithStart(configureUpdate, {
+        args: [options.patch],
+        startWorkflowOperation: startGuardOperation(target, { limits: guardLimitsFromConfig(options.config) }),
+      }),
+    );
   } catch (err) {
     // The validator's message names the bad field; the SDK's own message ("Workflow Update failed") does not.
     if (err instanceof WorkflowUpdateFailedError) throw new Error(`The Bedrock guard refused the new limits: ${err.cause?.message ?? err.message}`, { cause: err });

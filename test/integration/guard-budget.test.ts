@@ -57,7 +57,6 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
           }),
         ),
       );
-      await gate.flush();
       watching = false;
       await watcher;
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { readGuardSummary, startGuardOperation } from '../../src/activities/guard-client';
+import { readGuardSummary, retryGuardCall, startGuardOperation } from '../../src/activities/guard-client';
 import { forceContinueAsNewUpdate, reserveUpdate, settleUpdate } from '../../src/workflows/guard-messages';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
 import { gateFor, guardBundle, permitRequest, testConfig, uniqueGuardId } from './guard-support';
@@ -51,11 +51,10 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
       );
       const forced = [30, 120, 250].map(async (delay) => {
         await new Promise((resolve) => setTimeout(resolve, delay));
-        return handle.executeUpdate(forceContinueAsNewUpdate);
+        return retryGuardCall(() => handle.executeUpdate(forceContinueAsNewUpdate));
       });
       const values = await Promise.all(calls);
       await Promise.all(forced);
-      await gate.flush();
       assert.deepEqual(values, costs, 'every call passed and returned its own value');
 
       const summary = await readGuardSummary(env.client, workflowId);
@@ -72,7 +71,7 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
 
       // The carried reservations settle normally on the latest run.
       for (const reservationId of open) {
-        const settled = await handle.executeUpdate(settleUpdate, { args: [{ reservationId, actualCostUsd: 0.25, inputTokens: 10, outputTokens: 1, succeeded: true }] });
+        const settled = await retryGuardCall(() => handle.executeUpdate(settleUpdate, { args: [{ reservationId, actualCostUsd: 0.25, inputTokens: 10, outputTokens: 1, succeeded: true }] }));
         assert.equal(settled.kind, 'settled');
       }
       const final = await readGuardSummary(env.client, workflowId);
