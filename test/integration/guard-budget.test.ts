@@ -8,7 +8,7 @@ import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { readGuardSummary } from '../../src/activities/guard-client';
 import { BEDROCK_COST_THRESHOLD_ERROR } from '../../src/activities/bedrock-gate';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { gateFor, guardBundle, permitRequest, uniqueGuardId } from './guard-support';
+import { gateFor, guardBundle, permitRequest, replayGuardLedger, uniqueGuardId } from './guard-support';
 
 const LIMIT = 1;
 const ESTIMATE = 0.1;
@@ -82,6 +82,11 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
       assert.ok(summary.spentUsd + ESTIMATE > LIMIT, 'refusals happened only when the estimate no longer fitted');
       assert.equal(summary.reservedUsd, 0);
       assert.equal(summary.counters.refused, refused.length);
+      // Every moment, not just the samples: replay the guard's history update by update.
+      const replay = await replayGuardLedger(env.client, workflowId);
+      assert.ok(replay.steps >= 2 * granted.length, `${replay.steps} ledger changes replayed`);
+      assert.ok(replay.maxCommittedUsd <= LIMIT + 1e-9, `settled + reserved peaked at ${replay.maxCommittedUsd} in the history`);
+      assert.ok(Math.abs(replay.spentUsd - summary.spentUsd) < 1e-9, 'the history and the ledger agree');
       assert.equal(summary.budgetStatus, summary.spentUsd >= LIMIT * 0.8 ? (summary.spentUsd >= LIMIT ? 'exhausted' : 'warning') : 'ok');
     });
   });

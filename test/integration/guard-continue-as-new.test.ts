@@ -7,7 +7,7 @@ import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { readGuardSummary, retryGuardCall, startGuardOperation } from '../../src/activities/guard-client';
 import { forceContinueAsNewUpdate, reserveUpdate, settleUpdate } from '../../src/workflows/guard-messages';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { gateFor, guardBundle, permitRequest, testConfig, uniqueGuardId } from './guard-support';
+import { gateFor, guardBundle, permitRequest, replayGuardLedger, testConfig, uniqueGuardId } from './guard-support';
 import { guardLimitsFromConfig } from '../../src/activities/guard-client';
 
 void describe('Bedrock guard continue-as-new (real dev server)', () => {
@@ -74,6 +74,10 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
         const settled = await retryGuardCall(() => handle.executeUpdate(settleUpdate, { args: [{ reservationId, actualCostUsd: 0.25, inputTokens: 10, outputTokens: 1, succeeded: true }] }));
         assert.equal(settled.kind, 'settled');
       }
+      // The histories of all runs, replayed update by update, agree: nothing lost or counted twice across runs.
+      const replay = await replayGuardLedger(env.client, workflowId);
+      assert.ok(replay.runs >= 4, `${replay.runs} runs in the chain`);
+      assert.ok(Math.abs(replay.spentUsd - (expectedSpent + 0.75)) < 1e-9, `history replay spent ${replay.spentUsd}`);
       const final = await readGuardSummary(env.client, workflowId);
       assert.equal(final?.openReservations, 0);
       assert.ok(Math.abs((final?.spentUsd ?? 0) - (expectedSpent + 0.75)) < 1e-9);
