@@ -4,9 +4,8 @@
 // an exhausted daily budget is a non-retryable BedrockCostThresholdError.
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../domain/config';
 import type { GuardLimits, ReserveAnswer } from '../domain/guard-ledger';
 import type { Logger } from '../worker/logging';
@@ -15,7 +14,7 @@ import { TASK_QUEUE } from '../workflows/constants';
 import { reserveUpdate, settleUpdate, type GuardWorkflowInput, type ReserveUpdateArgs, type SettleUpdateArgs } from '../workflows/guard-messages';
 import { guardLimitsFromConfig, startGuardOperation, type GuardTarget } from './guard-client';
 
-export { configureGuard, readGuardSummary, guardLimitsFromConfig, type GuardTarget } from './guard-client';
+export { configureGuard, readGuardSummary, retryGuardCall, guardLimitsFromConfig, type GuardTarget } from './guard-client';
 
 /** Failure types the gate throws; list the first in activities' `nonRetryableErrorTypes` for clarity. */
 export const BEDROCK_COST_THRESHOLD_ERROR = 'BedrockCostThresholdError';
