@@ -74,7 +74,8 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
     const ctx = activityContext();
     const variables: TemplateVariables = { clusterName: context.clusterName, currentVersion: context.currentVersion, targetVersion: context.targetVersion };
     const caller = `${ctx?.info.workflowExecution?.workflowId ?? context.clusterName}/${name}`;
-    return analyzer.analyze(template(name), sections.map(cut), {
+    // Settles are write-behind: wait for them so the guard's ledger is exact when this activity completes.
+    return withSettlesDrained(() => analyzer.analyze(template(name), sections.map(cut), {
       variables,
       caller,
       ...(ctx
@@ -85,7 +86,15 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
             progressEveryMs: Math.max(50, Math.min(heartbeatEveryMs, (ctx.info.heartbeatTimeoutMs ?? Number.POSITIVE_INFINITY) / 3)),
           }
         : {}),
-    });
+    }));
+  }
+
+  async function withSettlesDrained<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } finally {
+      await deps.gate.drain();
+    }
   }
 
   return {

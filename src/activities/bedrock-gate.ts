@@ -4,7 +4,7 @@
 // an exhausted daily budget is a non-retryable BedrockCostThresholdError.
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../domain/config';
 import type { GuardLimits, ReserveAnswer } from '../domain/guard-ledger';
@@ -170,15 +170,27 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
    * `ctx` is the activity to heartbeat for and be cancelled with, if any.
    */
   async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string, ctx: Context | undefined): Promise<Ret> {
-    return withRetries(updateId, ctx, () =>
-      inFlight(() =>
-        client.workflow.executeUpdateWithStart(update, {
-          args: [arg],
-          updateId,
-          startWorkflowOperation: startGuardOperation(target, startInput),
-        }),
-      ),
-    );
+    return withRetries(updateId, ctx, () => inFlight(() => sendOnce(update, arg, updateId)));
+  }
+
+  // A plain update to the running guard is a cheaper round trip than update-with-start, so it is tried first;
+  // only when no guard runs (first call of the namespace, or it was terminated) is it started on demand.
+  const guardHandle = client.workflow.getHandle(target.workflowId);
+  let guardRunning = false;
+  async function sendOnce<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string): Promise<Ret> {
+    if (guardRunning) {
+      try {
+        return await guardHandle.executeUpdate(update, { args: [arg], updateId });
+      } catch (err) {
+        // A refusal is the guard's answer; anything else (not found, closed, transport) retries with start.
+        if (err instanceof WorkflowUpdateFailedError) throw err;
+        guardRunning = false;
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    const answer = await client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation: startGuardOperation(target, startInput) });
+    guardRunning = true;
+    return answer;
   }
 
   /** Calls `rpc` until it succeeds, is refused (non-retryable), is cancelled, or the guard stays unreachable too long. */
@@ -240,6 +252,14 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
     }
   }
 
+  // Settles run behind the caller's back (write-behind): the answer is returned at once, the reservation keeps
+  // the worst-case estimate until the settle lands, and drain() lets an activity wait for them before it completes.
+  const pendingSettles = new Set<Promise<void>>();
+  function settleBehind(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>, ctx: Context | undefined): void {
+    const settling: Promise<void> = settleQuietly(requestId, modelId, outcome, ctx).finally(() => pendingSettles.delete(settling));
+    pendingSettles.add(settling);
+  }
+
   return {
     async run<T>(request: BedrockPermitRequest, invoke: () => Promise<BedrockCallOutcome<T>>): Promise<T> {
       const ctx = activityContext();
@@ -250,16 +270,19 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
         outcome = await invoke();
       } catch (err) {
         // The request may have been sent and its input billed: charge at least the input estimate.
-        await settleQuietly(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false }, ctx);
+        settleBehind(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false }, ctx);
         throw err;
       }
-      await settleQuietly(
+      settleBehind(
         requestId,
         request.modelId,
         { actualCostUsd: outcome.actualCostUsd, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, succeeded: true },
         ctx,
       );
       return outcome.value;
+    },
+    async drain(): Promise<void> {
+      while (pendingSettles.size > 0) await Promise.all([...pendingSettles]);
     },
   };
 }

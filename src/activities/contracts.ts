@@ -61,4 +61,11 @@ export interface BedrockCallOutcome<T> {
  */
 export interface BedrockPermitGate {
   run<T>(request: BedrockPermitRequest, invoke: () => Promise<BedrockCallOutcome<T>>): Promise<T>;
+  /**
+   * Resolves once every settle this gate has started has reached the guard (or given up). Settling is
+   * write-behind — the call's answer does not wait for the bookkeeping, and until it lands the reservation holds
+   * the worst-case estimate, so the ledger over-counts, never under-counts — and activities await drain()
+   * before they complete, so the ledger is exact when they return.
+   */
+  drain(): Promise<void>;
 }

@@ -19,4 +19,9 @@ export class RecordingPermitGate implements BedrockPermitGate {
       throw error;
     }
   }
+
+  /** Records settlements synchronously: nothing is ever pending. */
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -57,6 +57,7 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
           }),
         ),
       );
+      await gate.drain(); // settles are write-behind: let the last ones land before reading the ledger
       watching = false;
       await watcher;
 

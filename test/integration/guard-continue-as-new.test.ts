@@ -55,6 +55,7 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
       });
       const values = await Promise.all(calls);
       await Promise.all(forced);
+      await gate.drain(); // settles are write-behind: let the last ones land before reading the ledger
       assert.deepEqual(values, costs, 'every call passed and returned its own value');
 
       const summary = await readGuardSummary(env.client, workflowId);

@@ -72,6 +72,7 @@ void describe('Bedrock guard lifecycle (real dev server)', () => {
     await withWorker(async () => {
       const boom = new Error('ModelTimeoutException: the model did not answer');
       await assert.rejects(gate.run(permitRequest('fails', 0.5), () => Promise.reject(boom)), (err) => err === boom);
+      await gate.drain(); // settles are write-behind
       const s = await readGuardSummary(env.client, workflowId);
       assert.equal(s?.spentUsd, 0.1, 'input estimate (0.5 / 5) charged');
       assert.equal(s?.reservedUsd, 0);

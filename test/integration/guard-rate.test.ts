@@ -42,8 +42,12 @@ void describe('Bedrock guard rate window (real dev server)', () => {
     const guard = { workflowId, taskQueue, limits: { maxRequestsPerWindow: K, windowMs: WINDOW_MS, dailyCostLimitUsd: 100 } };
     const gate = gateFor(env.client, guard, { onPermit: (p) => permits.push(p), heartbeatEveryMs: 200 });
     const activities: GuardedCallActivities = {
-      guardedCall({ index, caller }) {
-        return gate.run(permitRequest(`${caller}#${index}`), () => Promise.resolve({ value: { index }, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 }));
+      async guardedCall({ index, caller }) {
+        try {
+          return await gate.run(permitRequest(`${caller}#${index}`), () => Promise.resolve({ value: { index }, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 }));
+        } finally {
+          await gate.drain(); // as real activities do: complete only once the settle has landed
+        }
       },
     };
     const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
@@ -59,6 +63,7 @@ void describe('Bedrock guard rate window (real dev server)', () => {
         args: [{ calls: 12, caller: 'activity' }],
       });
       const done = await Promise.all([Promise.all(direct), viaActivities]);
+      await gate.drain();
       return { done, summary: await readGuardSummary(env.client, workflowId) };
     });
     const elapsed = Date.now() - started;
