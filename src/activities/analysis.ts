@@ -4,7 +4,9 @@ import { Context } from '@temporalio/activity';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { AnalysisResult } from '../domain/analysis';
 import type { AppConfig } from '../domain/config';
+import { mergePartialAnalyses } from '../domain/analysis-merge';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
+import { chunkExtract } from '../domain/release-notes';
 import { lifecycleWarning, resolveModelPricing, type ModelPricing } from '../domain/prices';
 import { loadTemplateRegistry } from '../domain/prompts/custom';
 import type { UntrustedSection } from '../domain/prompts/render';
@@ -26,6 +28,11 @@ export interface AnalysisActivityDeps {
   heartbeatEveryMs?: number;
   /** Longest data section sent, in characters (default 200,000); longer ones are cut with a note. */
   maxSectionChars?: number;
+  /**
+   * Largest release-notes extract analysed in one prompt, in tokens (default 20,000). A larger extract is split
+   * into chunks that are analysed one after another and merged: never truncated.
+   */
+  releaseNotesChunkTokens?: number;
 }
 
 /** The activities plus the generic seed method, for the CLI and for custom templates. */
@@ -46,6 +53,7 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
   const templates = deps.templates ?? loadTemplateRegistry(deps.config.promptsDir);
   const pricing = deps.pricing ?? resolveModelPricing(bedrock.modelId, bedrock.modelPrices);
   const maxChars = deps.maxSectionChars ?? 200_000;
+  const chunkTokens = deps.releaseNotesChunkTokens ?? 20_000;
   const heartbeatEveryMs = deps.heartbeatEveryMs ?? 5_000;
   const retiring = lifecycleWarning(pricing);
   if (retiring) deps.logger.warn({ modelId: bedrock.modelId, lifecycle: pricing.lifecycle }, retiring);
@@ -98,7 +106,18 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
   }
 
   return {
-    analyzeReleaseNotes: ({ context, extract }) => run('RELEASE_NOTES_ANALYSIS', context, [releaseNotesSection(extract)]),
+    async analyzeReleaseNotes({ context, extract }) {
+      if (extract.extractTokens <= chunkTokens) return run('RELEASE_NOTES_ANALYSIS', context, [releaseNotesSection(extract)]);
+      // Too large for one prompt: analyse the chunks in turn (each through the guard) and merge, dropping nothing.
+      const chunks = chunkExtract(extract, chunkTokens);
+      deps.logger.info({ extractTokens: extract.extractTokens, chunks: chunks.length, chunkTokens }, 'Release-notes extract split to fit the prompt');
+      const parts: AnalysisResult[] = [];
+      for (const chunk of chunks) {
+        const label = `Kubernetes ${extract.targetVersion} release-notes extract from ${extract.source}, chunk ${chunk.index + 1} of ${chunk.total}`;
+        parts.push(await run('RELEASE_NOTES_ANALYSIS', context, [{ label, content: chunk.text }]));
+      }
+      return mergePartialAnalyses(parts);
+    },
     analyzeDeprecationImpact: ({ context, scan }) => run('DEPRECATION_IMPACT_ANALYSIS', context, [apiScanSection(scan)]),
     assessClusterReadiness: ({ context, snapshot, readiness }) =>
       run('CLUSTER_READINESS_ASSESSMENT', context, [readinessSection(readiness), { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshot, null, 1) }]),
