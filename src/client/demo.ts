@@ -15,9 +15,8 @@ import { loadWorkerEnv } from '../worker/worker-env';
 import { upgradeWorkflowId } from '../workflows/constants';
 import type { upgradeWorkflow } from '../workflows/upgrade';
 import { abortSignal, approveSignal, type UpgradeReport } from '../workflows/upgrade-messages';
-import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../workflows/search-attributes';
 import { workflowUiLink } from './connection';
-import { startMetadata, UPGRADE_WORKFLOW_TYPE, waitForDecision } from './commands/start';
+import { UPGRADE_WORKFLOW_TYPE, upgradeStartOptions, waitForDecision } from './commands/start';
 import type { CommandContext } from './context';
 import { startDevServer, type DevServer } from './dev-server';
 import { processOutput, type Output } from './output';
@@ -136,17 +135,7 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
     });
     const workflowId = upgradeWorkflowId(input.clusterName, input.targetVersion);
     const link = workflowUiLink(server.uiUrl, server.namespace, workflowId);
-    const handle = await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, {
-      taskQueue: workerEnv.taskQueue,
-      workflowId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: EKS_CLUSTER, value: input.clusterName },
-        { key: EKS_TARGET_VERSION, value: input.targetVersion },
-        { key: UPGRADE_PHASE, value: 'inventory' },
-      ],
-      ...startMetadata(input),
-    });
+    const handle = await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, upgradeStartOptions(input, workerEnv.taskQueue));
     out.info(`[${secs()}] started ${workflowId}\n         Web UI: ${link}`);
 
     const ctx: CommandContext = { out, env, taskQueue: workerEnv.taskQueue, uiUrl: server.uiUrl, connect: () => Promise.reject(new Error('unused')) };

@@ -4,7 +4,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { abortSignal, approveSignal, reportQuery, requestRollbackSignal, type UpgradeReport, type UpgradeStatus } from '../../workflows/upgrade-messages';
 import { workflowUiLink } from '../connection';
 import type { CommandContext } from '../context';
-import { emit, renderStatus, toJson } from '../output';
+import { emit, toJson } from '../output';
+import { printStatus } from './start';
 import { describeUpgrade, NoWorkerError, queryStatus, queryWithDeadline, resolveWorkflowId, type UpgradeRef } from '../upgrade-handle';
 import { EXIT_FAILURE, EXIT_OK, formatDuration, parseDuration, parseFormat, UsageError } from '../usage';
 import { renderReportJson, renderReportMarkdown } from '../../domain/report';
@@ -17,16 +18,8 @@ export async function runStatus(flags: UpgradeRef & FormatFlag, ctx: CommandCont
   const format = parseFormat(flags.format);
   const workflowId = resolveWorkflowId(flags);
   const { client, connection, namespace } = await ctx.connect();
-  try {
-    emit(ctx.out, format, await queryStatus(client, connection, workflowId), renderStatus);
-  } catch (err) {
-    if (!(err instanceof NoWorkerError)) throw err;
-    // Still useful without a worker: what the server and the search attributes know.
-    ctx.out.info(err.message);
-    const view = await describeUpgrade(client.workflow.getHandle(workflowId));
-    ctx.out.result(format === 'json' ? toJson({ server: view }) : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`);
-    return EXIT_FAILURE;
-  }
+  // Still useful without a worker (what the server and the search attributes know), but then a failure.
+  if (!(await printStatus(client, connection, workflowId, format, ctx))) return EXIT_FAILURE;
   ctx.out.info(`Web UI: ${workflowUiLink(ctx.uiUrl, namespace, workflowId)}`);
   return EXIT_OK;
 }

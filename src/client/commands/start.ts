@@ -48,6 +48,21 @@ export function startMetadata(input: ValidUpgradeInput): { staticSummary: string
   return { staticSummary, staticDetails: staticDetails.slice(0, 20_000) };
 }
 
+/** How an upgrade is started, by `start` and by the demo alike: id, search attributes, Web UI metadata. */
+export function upgradeStartOptions(input: ValidUpgradeInput, taskQueue: string) {
+  return {
+    taskQueue,
+    workflowId: upgradeWorkflowId(input.clusterName, input.targetVersion),
+    args: [input] as [ValidUpgradeInput],
+    typedSearchAttributes: [
+      { key: EKS_CLUSTER, value: input.clusterName },
+      { key: EKS_TARGET_VERSION, value: input.targetVersion },
+      { key: UPGRADE_PHASE, value: 'inventory' },
+    ],
+    ...startMetadata(input),
+  };
+}
+
 export async function runStart(flags: StartCommandFlags, ctx: CommandContext): Promise<number> {
   const format = parseFormat(flags.format);
   const input = buildUpgradeInput(flags, { env: ctx.env });
@@ -57,21 +72,11 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   const link = workflowUiLink(ctx.uiUrl, namespace, workflowId);
 
   try {
-    await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, {
-      taskQueue: ctx.taskQueue,
-      workflowId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: EKS_CLUSTER, value: input.clusterName },
-        { key: EKS_TARGET_VERSION, value: input.targetVersion },
-        { key: UPGRADE_PHASE, value: 'inventory' },
-      ],
-      ...startMetadata(input),
-    });
+    await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, upgradeStartOptions(input, ctx.taskQueue));
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     ctx.out.info(`${workflowId} is already running; not starting another. Its state:`);
-    await printCurrent(client, connection, workflowId, format, ctx);
+    await printStatus(client, connection, workflowId, format, ctx);
     ctx.out.info(`Web UI: ${link}`);
     return EXIT_FAILURE;
   }
@@ -90,14 +95,20 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   return EXIT_OK;
 }
 
-async function printCurrent(client: Client, connection: Connection, workflowId: string, format: ReturnType<typeof parseFormat>, ctx: CommandContext): Promise<void> {
+/**
+ * Prints the upgrade's status from its `status` query; without a worker to answer, what the server and the search
+ * attributes know. Returns whether a worker answered.
+ */
+export async function printStatus(client: Client, connection: Connection, workflowId: string, format: ReturnType<typeof parseFormat>, ctx: CommandContext): Promise<boolean> {
   try {
     emit(ctx.out, format, await queryStatus(client, connection, workflowId), renderStatus);
+    return true;
   } catch (err) {
     if (!(err instanceof NoWorkerError)) throw err;
     ctx.out.info(err.message);
     const view = await describeUpgrade(client.workflow.getHandle(workflowId));
-    ctx.out.result(format === 'json' ? toJson(view) : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`);
+    ctx.out.result(format === 'json' ? toJson({ server: view }) : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`);
+    return false;
   }
 }
 
