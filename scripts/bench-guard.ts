@@ -5,9 +5,8 @@
 //   2. the share of the configured rate that 40 concurrent callers achieve (target >= 95 %, never over), counted
 //      from the guard's own grant times.
 // `npm run bench` calls runGuardBenchmark(); run alone: node --import tsx scripts/bench-guard.ts
-import { existsSync } from 'node:fs';
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createGuardedPermitGate, type PermitEvent } from '../src/activities/bedrock-gate';
 import type { BedrockPermitGate } from '../src/activities/contracts';
 import { readGuardSummary } from '../src/activities/guard-client';
@@ -65,7 +64,6 @@ export function maxInAnyWindow(times: number[], windowMs: number): number {
   return max;
 }
 
-const UPGRADE_WORKFLOW = require.resolve('../src/workflows/index.ts').replace(/index\.ts$/, 'upgrade.ts');
 const config = loadConfig({});
 const REQUEST = { modelId: config.bedrock.modelId, caller: 'bench', estimatedCostUsd: 0.001, estimatedInputCostUsd: 0.0002, estimatedTokens: 100 };
 
@@ -126,7 +124,7 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
   const instant = await startBedrockFake({ handler: reply });
   const slow = await startBedrockFake({ handler: reply, latencyMs: modelLatencyMs });
   try {
-    const bundle = existsSync(UPGRADE_WORKFLOW) ? await getWorkflowBundle() : await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows/guard.ts'), logger: new DefaultLogger('WARN') });
+    const bundle = await getWorkflowBundle();
     const taskQueue = uniqueTaskQueue('bench-guard');
     const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle });
     const logger = createLogger('silent');

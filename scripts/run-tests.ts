@@ -1,12 +1,12 @@
 // The test runner behind `npm test` (after lint and type-check): starts or finds ONE Temporal dev server and
-// bundles the workflow code ONCE, then runs every test file with node's test runner against them, and ends
+// bundles the workflow code ONCE (production, and production plus test-only workflows), then runs every test file with node's test runner against them, and ends
 // with a "N passed, N failed" line. Arguments, if any, replace the default file globs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { BUNDLE_PATH_ENV, createTestEnv, WORKFLOWS_PATH } from '../test/harness/temporal';
+import { BUNDLE_PATH_ENV, createTestEnv, TEST_BUNDLE_PATH_ENV, TEST_WORKFLOWS_PATH, WORKFLOWS_PATH } from '../test/harness/temporal';
 
 async function main(): Promise<number> {
   const major = Number(process.versions.node.split('.')[0]);
@@ -17,11 +17,15 @@ async function main(): Promise<number> {
   const env = await createTestEnv();
   console.error(`[run-tests] Temporal server at ${env.address} (${Date.now() - started} ms)`);
   try {
-    const t0 = Date.now();
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-    const bundlePath = join(work, 'workflow-bundle.js');
-    writeFileSync(bundlePath, code);
-    console.error(`[run-tests] workflow bundle ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - t0} ms`);
+    const bundle = async (workflowsPath: string, file: string): Promise<string> => {
+      const t0 = Date.now();
+      const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+      writeFileSync(join(work, file), code);
+      console.error(`[run-tests] ${file} ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - t0} ms`);
+      return join(work, file);
+    };
+    const bundlePath = await bundle(WORKFLOWS_PATH, 'workflow-bundle.js');
+    const testBundlePath = await bundle(TEST_WORKFLOWS_PATH, 'test-workflow-bundle.js');
 
     const tapPath = join(work, 'results.tap');
     const files = process.argv.slice(2);
@@ -36,7 +40,7 @@ async function main(): Promise<number> {
     const exitCode = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, {
         stdio: 'inherit',
-        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', [BUNDLE_PATH_ENV]: bundlePath },
+        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', [BUNDLE_PATH_ENV]: bundlePath, [TEST_BUNDLE_PATH_ENV]: testBundlePath },
       });
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });

@@ -9,9 +9,12 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleOption }
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { registerSearchAttributes } from '../../src/worker/search-attributes';
 
-/** Env var through which scripts/run-tests.ts passes the workflow bundle it built once for the whole run. */
+/** Env vars through which scripts/run-tests.ts passes the workflow bundles it built once for the whole run. */
 export const BUNDLE_PATH_ENV = 'EKS_UPGRADE_TEST_WORKFLOW_BUNDLE';
+export const TEST_BUNDLE_PATH_ENV = 'EKS_UPGRADE_TEST_ONLY_WORKFLOW_BUNDLE';
 export const WORKFLOWS_PATH = require.resolve('../../src/workflows/index.ts');
+/** The production workflows plus test-only ones (test/harness/test-workflows.ts). */
+export const TEST_WORKFLOWS_PATH = require.resolve('./test-workflows.ts');
 
 /** The `temporal` binary to run, from TEMPORAL_CLI_PATH or PATH; undefined when there is none. */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -60,13 +63,22 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
   }
 }
 
-let bundle: Promise<WorkflowBundleOption> | undefined;
-/** The workflow bundle: the one built by the test runner when present, else built once per process. */
-export function getWorkflowBundle(): Promise<WorkflowBundleOption> {
-  const path = process.env[BUNDLE_PATH_ENV];
-  const built = bundle ?? (path && existsSync(path) ? Promise.resolve({ codePath: path }) : bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
-  bundle = built;
+const bundles = new Map<string, Promise<WorkflowBundleOption>>();
+function bundleOnce(workflowsPath: string, pathEnv: string): Promise<WorkflowBundleOption> {
+  const path = process.env[pathEnv];
+  const built = bundles.get(workflowsPath) ?? (path && existsSync(path) ? Promise.resolve({ codePath: path }) : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }));
+  bundles.set(workflowsPath, built);
   return built;
+}
+
+/** The production workflow bundle: the one built by the test runner when present, else built once per process. */
+export function getWorkflowBundle(): Promise<WorkflowBundleOption> {
+  return bundleOnce(WORKFLOWS_PATH, BUNDLE_PATH_ENV);
+}
+
+/** The production workflows plus the test-only ones, built once like the production bundle. */
+export function getTestWorkflowBundle(): Promise<WorkflowBundleOption> {
+  return bundleOnce(TEST_WORKFLOWS_PATH, TEST_BUNDLE_PATH_ENV);
 }
 
 /** A task queue name unique to one test, so tests sharing a server never steal each other's tasks. */

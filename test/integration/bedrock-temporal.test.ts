@@ -6,12 +6,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createAnalysisActivities } from '../../src/activities/analysis';
 import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
 import { readGuardSummary } from '../../src/activities/guard-client';
 import type { BedrockPermitGate } from '../../src/activities/contracts';
-import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, getTestWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
 import { analysisToolInput, bedrockErrors, hangReply, startBedrockFake, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
 import { RecordingPermitGate } from '../fakes/recording-permit-gate';
 import { CONTEXT, recordingLogger, testConfig } from './bedrock-support';
@@ -21,12 +21,12 @@ const INPUT: AnalyzeInput = { context: CONTEXT, extract: { targetVersion: '1.32'
 
 void describe('analysis activities on a real Temporal server', () => {
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleOption;
   let fake: BedrockFake;
   before(async () => {
     [env, bundle, fake] = await Promise.all([
       createTestEnv(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('./bedrock-test-workflows.ts'), logger: new DefaultLogger('WARN') }),
+      getTestWorkflowBundle(),
       startBedrockFake(),
     ]);
   });

@@ -7,7 +7,6 @@ import type { AnalysisResult } from '../../src/domain/analysis';
 import type { ReleaseNotesExtract } from '../../src/domain/evidence';
 import { NON_RETRYABLE_BEDROCK_FAILURE_TYPES } from '../../src/domain/bedrock-errors';
 
-export { bedrockGuardWorkflow } from '../../src/workflows/guard';
 
 const { analyzeReleaseNotes } = proxyActivities<AnalysisActivities>({
   startToCloseTimeout: '30 seconds',

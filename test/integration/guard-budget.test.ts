@@ -7,8 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { readGuardSummary } from '../../src/activities/guard-client';
 import { BEDROCK_COST_THRESHOLD_ERROR } from '../../src/activities/bedrock-gate';
-import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { gateFor, guardBundle, permitRequest, replayGuardLedger, uniqueGuardId } from './guard-support';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { gateFor, permitRequest, replayGuardLedger, uniqueGuardId } from './guard-support';
 
 const LIMIT = 1;
 const ESTIMATE = 0.1;
@@ -17,7 +17,7 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleOption;
   before(async () => {
-    [env, bundle] = await Promise.all([createTestEnv(), guardBundle()]);
+    [env, bundle] = await Promise.all([createTestEnv(), getWorkflowBundle()]);
   });
   after(async () => {
     await env?.teardown();

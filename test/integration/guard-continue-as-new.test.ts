@@ -6,15 +6,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { readGuardSummary, retryGuardCall, startGuardOperation } from '../../src/activities/guard-client';
 import { forceContinueAsNewUpdate, reserveUpdate, settleUpdate } from '../../src/workflows/guard-messages';
-import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { gateFor, guardBundle, permitRequest, replayGuardLedger, testConfig, uniqueGuardId } from './guard-support';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { gateFor, permitRequest, replayGuardLedger, testConfig, uniqueGuardId } from './guard-support';
 import { guardLimitsFromConfig } from '../../src/activities/guard-client';
 
 void describe('Bedrock guard continue-as-new (real dev server)', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleOption;
   before(async () => {
-    [env, bundle] = await Promise.all([createTestEnv(), guardBundle()]);
+    [env, bundle] = await Promise.all([createTestEnv(), getWorkflowBundle()]);
   });
   after(async () => {
     await env?.teardown();

@@ -9,8 +9,8 @@ import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { BEDROCK_GUARD_BAD_REQUEST } from '../../src/activities/bedrock-gate';
 import { configureGuard, guardLimitsFromConfig, readGuardSummary, startGuardOperation } from '../../src/activities/guard-client';
 import { reserveUpdate, settleUpdate, type ReserveUpdateArgs } from '../../src/workflows/guard-messages';
-import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { gateFor, guardBundle, permitRequest, testConfig, uniqueGuardId } from './guard-support';
+import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { gateFor, permitRequest, testConfig, uniqueGuardId } from './guard-support';
 
 const TTL_MS = 1_500;
 
@@ -19,7 +19,7 @@ void describe('Bedrock guard lifecycle (real dev server)', () => {
   let bundle: WorkflowBundleOption;
   let taskQueue: string;
   before(async () => {
-    [env, bundle] = await Promise.all([createTestEnv(), guardBundle()]);
+    [env, bundle] = await Promise.all([createTestEnv(), getWorkflowBundle()]);
     taskQueue = uniqueTaskQueue('guard-life');
   });
   after(async () => {

@@ -6,8 +6,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { PermitEvent } from '../../src/activities/bedrock-gate';
 import { readGuardSummary } from '../../src/activities/guard-client';
-import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { gateFor, guardTestBundle, permitRequest, uniqueGuardId } from './guard-support';
+import { createTestEnv, getTestWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { gateFor, permitRequest, uniqueGuardId } from './guard-support';
 import type { GuardedCallActivities } from './guard-test-workflows';
 
 const K = 4;
@@ -29,7 +29,7 @@ void describe('Bedrock guard rate window (real dev server)', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleOption;
   before(async () => {
-    [env, bundle] = await Promise.all([createTestEnv(), guardTestBundle()]);
+    [env, bundle] = await Promise.all([createTestEnv(), getTestWorkflowBundle()]);
   });
   after(async () => {
     await env?.teardown();

@@ -1,6 +1,4 @@
-// Shared set-up for the guard's integration tests: bundles, config, and a silent logger.
-import { existsSync } from 'node:fs';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
+// Shared set-up for the guard's integration tests: config, gates, ledger replay, and a silent logger.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -9,22 +7,8 @@ import type { GuardLimits } from '../../src/domain/guard-ledger';
 import { createLogger } from '../../src/worker/logging';
 import { createGuardedPermitGate, type GuardedPermitGateDeps } from '../../src/activities/bedrock-gate';
 import type { BedrockPermitRequest } from '../../src/activities/contracts';
-import { getWorkflowBundle } from '../harness/temporal';
 
 export const silentLogger = createLogger('silent');
-
-const UPGRADE_WORKFLOW = require.resolve('../../src/workflows/index.ts').replace(/index\.ts$/, 'upgrade.ts');
-
-/** The shared bundle once every workflow file exists; until then, a bundle of the guard alone. */
-export function guardBundle(): Promise<WorkflowBundleOption> {
-  if (existsSync(UPGRADE_WORKFLOW)) return getWorkflowBundle();
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows/guard.ts'), logger: new DefaultLogger('WARN') });
-}
-
-/** The guard plus the guarded-calls test workflow (test/integration/guard-test-workflows.ts). */
-export function guardTestBundle(): Promise<WorkflowBundleOption> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('./guard-test-workflows.ts'), logger: new DefaultLogger('WARN') });
-}
 
 export const testConfig: Pick<AppConfig, 'guard' | 'bedrock'> = loadConfig({});
 

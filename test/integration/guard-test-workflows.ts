@@ -3,7 +3,6 @@
 // without spending retry attempts).
 import { proxyActivities } from '@temporalio/workflow';
 
-export { bedrockGuardWorkflow } from '../../src/workflows/guard';
 
 export interface GuardedCallActivities {
   guardedCall(input: { index: number; caller: string }): Promise<{ index: number }>;
