@@ -39,7 +39,8 @@ export function currentDetailsMarkdown(s: UpgradeStatus): string {
   lines.push(facts.join(' · '));
   const d = s.decision;
   if (d && d.blockers.length > 0) {
-    lines.push('', 'Blockers:');
+    // A blank line before the list: the Web UI's markdown renderer does not let a list interrupt a paragraph.
+    lines.push('', 'Blockers:', '');
     for (const b of d.blockers.slice(0, 10)) lines.push(`- \`${b.code}\` ${b.message}`);
     if (d.blockers.length > 10) lines.push(`- … ${d.blockers.length - 10} more (see the report)`);
   }
