@@ -18,14 +18,8 @@ export interface ScanVersions {
   targetVersion: string;
 }
 
-interface Subject {
-  kind: string;
-  name: string;
-  namespace?: string;
-  file?: string;
-  line?: number;
-  location?: string;
-}
+/** The object a finding is about, and where it was seen. */
+type Subject = Pick<ApiRemovalFinding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'location'>;
 
 function relevant(removal: ApiRemoval, target: string): boolean {
   if (removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, target)) return true;
