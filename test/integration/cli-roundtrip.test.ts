@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
 import { loadConfig } from '../../src/domain/config';
@@ -86,8 +87,18 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   const approved = await runCli(['approve', ...ref(), '--by', 'tester'], cliEnv);
   assert.equal(approved.code, 0, show(approved));
 
-  const rollback = await runCli(['rollback', ...ref(), '--reason', 'API errors after the upgrade', '--evidence', 'argocd sync failing on FlowSchema', '--wait', '--format', 'json'], cliEnv);
+  // The alert payload carries a credential by mistake: it must not reach workflow history.
+  const plantedKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY';
+  writeFileSync(join(dir, 'alert.txt'), `argocd sync failing on FlowSchema\naws_secret_access_key = ${plantedKey}\n`);
+  const rollback = await runCli(['rollback', ...ref(), '--reason', 'API errors after the upgrade', '--evidence', `@${join(dir, 'alert.txt')}`, '--wait', '--format', 'json'], cliEnv);
   assert.equal(rollback.code, 0, show(rollback));
+  assert.match(rollback.stderr, /--evidence: 1 secret\(s\) replaced by markers/);
+  const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const payloads = (events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []);
+  const signalled = JSON.stringify(payloads.map((p) => defaultPayloadConverter.fromPayload(p)));
+  assert.match(signalled, /argocd sync failing on FlowSchema/, 'the evidence itself reached the workflow');
+  assert.match(signalled, /\[REDACTED:/);
+  assert.ok(!signalled.includes(plantedKey), 'the planted secret key is not in workflow history');
   const verdict = JSON.parse(rollback.stdout) as { verdict: string; reason: string; basis: string };
   assert.ok(['ROLLBACK', 'HOLD', 'MONITOR'].includes(verdict.verdict), show(rollback));
   assert.match(verdict.reason, /^API errors after the upgrade/);

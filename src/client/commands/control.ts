@@ -9,6 +9,7 @@ import { printStatus } from './start';
 import { describeUpgrade, NoWorkerError, queryStatus, queryWithDeadline, resolveWorkflowId, type UpgradeRef } from '../upgrade-handle';
 import { EXIT_FAILURE, EXIT_OK, formatDuration, parseDuration, parseFormat, UsageError } from '../usage';
 import { renderReportJson, renderReportMarkdown } from '../../domain/report';
+import { redactSecrets } from '../../domain/secrets';
 
 interface FormatFlag {
   format?: string;
@@ -63,9 +64,20 @@ export async function runAbort(flags: UpgradeRef & { reason?: string; by?: strin
   if (!flags.reason?.trim()) throw new UsageError('required: why the upgrade is aborted, e.g. --reason "change freeze"', '--reason');
   const workflowId = resolveWorkflowId(flags);
   const by = flags.by ?? ctx.env.USER ?? 'cli';
-  await signalRunning(ctx, workflowId, (h) => h.signal(abortSignal, { reason: flags.reason!.trim(), by }));
-  ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'abort', reason: flags.reason.trim(), by }) : `abort sent to ${workflowId}: ${flags.reason.trim()}`);
+  const reason = redactOperatorText(flags.reason.trim(), '--reason', ctx);
+  await signalRunning(ctx, workflowId, (h) => h.signal(abortSignal, { reason, by }));
+  ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'abort', reason, by }) : `abort sent to ${workflowId}: ${reason}`);
   return EXIT_OK;
+}
+
+/**
+ * Operator text travels as signal arguments into workflow history, which must hold no secrets: a credential
+ * pasted into --reason or an alert payload is replaced by a marker before anything is sent.
+ */
+export function redactOperatorText(text: string, flag: string, ctx: CommandContext): string {
+  const { text: clean, total } = redactSecrets(text);
+  if (total > 0) ctx.out.info(`${flag}: ${total} secret(s) replaced by markers before sending; workflow history keeps no secrets.`);
+  return clean;
 }
 
 /** `--evidence` is text, or `@file` to read it from a file (log excerpt, alert payload). */
@@ -80,19 +92,21 @@ export function readEvidence(value: string | undefined): string | undefined {
 export async function runRollback(flags: UpgradeRef & { reason?: string; evidence?: string; by?: string; wait?: boolean; waitTimeout?: string } & FormatFlag, ctx: CommandContext): Promise<number> {
   const format = parseFormat(flags.format);
   if (!flags.reason?.trim()) throw new UsageError('required: what is wrong, e.g. --reason "5xx rate doubled after the upgrade"', '--reason');
-  const evidence = readEvidence(flags.evidence);
+  const rawEvidence = readEvidence(flags.evidence);
+  const evidence = rawEvidence === undefined ? undefined : redactOperatorText(rawEvidence, '--evidence', ctx);
+  const reason = redactOperatorText(flags.reason.trim(), '--reason', ctx);
   const waitMs = flags.waitTimeout !== undefined ? parseDuration(flags.waitTimeout, '--wait-timeout') : 5 * 60_000;
   const workflowId = resolveWorkflowId(flags);
   const by = flags.by ?? ctx.env.USER ?? 'cli';
   const { client, connection } = await ctx.connect();
   const before = flags.wait ? (await queryStatus(client, connection, workflowId)).rollbacks.length : 0;
-  await signalRunning(ctx, workflowId, (h) => h.signal(requestRollbackSignal, { reason: flags.reason!.trim(), by, ...(evidence !== undefined ? { evidence } : {}) }), {
+  await signalRunning(ctx, workflowId, (h) => h.signal(requestRollbackSignal, { reason, by, ...(evidence !== undefined ? { evidence } : {}) }), {
     phase: 'soak',
     hint: 'rollback requests are heard during the soak window, after approval',
   });
   ctx.out.info(`rollback request sent to ${workflowId}`);
   if (!flags.wait) {
-    ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'requestRollback', reason: flags.reason.trim() }) : `rollback request sent to ${workflowId}; see the verdict with \`eks-upgrade status\``);
+    ctx.out.result(format === 'json' ? toJson({ workflowId, signal: 'requestRollback', reason }) : `rollback request sent to ${workflowId}; see the verdict with \`eks-upgrade status\``);
     return EXIT_OK;
   }
   const deadline = Date.now() + waitMs;
