@@ -166,7 +166,8 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
   const inFlight = semaphore(deps.maxConcurrentUpdates ?? 8);
 
   /**
-   * Sends one update through update-with-start, retrying transport-level failures (server busy, run closing).
+   * Sends one update to the guard (starting it if none runs), retrying transport-level failures (server busy,
+   * run closing).
    * `ctx` is the activity to heartbeat for and be cancelled with, if any.
    */
   async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string, ctx: Context | undefined): Promise<Ret> {
