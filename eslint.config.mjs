@@ -3,6 +3,7 @@
 // are banned there, and activities may be imported only as types.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
@@ -30,7 +31,10 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code is sandboxed: no Node built-ins.' })),
           patterns: [
-            { group: ['pino', 'pino/*', 'pino-*'], message: 'No pino in workflow code: use log from @temporalio/workflow.' },
+            {
+              group: ['pino', 'pino/*', 'pino-*'],
+              message: 'No pino in workflow code: use log from @temporalio/workflow.',
+            },
             { group: ['@aws-sdk/*', '@smithy/*'], message: 'No AWS SDK in workflow code: call an activity.' },
             {
               group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
@@ -50,4 +54,6 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  // Formatting is Prettier's (checked by `npm run lint`); eslint keeps to correctness.
+  prettier,
 );

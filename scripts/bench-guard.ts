@@ -45,7 +45,19 @@ export interface GuardBenchResult {
   latency: LatencyFigures[];
   latencyTargetMs: number;
   latencyMet: boolean;
-  rate: { callers: number; limit: number; windowMs: number; windows: number; granted: number; ideal: number; sharePercent: number; maxInAnyWindow: number; targetPercent: number; met: boolean; neverOver: boolean };
+  rate: {
+    callers: number;
+    limit: number;
+    windowMs: number;
+    windows: number;
+    granted: number;
+    ideal: number;
+    sharePercent: number;
+    maxInAnyWindow: number;
+    targetPercent: number;
+    met: boolean;
+    neverOver: boolean;
+  };
 }
 
 function quantile(values: number[], q: number): number {
@@ -65,20 +77,43 @@ export function maxInAnyWindow(times: number[], windowMs: number): number {
 }
 
 const config = loadConfig({});
-const REQUEST = { modelId: config.bedrock.modelId, caller: 'bench', estimatedCostUsd: 0.001, estimatedInputCostUsd: 0.0002, estimatedTokens: 100 };
+const REQUEST = {
+  modelId: config.bedrock.modelId,
+  caller: 'bench',
+  estimatedCostUsd: 0.001,
+  estimatedInputCostUsd: 0.0002,
+  estimatedTokens: 100,
+};
 
 function converseWith(fake: BedrockFake) {
   const bedrock = fake.client();
-  const converse = () => bedrock.send(new ConverseCommand({ modelId: config.bedrock.modelId, messages: [{ role: 'user', content: [{ text: 'ping' }] }], inferenceConfig: { maxTokens: 16 } }));
+  const converse = () =>
+    bedrock.send(
+      new ConverseCommand({
+        modelId: config.bedrock.modelId,
+        messages: [{ role: 'user', content: [{ text: 'ping' }] }],
+        inferenceConfig: { maxTokens: 16 },
+      }),
+    );
   const invoke = async () => {
     const out = await converse();
-    return { value: out, actualCostUsd: 0.0005, inputTokens: out.usage?.inputTokens ?? 0, outputTokens: out.usage?.outputTokens ?? 0 };
+    return {
+      value: out,
+      actualCostUsd: 0.0005,
+      inputTokens: out.usage?.inputTokens ?? 0,
+      outputTokens: out.usage?.outputTokens ?? 0,
+    };
   };
   return { converse, invoke };
 }
 
 /** Unguarded and guarded calls alternate (after a warm-up), so drift affects both alike. */
-async function measureLatency(scenario: string, gate: BedrockPermitGate, fake: BedrockFake, samples: number): Promise<LatencyFigures> {
+async function measureLatency(
+  scenario: string,
+  gate: BedrockPermitGate,
+  fake: BedrockFake,
+  samples: number,
+): Promise<LatencyFigures> {
   const { converse, invoke } = converseWith(fake);
   for (let i = 0; i < 10; i++) {
     await converse();
@@ -126,13 +161,27 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
   try {
     const bundle = await getWorkflowBundle();
     const taskQueue = uniqueTaskQueue('bench-guard');
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+    });
     const logger = createLogger('silent');
 
     return await worker.runUntil(async () => {
       // 1. Latency, on a guard with room to spare.
-      const roomy: Partial<GuardLimits> = { maxRequestsPerWindow: 100_000, windowMs: 1_000, dailyCostLimitUsd: 1_000_000 };
-      const latencyGate = createGuardedPermitGate({ client: env.client, config, logger, guard: { workflowId: `${taskQueue}-latency`, taskQueue, limits: roomy } });
+      const roomy: Partial<GuardLimits> = {
+        maxRequestsPerWindow: 100_000,
+        windowMs: 1_000,
+        dailyCostLimitUsd: 1_000_000,
+      };
+      const latencyGate = createGuardedPermitGate({
+        client: env.client,
+        config,
+        logger,
+        guard: { workflowId: `${taskQueue}-latency`, taskQueue, limits: roomy },
+      });
       const latency = [
         await measureLatency(`model answering in ${modelLatencyMs} ms`, latencyGate, slow, samples),
         await measureLatency('instant model, calls back to back (worst case)', latencyGate, instant, samples),
@@ -142,8 +191,14 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
       const { invoke } = converseWith(instant);
       const permits: PermitEvent[] = [];
       const rateGate = createGuardedPermitGate({
-        client: env.client, config, logger,
-        guard: { workflowId: `${taskQueue}-rate`, taskQueue, limits: { maxRequestsPerWindow: limit, windowMs, dailyCostLimitUsd: 1_000_000 } },
+        client: env.client,
+        config,
+        logger,
+        guard: {
+          workflowId: `${taskQueue}-rate`,
+          taskQueue,
+          limits: { maxRequestsPerWindow: limit, windowMs, dailyCostLimitUsd: 1_000_000 },
+        },
         onPermit: (p) => permits.push(p),
       });
       await rateGate.run(REQUEST, invoke); // starts the guard; its grant is not counted below
@@ -161,13 +216,26 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
       const granted = times.filter((t) => t < t0 + windows * windowMs).length;
       const ideal = limit * windows;
       const summary = await readGuardSummary(env.client, `${taskQueue}-rate`);
-      if (summary && summary.openReservations !== 0) throw new Error(`benchmark left ${summary.openReservations} open reservations`);
+      if (summary && summary.openReservations !== 0)
+        throw new Error(`benchmark left ${summary.openReservations} open reservations`);
       const maxSeen = maxInAnyWindow(times, windowMs);
       return {
         latency,
         latencyTargetMs: 15,
         latencyMet: (latency[0]?.addedMedianMs ?? Number.POSITIVE_INFINITY) <= 15,
-        rate: { callers, limit, windowMs, windows, granted, ideal, sharePercent: (100 * granted) / ideal, maxInAnyWindow: maxSeen, targetPercent: 95, met: granted >= 0.95 * ideal && maxSeen <= limit, neverOver: maxSeen <= limit },
+        rate: {
+          callers,
+          limit,
+          windowMs,
+          windows,
+          granted,
+          ideal,
+          sharePercent: (100 * granted) / ideal,
+          maxInAnyWindow: maxSeen,
+          targetPercent: 95,
+          met: granted >= 0.95 * ideal && maxSeen <= limit,
+          neverOver: maxSeen <= limit,
+        },
       };
     });
   } finally {

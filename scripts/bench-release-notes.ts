@@ -30,7 +30,10 @@ export function benchReleaseNotes(dataDir = DEFAULT_CHANGELOG_DIR, versions = BE
   return versions.map((version) => {
     const text = readFileSync(join(dataDir, 'full', `release-notes-draft-${version}.md`), 'utf8');
     const started = performance.now();
-    const extract = extractReleaseNotes(text, { targetVersion: version, source: `full/release-notes-draft-${version}.md` });
+    const extract = extractReleaseNotes(text, {
+      targetVersion: version,
+      source: `full/release-notes-draft-${version}.md`,
+    });
     const millis = performance.now() - started;
     const fromNotes = extract.entries.filter((e) => e.section !== FACTS_SECTION);
     const removals = removalsIn(version);
@@ -50,9 +53,13 @@ export function benchReleaseNotes(dataDir = DEFAULT_CHANGELOG_DIR, versions = BE
 }
 
 export function formatReleaseNotesBench(rows: ReleaseNotesBenchRow[]): string {
-  const header = '| K8s | full chars | full tokens | extract tokens | extract/full | entries | removals kept (facts table) | chunks @2k | ms |';
+  const header =
+    '| K8s | full chars | full tokens | extract tokens | extract/full | entries | removals kept (facts table) | chunks @2k | ms |';
   const lines = [header, '|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.version} | ${r.fullChars} | ${r.fullTokens} | ${r.extractTokens} | ${r.percent} % | ${r.entries} | ${r.removalsInNotes}/${r.removals} | ${r.chunksAt2k} | ${r.millis} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${r.version} | ${r.fullChars} | ${r.fullTokens} | ${r.extractTokens} | ${r.percent} % | ${r.entries} | ${r.removalsInNotes}/${r.removals} | ${r.chunksAt2k} | ${r.millis} |`,
+    );
   return lines.join('\n');
 }
 

@@ -6,11 +6,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { BUNDLE_PATH_ENV, createTestEnv, TEST_BUNDLE_PATH_ENV, TEST_WORKFLOWS_PATH, WORKFLOWS_PATH } from '../test/harness/temporal';
+import {
+  BUNDLE_PATH_ENV,
+  createTestEnv,
+  TEST_BUNDLE_PATH_ENV,
+  TEST_WORKFLOWS_PATH,
+  WORKFLOWS_PATH,
+} from '../test/harness/temporal';
 
 async function main(): Promise<number> {
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < 22) console.error(`warning: Node ${process.versions.node} is below the supported >=22.12; .ci/run uses Node 24.`);
+  if (major < 22)
+    console.error(`warning: Node ${process.versions.node} is below the supported >=22.12; .ci/run uses Node 24.`);
 
   const work = mkdtempSync(join(tmpdir(), 'eks-upgrade-test-'));
   const started = Date.now();
@@ -30,17 +37,27 @@ async function main(): Promise<number> {
     const tapPath = join(work, 'results.tap');
     const files = process.argv.slice(2);
     const args = [
-      '--import', 'tsx', '--test',
+      '--import',
+      'tsx',
+      '--test',
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '3'}`,
       '--test-timeout=600000',
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tapPath}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tapPath}`,
       ...(files.length > 0 ? files : ['test/**/*.test.ts']),
     ];
     const exitCode = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, {
         stdio: 'inherit',
-        env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', [BUNDLE_PATH_ENV]: bundlePath, [TEST_BUNDLE_PATH_ENV]: testBundlePath },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: env.address,
+          TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+          [BUNDLE_PATH_ENV]: bundlePath,
+          [TEST_BUNDLE_PATH_ENV]: testBundlePath,
+        },
       });
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });

@@ -71,30 +71,47 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
 
   function template(name: string): PromptTemplate {
     const t = templates.get(name);
-    if (!t) throw new Error(`Unknown prompt template '${name}'. Known: ${[...templates.keys()].join(', ')}. Add a file for it to EKS_UPGRADE_PROMPTS_DIR.`);
+    if (!t)
+      throw new Error(
+        `Unknown prompt template '${name}'. Known: ${[...templates.keys()].join(', ')}. Add a file for it to EKS_UPGRADE_PROMPTS_DIR.`,
+      );
     return t;
   }
 
   const cut = (s: UntrustedSection): UntrustedSection =>
-    s.content.length <= maxChars ? s : { label: s.label, content: `${s.content.slice(0, maxChars)}\n[… ${s.content.length - maxChars} more characters cut to fit the prompt]` };
+    s.content.length <= maxChars
+      ? s
+      : {
+          label: s.label,
+          content: `${s.content.slice(0, maxChars)}\n[… ${s.content.length - maxChars} more characters cut to fit the prompt]`,
+        };
 
   async function run(name: string, context: AnalysisContext, sections: UntrustedSection[]): Promise<AnalysisResult> {
     const ctx = activityContext();
-    const variables: TemplateVariables = { clusterName: context.clusterName, currentVersion: context.currentVersion, targetVersion: context.targetVersion };
+    const variables: TemplateVariables = {
+      clusterName: context.clusterName,
+      currentVersion: context.currentVersion,
+      targetVersion: context.targetVersion,
+    };
     const caller = `${ctx?.info.workflowExecution?.workflowId ?? context.clusterName}/${name}`;
     // Settles are write-behind: wait for them so the guard's ledger is exact when this activity completes.
-    return withSettlesDrained(() => analyzer.analyze(template(name), sections.map(cut), {
-      variables,
-      caller,
-      ...(ctx
-        ? {
-            signal: ctx.cancellationSignal,
-            onProgress: () => ctx.heartbeat({ waitingFor: 'bedrock', template: name }),
-            // Well within the activity's heartbeat timeout, whatever the workflow chose.
-            progressEveryMs: Math.max(50, Math.min(heartbeatEveryMs, (ctx.info.heartbeatTimeoutMs ?? Number.POSITIVE_INFINITY) / 3)),
-          }
-        : {}),
-    }));
+    return withSettlesDrained(() =>
+      analyzer.analyze(template(name), sections.map(cut), {
+        variables,
+        caller,
+        ...(ctx
+          ? {
+              signal: ctx.cancellationSignal,
+              onProgress: () => ctx.heartbeat({ waitingFor: 'bedrock', template: name }),
+              // Well within the activity's heartbeat timeout, whatever the workflow chose.
+              progressEveryMs: Math.max(
+                50,
+                Math.min(heartbeatEveryMs, (ctx.info.heartbeatTimeoutMs ?? Number.POSITIVE_INFINITY) / 3),
+              ),
+            }
+          : {}),
+      }),
+    );
   }
 
   async function withSettlesDrained<R>(fn: () => Promise<R>): Promise<R> {
@@ -107,10 +124,14 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
 
   return {
     async analyzeReleaseNotes({ context, extract }) {
-      if (extract.extractTokens <= chunkTokens) return run('RELEASE_NOTES_ANALYSIS', context, [releaseNotesSection(extract)]);
+      if (extract.extractTokens <= chunkTokens)
+        return run('RELEASE_NOTES_ANALYSIS', context, [releaseNotesSection(extract)]);
       // Too large for one prompt: analyse the chunks in turn (each through the guard) and merge, dropping nothing.
       const chunks = chunkExtract(extract, chunkTokens);
-      deps.logger.info({ extractTokens: extract.extractTokens, chunks: chunks.length, chunkTokens }, 'Release-notes extract split to fit the prompt');
+      deps.logger.info(
+        { extractTokens: extract.extractTokens, chunks: chunks.length, chunkTokens },
+        'Release-notes extract split to fit the prompt',
+      );
       const parts: AnalysisResult[] = [];
       for (const chunk of chunks) {
         const label = `Kubernetes ${extract.targetVersion} release-notes extract from ${extract.source}, chunk ${chunk.index + 1} of ${chunk.total}`;
@@ -118,12 +139,19 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
       }
       return mergePartialAnalyses(parts);
     },
-    analyzeDeprecationImpact: ({ context, scan }) => run('DEPRECATION_IMPACT_ANALYSIS', context, [apiScanSection(scan)]),
+    analyzeDeprecationImpact: ({ context, scan }) =>
+      run('DEPRECATION_IMPACT_ANALYSIS', context, [apiScanSection(scan)]),
     assessClusterReadiness: ({ context, snapshot, readiness }) =>
-      run('CLUSTER_READINESS_ASSESSMENT', context, [readinessSection(readiness), { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshot, null, 1) }]),
+      run('CLUSTER_READINESS_ASSESSMENT', context, [
+        readinessSection(readiness),
+        { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshot, null, 1) },
+      ]),
     decideUpgrade: ({ context, evidenceSummary, analyses, ruleBlockers }) =>
       run('UPGRADE_DECISION', context, [
-        { label: 'rule blockers (binding: any blocker means NO_GO)', content: ruleBlockers.length > 0 ? ruleBlockers.map((b) => `- ${b}`).join('\n') : '(none)' },
+        {
+          label: 'rule blockers (binding: any blocker means NO_GO)',
+          content: ruleBlockers.length > 0 ? ruleBlockers.map((b) => `- ${b}`).join('\n') : '(none)',
+        },
         { label: 'evidence summary', content: evidenceSummary },
         { label: 'earlier analyses (JSON)', content: JSON.stringify(analyses.map(analysisDigest), null, 1) },
       ]),
@@ -133,12 +161,16 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
         { label: 'evidence supplied with the report', content: evidence ?? '(none)' },
         { label: 'upgrade summary', content: upgradeSummary },
       ]),
-    analyzeText: ({ context, text, template: name }) => run(name, context, [{ label: 'text to analyse', content: text }]),
+    analyzeText: ({ context, text, template: name }) =>
+      run(name, context, [{ label: 'text to analyse', content: text }]),
   };
 }
 
 export function releaseNotesSection(extract: ReleaseNotesExtract): UntrustedSection {
-  const lines = extract.entries.map((e) => `- [${e.category}] (${e.section}${e.sigs.length > 0 ? `; ${e.sigs.join(', ')}` : ''}) ${e.text}${e.prUrl ? ` (${e.prUrl})` : ''}`);
+  const lines = extract.entries.map(
+    (e) =>
+      `- [${e.category}] (${e.section}${e.sigs.length > 0 ? `; ${e.sigs.join(', ')}` : ''}) ${e.text}${e.prUrl ? ` (${e.prUrl})` : ''}`,
+  );
   return {
     label: `Kubernetes ${extract.targetVersion} release-notes extract: ${extract.entries.length} entries from ${extract.source}`,
     content: lines.length > 0 ? lines.join('\n') : '(no upgrade-relevant entries were found in the release notes)',
@@ -173,5 +205,13 @@ export function readinessSection(report: ReadinessReport): UntrustedSection {
 
 /** What the decision needs from an earlier analysis (not its accounting). */
 function analysisDigest(a: AnalysisResult) {
-  return { template: a.template, severityScore: a.severityScore, confidence: a.confidence, summary: a.summary, breakingChanges: a.breakingChanges, findings: a.findings, recommendations: a.recommendations };
+  return {
+    template: a.template,
+    severityScore: a.severityScore,
+    confidence: a.confidence,
+    summary: a.summary,
+    breakingChanges: a.breakingChanges,
+    findings: a.findings,
+    recommendations: a.recommendations,
+  };
 }

@@ -11,10 +11,22 @@ import type { GuardLimits, ReserveAnswer } from '../domain/guard-ledger';
 import type { Logger } from '../worker/logging';
 import type { BedrockCallOutcome, BedrockPermitGate, BedrockPermitRequest } from './contracts';
 import { TASK_QUEUE } from '../workflows/constants';
-import { reserveUpdate, settleUpdate, type GuardWorkflowInput, type ReserveUpdateArgs, type SettleUpdateArgs } from '../workflows/guard-messages';
+import {
+  reserveUpdate,
+  settleUpdate,
+  type GuardWorkflowInput,
+  type ReserveUpdateArgs,
+  type SettleUpdateArgs,
+} from '../workflows/guard-messages';
 import { guardLimitsFromConfig, startGuardOperation, type GuardTarget } from './guard-client';
 
-export { configureGuard, readGuardSummary, retryGuardCall, guardLimitsFromConfig, type GuardTarget } from './guard-client';
+export {
+  configureGuard,
+  readGuardSummary,
+  retryGuardCall,
+  guardLimitsFromConfig,
+  type GuardTarget,
+} from './guard-client';
 
 /** Failure types the gate throws; list the first in activities' `nonRetryableErrorTypes` for clarity. */
 export const BEDROCK_COST_THRESHOLD_ERROR = 'BedrockCostThresholdError';
@@ -28,7 +40,10 @@ export interface GuardedPermitGateDeps {
   config: Pick<AppConfig, 'guard' | 'bedrock'>;
   logger: GateLogger;
   /** Where the guard runs when it has to be started (default TASK_QUEUE) and extra start input (tests). */
-  guard?: Partial<GuardTarget> & { limits?: Partial<GuardLimits>; startInput?: Pick<GuardWorkflowInput, 'continueAsNewAfterUpdates'> };
+  guard?: Partial<GuardTarget> & {
+    limits?: Partial<GuardLimits>;
+    startInput?: Pick<GuardWorkflowInput, 'continueAsNewAfterUpdates'>;
+  };
   /** How often to heartbeat while waiting out a denial (default 1 s; the SDK throttles heartbeats anyway). */
   heartbeatEveryMs?: number;
   /** How long the guard may be unreachable before a call fails retryably (default 60 s). */
@@ -88,7 +103,14 @@ function heartbeatInterval(ctx: Context, heartbeatEveryMs: number): number {
  * Runs one client call, heartbeating meanwhile when inside an activity, and aborting it at `deadline` or when
  * the activity is cancelled (a guard without a worker would otherwise keep an update call waiting forever).
  */
-async function guardedRpc<R>(client: Client, ctx: Context | undefined, deadline: number, heartbeatEveryMs: number, details: Record<string, unknown>, fn: () => Promise<R>): Promise<R> {
+async function guardedRpc<R>(
+  client: Client,
+  ctx: Context | undefined,
+  deadline: number,
+  heartbeatEveryMs: number,
+  details: Record<string, unknown>,
+  fn: () => Promise<R>,
+): Promise<R> {
   const controller = new AbortController();
   const abort = () => controller.abort();
   const timer = setTimeout(abort, Math.max(1, deadline - Date.now()));
@@ -104,7 +126,12 @@ async function guardedRpc<R>(client: Client, ctx: Context | undefined, deadline:
 }
 
 /** Sleeps `ms`, heartbeating inside an activity (cancellation then interrupts the wait with CancelledFailure). */
-async function pause(ctx: Context | undefined, ms: number, heartbeatEveryMs: number, details: Record<string, unknown>): Promise<void> {
+async function pause(
+  ctx: Context | undefined,
+  ms: number,
+  heartbeatEveryMs: number,
+  details: Record<string, unknown>,
+): Promise<void> {
   if (!ctx) {
     await new Promise<void>((resolve) => setTimeout(resolve, ms));
     return;
@@ -129,7 +156,10 @@ function untilText(ms: number): string {
   return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
 }
 
-export function costThresholdFailure(answer: Extract<ReserveAnswer, { kind: 'budget-exhausted' }>, caller: string): ApplicationFailure {
+export function costThresholdFailure(
+  answer: Extract<ReserveAnswer, { kind: 'budget-exhausted' }>,
+  caller: string,
+): ApplicationFailure {
   return ApplicationFailure.create({
     type: BEDROCK_COST_THRESHOLD_ERROR,
     nonRetryable: true,
@@ -170,7 +200,12 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
    * run closing).
    * `ctx` is the activity to heartbeat for and be cancelled with, if any.
    */
-  async function send<Ret, Arg>(update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string, ctx: Context | undefined): Promise<Ret> {
+  async function send<Ret, Arg>(
+    update: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg,
+    updateId: string,
+    ctx: Context | undefined,
+  ): Promise<Ret> {
     return withRetries(updateId, ctx, () => inFlight(() => sendOnce(update, arg, updateId)));
   }
 
@@ -189,7 +224,11 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     }
-    const answer = await client.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation: startGuardOperation(target, startInput) });
+    const answer = await client.workflow.executeUpdateWithStart(update, {
+      args: [arg],
+      updateId,
+      startWorkflowOperation: startGuardOperation(target, startInput),
+    });
     guardRunning = true;
     return answer;
   }
@@ -225,39 +264,69 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
     }
   }
 
-  async function reserveUntilGranted(request: BedrockPermitRequest, requestId: string, ctx: Context | undefined): Promise<void> {
+  async function reserveUntilGranted(
+    request: BedrockPermitRequest,
+    requestId: string,
+    ctx: Context | undefined,
+  ): Promise<void> {
     const args: ReserveUpdateArgs = { requestId, ...request };
     const asked = Date.now();
     for (let denial = 0; ; denial++) {
       // One update id per question: a retried transport failure reuses it; a new question after a denial gets a new one.
       const answer = await send(reserveUpdate, args, `${requestId}:reserve:${denial}`, ctx);
       if (answer.kind === 'granted') {
-        deps.onPermit?.({ requestId, modelId: request.modelId, caller: request.caller, grantedAt: answer.grantedAt, denials: denial, waitedMs: Date.now() - asked });
+        deps.onPermit?.({
+          requestId,
+          modelId: request.modelId,
+          caller: request.caller,
+          grantedAt: answer.grantedAt,
+          denials: denial,
+          waitedMs: Date.now() - asked,
+        });
         return;
       }
       if (answer.kind === 'budget-exhausted') throw costThresholdFailure(answer, request.caller);
       // Arrive just after the slot opens; a little jitter keeps many waiters from landing in the same instant.
       const wait = answer.retryAfterMs + Math.floor(Math.random() * Math.min(10, answer.retryAfterMs / 10 + 1));
       logger.debug({ requestId, reason: answer.reason, wait }, 'Bedrock guard: waiting for a permit');
-      await pause(ctx, wait, heartbeatEveryMs, { waitingFor: 'bedrock-guard', reason: answer.reason, retryAfterMs: answer.retryAfterMs });
+      await pause(ctx, wait, heartbeatEveryMs, {
+        waitingFor: 'bedrock-guard',
+        reason: answer.reason,
+        retryAfterMs: answer.retryAfterMs,
+      });
     }
   }
 
-  async function settleQuietly(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>, ctx: Context | undefined): Promise<void> {
+  async function settleQuietly(
+    requestId: string,
+    modelId: string,
+    outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>,
+    ctx: Context | undefined,
+  ): Promise<void> {
     try {
       const args: SettleUpdateArgs = { reservationId: requestId, modelId, ...outcome };
       await send(settleUpdate, args, `${requestId}:settle`, ctx);
     } catch (err) {
       // Never lose the call's result over bookkeeping: the reservation then expires charged at its estimate.
-      logger.warn({ requestId, err: (err as Error).message }, 'Bedrock guard: settle failed; the reservation will expire charged at its estimate');
+      logger.warn(
+        { requestId, err: (err as Error).message },
+        'Bedrock guard: settle failed; the reservation will expire charged at its estimate',
+      );
     }
   }
 
   // Settles run behind the caller's back (write-behind): the answer is returned at once, the reservation keeps
   // the worst-case estimate until the settle lands, and drain() lets an activity wait for them before it completes.
   const pendingSettles = new Set<Promise<void>>();
-  function settleBehind(requestId: string, modelId: string, outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>, ctx: Context | undefined): void {
-    const settling: Promise<void> = settleQuietly(requestId, modelId, outcome, ctx).finally(() => pendingSettles.delete(settling));
+  function settleBehind(
+    requestId: string,
+    modelId: string,
+    outcome: Omit<SettleUpdateArgs, 'reservationId' | 'modelId'>,
+    ctx: Context | undefined,
+  ): void {
+    const settling: Promise<void> = settleQuietly(requestId, modelId, outcome, ctx).finally(() =>
+      pendingSettles.delete(settling),
+    );
     pendingSettles.add(settling);
   }
 
@@ -271,13 +340,23 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): BedrockPer
         outcome = await invoke();
       } catch (err) {
         // The request may have been sent and its input billed: charge at least the input estimate.
-        settleBehind(requestId, request.modelId, { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false }, ctx);
+        settleBehind(
+          requestId,
+          request.modelId,
+          { actualCostUsd: request.estimatedInputCostUsd, inputTokens: 0, outputTokens: 0, succeeded: false },
+          ctx,
+        );
         throw err;
       }
       settleBehind(
         requestId,
         request.modelId,
-        { actualCostUsd: outcome.actualCostUsd, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens, succeeded: true },
+        {
+          actualCostUsd: outcome.actualCostUsd,
+          inputTokens: outcome.inputTokens,
+          outputTokens: outcome.outputTokens,
+          succeeded: true,
+        },
         ctx,
       );
       return outcome.value;

@@ -13,8 +13,17 @@ export type ReleaseNotesSource = { kind: 'file'; path: string } | { kind: 'kuber
 export interface EvidenceActivities {
   loadClusterInventory(source: InventorySource): Promise<ClusterSnapshot>;
   extractReleaseNotes(input: { targetVersion: string; source: ReleaseNotesSource }): Promise<ReleaseNotesExtract>;
-  scanApiRemovals(input: { manifestPaths: string[]; snapshot?: ClusterSnapshot; currentVersion: string; targetVersion: string }): Promise<ApiScanResult>;
-  checkClusterReadiness(input: { snapshot: ClusterSnapshot; targetVersion: string; manifestPaths: string[] }): Promise<ReadinessReport>;
+  scanApiRemovals(input: {
+    manifestPaths: string[];
+    snapshot?: ClusterSnapshot;
+    currentVersion: string;
+    targetVersion: string;
+  }): Promise<ApiScanResult>;
+  checkClusterReadiness(input: {
+    snapshot: ClusterSnapshot;
+    targetVersion: string;
+    manifestPaths: string[];
+  }): Promise<ReadinessReport>;
 }
 
 /** Context every analysis carries for logs, the guard's caller field and the result. */
@@ -27,10 +36,24 @@ export interface AnalysisContext {
 export interface AnalysisActivities {
   analyzeReleaseNotes(input: { context: AnalysisContext; extract: ReleaseNotesExtract }): Promise<AnalysisResult>;
   analyzeDeprecationImpact(input: { context: AnalysisContext; scan: ApiScanResult }): Promise<AnalysisResult>;
-  assessClusterReadiness(input: { context: AnalysisContext; snapshot: ClusterSnapshot; readiness: ReadinessReport }): Promise<AnalysisResult>;
+  assessClusterReadiness(input: {
+    context: AnalysisContext;
+    snapshot: ClusterSnapshot;
+    readiness: ReadinessReport;
+  }): Promise<AnalysisResult>;
   /** The LLM half of the decision: given the evidence summary, the analyses and the rule outcome, returns a verdict. */
-  decideUpgrade(input: { context: AnalysisContext; evidenceSummary: string; analyses: AnalysisResult[]; ruleBlockers: string[] }): Promise<AnalysisResult>;
-  decideRollback(input: { context: AnalysisContext; reason: string; evidence?: string; upgradeSummary: string }): Promise<AnalysisResult>;
+  decideUpgrade(input: {
+    context: AnalysisContext;
+    evidenceSummary: string;
+    analyses: AnalysisResult[];
+    ruleBlockers: string[];
+  }): Promise<AnalysisResult>;
+  decideRollback(input: {
+    context: AnalysisContext;
+    reason: string;
+    evidence?: string;
+    upgradeSummary: string;
+  }): Promise<AnalysisResult>;
 }
 
 /** What the guard is asked before one Bedrock call. */

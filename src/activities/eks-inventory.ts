@@ -4,9 +4,20 @@
 // With an EC2 client, the control-plane subnets' free IPs and the launch templates' latest versions are added.
 import { DescribeLaunchTemplatesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import {
-  DescribeAddonCommand, DescribeClusterCommand, DescribeFargateProfileCommand, DescribeInsightCommand, DescribeNodegroupCommand,
-  paginateDescribeAddonVersions, paginateDescribeClusterVersions, paginateListAddons, paginateListFargateProfiles, paginateListInsights,
-  paginateListNodegroups, type EKSClient, type Insight as EksInsight, type InsightSummary,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeFargateProfileCommand,
+  DescribeInsightCommand,
+  DescribeNodegroupCommand,
+  paginateDescribeAddonVersions,
+  paginateDescribeClusterVersions,
+  paginateListAddons,
+  paginateListFargateProfiles,
+  paginateListInsights,
+  paginateListNodegroups,
+  type EKSClient,
+  type Insight as EksInsight,
+  type InsightSummary,
 } from '@aws-sdk/client-eks';
 import type { ClusterSnapshot, Insight } from '../domain/snapshot';
 import { parseClusterSnapshot } from '../domain/snapshot';
@@ -69,18 +80,31 @@ function toInsight(summary: InsightSummary, detail: EksInsight | undefined): Ins
       replacedWith: d.replacedWith,
       stopServingVersion: d.stopServingVersion,
       startServingReplacementVersion: d.startServingReplacementVersion,
-      clientStats: d.clientStats?.map((c) => ({ userAgent: c.userAgent, numberOfRequestsLast30Days: c.numberOfRequestsLast30Days, lastRequestTime: iso(c.lastRequestTime) })),
+      clientStats: d.clientStats?.map((c) => ({
+        userAgent: c.userAgent,
+        numberOfRequestsLast30Days: c.numberOfRequestsLast30Days,
+        lastRequestTime: iso(c.lastRequestTime),
+      })),
     })),
-    addonCompatibilityDetails: detail?.categorySpecificSummary?.addonCompatibilityDetails?.map((a) => ({ name: a.name, compatibleVersions: a.compatibleVersions })),
+    addonCompatibilityDetails: detail?.categorySpecificSummary?.addonCompatibilityDetails?.map((a) => ({
+      name: a.name,
+      compatibleVersions: a.compatibleVersions,
+    })),
   };
 }
 
 /** Add-on versions compatible with each of the given cluster minors, and the default per minor. */
-async function addonCompatibility(eks: EKSClient, addonName: string, minors: string[]): Promise<{ compatibleVersions: Record<string, string[]>; defaultVersions: Record<string, string> }> {
+async function addonCompatibility(
+  eks: EKSClient,
+  addonName: string,
+  minors: string[],
+): Promise<{ compatibleVersions: Record<string, string[]>; defaultVersions: Record<string, string> }> {
   const compatibleVersions: Record<string, string[]> = {};
   const defaultVersions: Record<string, string> = {};
   for (const minor of minors) {
-    const pages = await collect(paginateDescribeAddonVersions({ client: eks }, { addonName, kubernetesVersion: minor }));
+    const pages = await collect(
+      paginateDescribeAddonVersions({ client: eks }, { addonName, kubernetesVersion: minor }),
+    );
     const versions: string[] = [];
     for (const addon of pages.flatMap((p) => p.addons ?? []).filter((a) => a.addonName === addonName)) {
       for (const info of addon.addonVersions ?? []) {
@@ -95,7 +119,10 @@ async function addonCompatibility(eks: EKSClient, addonName: string, minors: str
   return { compatibleVersions, defaultVersions };
 }
 
-export async function loadEksInventory(deps: EksInventoryDeps, input: { clusterName: string; region?: string; targetVersion?: string; now?: Date }): Promise<ClusterSnapshot> {
+export async function loadEksInventory(
+  deps: EksInventoryDeps,
+  input: { clusterName: string; region?: string; targetVersion?: string; now?: Date },
+): Promise<ClusterSnapshot> {
   const { eks, ec2 } = deps;
   const limit = deps.concurrency ?? 4;
   const clusterName = input.clusterName;
@@ -104,22 +131,43 @@ export async function loadEksInventory(deps: EksInventoryDeps, input: { clusterN
   const current = normalizeMinor(cluster.version, 'cluster version');
   const target = input.targetVersion ? normalizeMinor(input.targetVersion, 'target version') : nextMinor(current);
 
-  const nodegroupNames = (await collect(paginateListNodegroups({ client: eks }, { clusterName }))).flatMap((p) => p.nodegroups ?? []);
-  const nodegroups = await mapLimited(nodegroupNames, limit, async (nodegroupName) => (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }))).nodegroup);
-  const fargateNames = (await collect(paginateListFargateProfiles({ client: eks }, { clusterName }))).flatMap((p) => p.fargateProfileNames ?? []);
-  const fargateProfiles = await mapLimited(fargateNames, limit, async (fargateProfileName) => (await eks.send(new DescribeFargateProfileCommand({ clusterName, fargateProfileName }))).fargateProfile);
-  const addonNames = (await collect(paginateListAddons({ client: eks }, { clusterName }))).flatMap((p) => p.addons ?? []);
+  const nodegroupNames = (await collect(paginateListNodegroups({ client: eks }, { clusterName }))).flatMap(
+    (p) => p.nodegroups ?? [],
+  );
+  const nodegroups = await mapLimited(
+    nodegroupNames,
+    limit,
+    async (nodegroupName) => (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName }))).nodegroup,
+  );
+  const fargateNames = (await collect(paginateListFargateProfiles({ client: eks }, { clusterName }))).flatMap(
+    (p) => p.fargateProfileNames ?? [],
+  );
+  const fargateProfiles = await mapLimited(
+    fargateNames,
+    limit,
+    async (fargateProfileName) =>
+      (await eks.send(new DescribeFargateProfileCommand({ clusterName, fargateProfileName }))).fargateProfile,
+  );
+  const addonNames = (await collect(paginateListAddons({ client: eks }, { clusterName }))).flatMap(
+    (p) => p.addons ?? [],
+  );
   const addons = await mapLimited(addonNames, limit, async (addonName) => {
     const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
     return { addon, ...(await addonCompatibility(eks, addonName, [current, target])) };
   });
-  const summaries = (await collect(paginateListInsights({ client: eks }, { clusterName }))).flatMap((p) => p.insights ?? []);
+  const summaries = (await collect(paginateListInsights({ client: eks }, { clusterName }))).flatMap(
+    (p) => p.insights ?? [],
+  );
   const insights = await mapLimited(summaries, limit, async (summary) => {
     const needsDetail = summary.id !== undefined && summary.insightStatus?.status !== 'PASSING';
-    const detail = needsDetail ? (await eks.send(new DescribeInsightCommand({ clusterName, id: summary.id }))).insight : undefined;
+    const detail = needsDetail
+      ? (await eks.send(new DescribeInsightCommand({ clusterName, id: summary.id }))).insight
+      : undefined;
     return toInsight(summary, detail);
   });
-  const versions = (await collect(paginateDescribeClusterVersions({ client: eks }, {}))).flatMap((p) => p.clusterVersions ?? []);
+  const versions = (await collect(paginateDescribeClusterVersions({ client: eks }, {}))).flatMap(
+    (p) => p.clusterVersions ?? [],
+  );
 
   const subnetIds = cluster.resourcesVpcConfig?.subnetIds ?? [];
   let subnets: ClusterSnapshot['subnets'];
@@ -128,18 +176,31 @@ export async function loadEksInventory(deps: EksInventoryDeps, input: { clusterN
     try {
       if (subnetIds.length > 0) {
         const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: subnetIds }));
-        subnets = (Subnets ?? []).map((s) => ({ subnetId: s.SubnetId ?? '', availabilityZone: s.AvailabilityZone, availableIpAddressCount: s.AvailableIpAddressCount ?? 0, cidrBlock: s.CidrBlock }));
+        subnets = (Subnets ?? []).map((s) => ({
+          subnetId: s.SubnetId ?? '',
+          availabilityZone: s.AvailabilityZone,
+          availableIpAddressCount: s.AvailableIpAddressCount ?? 0,
+          cidrBlock: s.CidrBlock,
+        }));
       }
-      const templateIds = [...new Set(nodegroups.map((g) => g?.launchTemplate?.id).filter((id): id is string => id !== undefined))];
+      const templateIds = [
+        ...new Set(nodegroups.map((g) => g?.launchTemplate?.id).filter((id): id is string => id !== undefined)),
+      ];
       if (templateIds.length > 0) {
-        const { LaunchTemplates } = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: templateIds }));
-        for (const t of LaunchTemplates ?? []) if (t.LaunchTemplateId && t.LatestVersionNumber !== undefined) latestTemplateVersion.set(t.LaunchTemplateId, String(t.LatestVersionNumber));
+        const { LaunchTemplates } = await ec2.send(
+          new DescribeLaunchTemplatesCommand({ LaunchTemplateIds: templateIds }),
+        );
+        for (const t of LaunchTemplates ?? [])
+          if (t.LaunchTemplateId && t.LatestVersionNumber !== undefined)
+            latestTemplateVersion.set(t.LaunchTemplateId, String(t.LatestVersionNumber));
       }
     } catch (error) {
       // EC2 access is optional (EKS001/EKS006 are then skipped, not passed).
       subnets = undefined;
       latestTemplateVersion.clear();
-      deps.onWarning?.(`EC2 data left out (${error instanceof Error ? error.name + ': ' + error.message : String(error)}); grant ec2:DescribeSubnets and ec2:DescribeLaunchTemplates to include subnet free IPs and launch-template versions`);
+      deps.onWarning?.(
+        `EC2 data left out (${error instanceof Error ? error.name + ': ' + error.message : String(error)}); grant ec2:DescribeSubnets and ec2:DescribeLaunchTemplates to include subnet free IPs and launch-template versions`,
+      );
     }
   }
 
@@ -153,43 +214,77 @@ export async function loadEksInventory(deps: EksInventoryDeps, input: { clusterN
       arn: cluster.arn,
       status: cluster.status,
       platformVersion: cluster.platformVersion,
-      health: { issues: (cluster.health?.issues ?? []).map((i) => ({ code: i.code ?? 'Unknown', message: i.message, resourceIds: i.resourceIds })) },
+      health: {
+        issues: (cluster.health?.issues ?? []).map((i) => ({
+          code: i.code ?? 'Unknown',
+          message: i.message,
+          resourceIds: i.resourceIds,
+        })),
+      },
       subnetIds,
       vpcId: cluster.resourcesVpcConfig?.vpcId,
       supportType: cluster.upgradePolicy?.supportType,
     },
-    nodeGroups: nodegroups.filter((g) => g !== undefined).map((g) => ({
-      name: g.nodegroupName ?? '',
-      version: minorOf(g.version) ?? current,
-      releaseVersion: g.releaseVersion,
-      amiType: g.amiType,
-      status: g.status,
-      capacityType: g.capacityType,
-      health: { issues: (g.health?.issues ?? []).map((i) => ({ code: i.code ?? 'Unknown', message: i.message, resourceIds: i.resourceIds })) },
-      launchTemplate: g.launchTemplate ? { id: g.launchTemplate.id, name: g.launchTemplate.name, version: g.launchTemplate.version } : undefined,
-      launchTemplateLatestVersion: g.launchTemplate?.id ? latestTemplateVersion.get(g.launchTemplate.id) : undefined,
-      scaling: g.scalingConfig ? { minSize: g.scalingConfig.minSize, maxSize: g.scalingConfig.maxSize, desiredSize: g.scalingConfig.desiredSize } : undefined,
-    })),
-    fargateProfiles: fargateProfiles.filter((p) => p !== undefined).map((p) => ({ name: p.fargateProfileName ?? '', status: p.status })),
-    addons: addons.filter((a) => a.addon !== undefined).map(({ addon, compatibleVersions, defaultVersions }) => ({
-      name: addon?.addonName ?? '',
-      version: addon?.addonVersion ?? 'unknown',
-      status: addon?.status,
-      health: { issues: (addon?.health?.issues ?? []).map((i) => ({ code: i.code ?? 'Unknown', message: i.message, resourceIds: i.resourceIds })) },
-      compatibleVersions,
-      defaultVersions,
-    })),
+    nodeGroups: nodegroups
+      .filter((g) => g !== undefined)
+      .map((g) => ({
+        name: g.nodegroupName ?? '',
+        version: minorOf(g.version) ?? current,
+        releaseVersion: g.releaseVersion,
+        amiType: g.amiType,
+        status: g.status,
+        capacityType: g.capacityType,
+        health: {
+          issues: (g.health?.issues ?? []).map((i) => ({
+            code: i.code ?? 'Unknown',
+            message: i.message,
+            resourceIds: i.resourceIds,
+          })),
+        },
+        launchTemplate: g.launchTemplate
+          ? { id: g.launchTemplate.id, name: g.launchTemplate.name, version: g.launchTemplate.version }
+          : undefined,
+        launchTemplateLatestVersion: g.launchTemplate?.id ? latestTemplateVersion.get(g.launchTemplate.id) : undefined,
+        scaling: g.scalingConfig
+          ? {
+              minSize: g.scalingConfig.minSize,
+              maxSize: g.scalingConfig.maxSize,
+              desiredSize: g.scalingConfig.desiredSize,
+            }
+          : undefined,
+      })),
+    fargateProfiles: fargateProfiles
+      .filter((p) => p !== undefined)
+      .map((p) => ({ name: p.fargateProfileName ?? '', status: p.status })),
+    addons: addons
+      .filter((a) => a.addon !== undefined)
+      .map(({ addon, compatibleVersions, defaultVersions }) => ({
+        name: addon?.addonName ?? '',
+        version: addon?.addonVersion ?? 'unknown',
+        status: addon?.status,
+        health: {
+          issues: (addon?.health?.issues ?? []).map((i) => ({
+            code: i.code ?? 'Unknown',
+            message: i.message,
+            resourceIds: i.resourceIds,
+          })),
+        },
+        compatibleVersions,
+        defaultVersions,
+      })),
     insights,
     subnets,
-    versions: versions.filter((v) => minorOf(v.clusterVersion) !== undefined).map((v) => ({
-      clusterVersion: minorOf(v.clusterVersion) ?? '',
-      status: v.versionStatus ?? v.status,
-      releaseDate: iso(v.releaseDate),
-      endOfStandardSupportDate: iso(v.endOfStandardSupportDate),
-      endOfExtendedSupportDate: iso(v.endOfExtendedSupportDate),
-      kubernetesPatchVersion: v.kubernetesPatchVersion,
-      defaultPlatformVersion: v.defaultPlatformVersion,
-    })),
+    versions: versions
+      .filter((v) => minorOf(v.clusterVersion) !== undefined)
+      .map((v) => ({
+        clusterVersion: minorOf(v.clusterVersion) ?? '',
+        status: v.versionStatus ?? v.status,
+        releaseDate: iso(v.releaseDate),
+        endOfStandardSupportDate: iso(v.endOfStandardSupportDate),
+        endOfExtendedSupportDate: iso(v.endOfExtendedSupportDate),
+        kubernetesPatchVersion: v.kubernetesPatchVersion,
+        defaultPlatformVersion: v.defaultPlatformVersion,
+      })),
   };
   // Validate what we built, so a surprising API answer fails here with a named field, not later in a check.
   return parseClusterSnapshot(JSON.parse(JSON.stringify(snapshot)) as unknown, `EKS inventory of ${clusterName}`);

@@ -1,10 +1,20 @@
 // Client-side helpers for the singleton Bedrock guard: how to start it on demand (update-with-start with
 // USE_EXISTING), its initial limits from config, and the two operations the CLI's `cost` command needs.
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import type { AppConfig } from '../domain/config';
 import { DEFAULT_RESERVATION_TTL_MS, type GuardLimits, type GuardSummary } from '../domain/guard-ledger';
 import { TASK_QUEUE } from '../workflows/constants';
-import { configureUpdate, summaryQuery, type ConfigurePatch, type GuardWorkflowInput } from '../workflows/guard-messages';
+import {
+  configureUpdate,
+  summaryQuery,
+  type ConfigurePatch,
+  type GuardWorkflowInput,
+} from '../workflows/guard-messages';
 import type { bedrockGuardWorkflow } from '../workflows/guard';
 
 export interface GuardTarget {
@@ -29,8 +39,14 @@ export function guardLimitsFromConfig(config: Pick<AppConfig, 'guard' | 'bedrock
  * A fresh start operation for update-with-start (each instance is single-use). With USE_EXISTING a running
  * guard is used as is: its limits change only through `configure`, never through a caller's start input.
  */
-export function startGuardOperation(target: GuardTarget, input: GuardWorkflowInput): WithStartWorkflowOperation<typeof bedrockGuardWorkflow> {
-  return new WithStartWorkflowOperation<typeof bedrockGuardWorkflow>('bedrockGuardWorkflow', { ...guardStartOptions(target, input), workflowIdConflictPolicy: 'USE_EXISTING' });
+export function startGuardOperation(
+  target: GuardTarget,
+  input: GuardWorkflowInput,
+): WithStartWorkflowOperation<typeof bedrockGuardWorkflow> {
+  return new WithStartWorkflowOperation<typeof bedrockGuardWorkflow>('bedrockGuardWorkflow', {
+    ...guardStartOptions(target, input),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
 }
 
 /** How the guard is started when an update-with-start finds none running. */
@@ -57,14 +73,18 @@ export async function retryGuardCall<R>(fn: () => Promise<R>, attempts = 5): Pro
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError || attempt >= attempts) throw err;
+      if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError || attempt >= attempts)
+        throw err;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
 }
 
 /** The guard's summary (the seed's get_cost_summary), or undefined when no guard has run in this namespace yet. */
-export async function readGuardSummary(client: Client, workflowId: string): Promise<(GuardSummary & { run: number }) | undefined> {
+export async function readGuardSummary(
+  client: Client,
+  workflowId: string,
+): Promise<(GuardSummary & { run: number }) | undefined> {
   try {
     return await client.workflow.getHandle(workflowId).query(summaryQuery);
   } catch (err) {
@@ -76,9 +96,17 @@ export async function readGuardSummary(client: Client, workflowId: string): Prom
 /** Changes the guard's limits at run time (starting it with the config's limits first if needed); returns the new summary. */
 export async function configureGuard(
   client: Client,
-  options: { config: Pick<AppConfig, 'guard' | 'bedrock'>; patch: ConfigurePatch; taskQueue?: string; workflowId?: string },
+  options: {
+    config: Pick<AppConfig, 'guard' | 'bedrock'>;
+    patch: ConfigurePatch;
+    taskQueue?: string;
+    workflowId?: string;
+  },
 ): Promise<GuardSummary> {
-  const target = { workflowId: options.workflowId ?? options.config.guard.workflowId, taskQueue: options.taskQueue ?? TASK_QUEUE };
+  const target = {
+    workflowId: options.workflowId ?? options.config.guard.workflowId,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+  };
   try {
     return await retryGuardCall(() =>
       client.workflow.executeUpdateWithStart(configureUpdate, {
@@ -88,7 +116,8 @@ export async function configureGuard(
     );
   } catch (err) {
     // The validator's message names the bad field; the SDK's own message ("Workflow Update failed") does not.
-    if (err instanceof WorkflowUpdateFailedError) throw new Error(`The Bedrock guard refused the new limits: ${err.cause?.message ?? err.message}`, { cause: err });
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new Error(`The Bedrock guard refused the new limits: ${err.cause?.message ?? err.message}`, { cause: err });
     throw err;
   }
 }

@@ -18,7 +18,9 @@ export interface TemporalTarget {
 
 /** Resolves where Temporal is, from envconfig (environment first, then the profile file), with local defaults. */
 export function resolveTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
-  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
   const config = loadClientConnectConfig({ overrideEnvVars });
   const address = config.connectionOptions.address ?? DEFAULT_ADDRESS;
   return {

@@ -17,7 +17,10 @@ export function taskQueueFrom(env: NodeJS.ProcessEnv): string {
   return env.EKS_UPGRADE_TASK_QUEUE?.trim() || TASK_QUEUE;
 }
 
-export function createContext(env: NodeJS.ProcessEnv = process.env, out: Output = processOutput): CommandContext & { close(): Promise<void> } {
+export function createContext(
+  env: NodeJS.ProcessEnv = process.env,
+  out: Output = processOutput,
+): CommandContext & { close(): Promise<void> } {
   let connected: Promise<ConnectedClient> | undefined;
   return {
     out,

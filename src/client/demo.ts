@@ -37,14 +37,25 @@ export interface DemoFlags {
 }
 
 /** Whether the AWS credential chain yields credentials; never prints or returns them. */
-export async function detectAwsCredentials(region: string, timeoutMs = 8000): Promise<{ ok: true; source: string } | { ok: false; reason: string }> {
+export async function detectAwsCredentials(
+  region: string,
+  timeoutMs = 8000,
+): Promise<{ ok: true; source: string } | { ok: false; reason: string }> {
   const client = createBedrockRuntimeClient({ region });
   try {
     const credentials = client.config.credentials();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer from the credential chain within ${timeoutMs / 1000}s`)), timeoutMs).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no answer from the credential chain within ${timeoutMs / 1000}s`)),
+        timeoutMs,
+      ).unref(),
+    );
     const found = await Promise.race([credentials, timeout]);
     if (!found.accessKeyId) return { ok: false, reason: 'the credential chain returned no access key' };
-    return { ok: true, source: process.env.AWS_PROFILE ? `profile ${process.env.AWS_PROFILE}` : 'the default AWS credential chain' };
+    return {
+      ok: true,
+      source: process.env.AWS_PROFILE ? `profile ${process.env.AWS_PROFILE}` : 'the default AWS credential chain',
+    };
   } catch (err) {
     const message = (err as Error).message.split('\n')[0] ?? 'unknown error';
     return { ok: false, reason: `no AWS credentials found (${message})` };
@@ -58,7 +69,11 @@ function banner(out: Output, lines: string[]): void {
   out.info(`${'='.repeat(width)}\n${lines.map((l) => `  ${l}`).join('\n')}\n${'='.repeat(width)}`);
 }
 
-export async function runDemo(flags: DemoFlags, out: Output = processOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runDemo(
+  flags: DemoFlags,
+  out: Output = processOutput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const started = Date.now();
   const format = parseFormat(flags.format ?? 'md', ['md', 'json', 'text']);
   const preferredPort = flags.port !== undefined ? Number(flags.port) : 7233;
@@ -87,15 +102,23 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
   out.info(`eks-upgrade demo: ${SAMPLE_CLUSTER} ${'1.31'}→${SAMPLE_TARGET} from ${SAMPLE_DIR}`);
 
   const aiWanted = flags.ai !== false;
-  const credentials = aiWanted ? await detectAwsCredentials(config.awsRegion) : ({ ok: false, reason: 'turned off with --no-ai' } as const);
+  const credentials = aiWanted
+    ? await detectAwsCredentials(config.awsRegion)
+    : ({ ok: false, reason: 'turned off with --no-ai' } as const);
   if (credentials.ok) {
-    out.info(`AI analysis: Amazon Bedrock ${config.bedrock.modelId} in ${config.awsRegion}, credentials from ${credentials.source}; daily budget $${config.guard.dailyCostLimitUsd} (the guard enforces it)`);
+    out.info(
+      `AI analysis: Amazon Bedrock ${config.bedrock.modelId} in ${config.awsRegion}, credentials from ${credentials.source}; daily budget $${config.guard.dailyCostLimitUsd} (the guard enforces it)`,
+    );
   } else {
     banner(out, [
       `AI ANALYSIS SKIPPED: ${credentials.reason}.`,
       'The decision comes from the deterministic rules alone (evidence: snapshot, manifests, release notes),',
       'and without the AI analysis it can be no better than GO_WITH_CAUTION.',
-      ...(aiWanted ? [`To include it: AWS credentials with Bedrock access (AWS_PROFILE or AWS_ACCESS_KEY_ID/...), AWS_REGION (now ${config.awsRegion}).`] : []),
+      ...(aiWanted
+        ? [
+            `To include it: AWS credentials with Bedrock access (AWS_PROFILE or AWS_ACCESS_KEY_ID/...), AWS_REGION (now ${config.awsRegion}).`,
+          ]
+        : []),
     ]);
   }
 
@@ -117,8 +140,18 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
   try {
     server = await startDevServer({ port: preferredPort, env });
     out.info(`[${secs()}] Temporal dev server at ${server.address} (${server.origin}); Web UI ${server.uiUrl}`);
-    const target = { address: server.address, namespace: server.namespace, connectionOptions: { address: server.address } };
-    running = await startUpgradeWorkerProcess({ config, workerEnv: { ...workerEnv, shutdownGraceMs: 5000 }, target, logger, connectRetryMs: 10_000 });
+    const target = {
+      address: server.address,
+      namespace: server.namespace,
+      connectionOptions: { address: server.address },
+    };
+    running = await startUpgradeWorkerProcess({
+      config,
+      workerEnv: { ...workerEnv, shutdownGraceMs: 5000 },
+      target,
+      logger,
+      connectRetryMs: 10_000,
+    });
     out.info(`[${secs()}] worker running in this process on task queue '${workerEnv.taskQueue}'`);
 
     connection = await Connection.connect({ address: server.address });
@@ -135,19 +168,35 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
     });
     const workflowId = upgradeWorkflowId(input.clusterName, input.targetVersion);
     const link = workflowUiLink(server.uiUrl, server.namespace, workflowId);
-    const handle = await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, upgradeStartOptions(input, workerEnv.taskQueue));
+    const handle = await client.workflow.start<typeof upgradeWorkflow>(
+      UPGRADE_WORKFLOW_TYPE,
+      upgradeStartOptions(input, workerEnv.taskQueue),
+    );
     out.info(`[${secs()}] started ${workflowId}\n         Web UI: ${link}`);
 
-    const ctx: CommandContext = { out, env, taskQueue: workerEnv.taskQueue, uiUrl: server.uiUrl, connect: () => Promise.reject(new Error('unused')) };
+    const ctx: CommandContext = {
+      out,
+      env,
+      taskQueue: workerEnv.taskQueue,
+      uiUrl: server.uiUrl,
+      connect: () => Promise.reject(new Error('unused')),
+    };
     const status = await waitForDecision(client, connection, workflowId, ctx, 10 * 60_000);
     const verdict = status.decision?.verdict;
     if (status.phase === 'awaiting-approval' && status.approval === 'pending') {
       if (verdict === 'NO_GO') {
         const codes = [...new Set((status.decision?.blockers ?? []).map((b) => b.code))].join(', ');
-        out.info(`[${secs()}] decision NO_GO (blockers: ${codes}): the demo aborts, as an operator would until the blockers are fixed`);
-        await handle.signal(abortSignal, { reason: `demo: NO_GO with blockers ${codes}; fix them, then start a new analysis`, by: 'demo' });
+        out.info(
+          `[${secs()}] decision NO_GO (blockers: ${codes}): the demo aborts, as an operator would until the blockers are fixed`,
+        );
+        await handle.signal(abortSignal, {
+          reason: `demo: NO_GO with blockers ${codes}; fix them, then start a new analysis`,
+          by: 'demo',
+        });
       } else {
-        out.info(`[${secs()}] decision ${verdict ?? '?'}: the demo approves it (auto-approval covers GO only); 5 s soak window follows`);
+        out.info(
+          `[${secs()}] decision ${verdict ?? '?'}: the demo approves it (auto-approval covers GO only); 5 s soak window follows`,
+        );
         await handle.signal(approveSignal, { by: 'demo', comment: `${verdict ?? ''} accepted by the demo` });
       }
     }
@@ -158,7 +207,9 @@ export async function runDemo(flags: DemoFlags, out: Output = processOutput, env
     out.info(`demo finished in ${secs()}`);
 
     if (flags.keepServer) {
-      out.info(`The dev server and the worker keep running: browse ${server.uiUrl}, or try\n  TEMPORAL_ADDRESS=${server.address} npx eks-upgrade list\nCtrl-C stops them.`);
+      out.info(
+        `The dev server and the worker keep running: browse ${server.uiUrl}, or try\n  TEMPORAL_ADDRESS=${server.address} npx eks-upgrade list\nCtrl-C stops them.`,
+      );
       process.removeListener('SIGINT', onInterrupt);
       process.removeListener('SIGTERM', onInterrupt);
       await new Promise<void>((resolve) => {

@@ -22,14 +22,21 @@ export interface DevServer {
 /** The `temporal` binary: TEMPORAL_CLI_PATH, then PATH, then $(go env GOPATH)/bin; undefined when none. */
 export function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TEMPORAL_CLI_PATH) {
-    if (!existsSync(env.TEMPORAL_CLI_PATH)) throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} does not exist: point it at a temporal binary or unset it.`);
+    if (!existsSync(env.TEMPORAL_CLI_PATH))
+      throw new Error(
+        `TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} does not exist: point it at a temporal binary or unset it.`,
+      );
     return env.TEMPORAL_CLI_PATH;
   }
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, 'temporal'))) return join(dir, 'temporal');
   }
   try {
-    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    const gopath = execFileSync('go', ['env', 'GOPATH'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
     const candidate = join(gopath, 'bin', 'temporal');
     if (gopath && existsSync(candidate)) return candidate;
   } catch {
@@ -61,7 +68,8 @@ async function randomFreePort(): Promise<number> {
 
 /** 7233/8233 when both are free (the addresses every doc uses), otherwise a free pair. */
 export async function choosePorts(preferred = 7233): Promise<{ port: number; uiPort: number }> {
-  if ((await portIsFree(preferred)) && (await portIsFree(preferred + 1000))) return { port: preferred, uiPort: preferred + 1000 };
+  if ((await portIsFree(preferred)) && (await portIsFree(preferred + 1000)))
+    return { port: preferred, uiPort: preferred + 1000 };
   for (let i = 0; i < 20; i++) {
     const port = await randomFreePort();
     if (port + 1000 < 65536 && (await portIsFree(port + 1000))) return { port, uiPort: port + 1000 };
@@ -69,11 +77,17 @@ export async function choosePorts(preferred = 7233): Promise<{ port: number; uiP
   throw new Error('could not find two free ports for the dev server and its Web UI');
 }
 
-async function waitUntilReachable(address: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+async function waitUntilReachable(
+  address: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the dev server exited with code ${child.exitCode}: ${output().trim().slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`the dev server exited with code ${child.exitCode}: ${output().trim().slice(-2000)}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1s' });
       try {
@@ -87,11 +101,21 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeoutM
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`the dev server at ${address} did not answer within ${timeoutMs / 1000}s (${lastError}): ${output().trim().slice(-2000)}`);
+  throw new Error(
+    `the dev server at ${address} did not answer within ${timeoutMs / 1000}s (${lastError}): ${output().trim().slice(-2000)}`,
+  );
 }
 
 /** Starts `temporal server start-dev` with the Web UI and our search attributes; in-memory unless dbFile is given. */
-export async function startDevServer(options: { namespace?: string; port?: number; dbFile?: string; env?: NodeJS.ProcessEnv; startupTimeoutMs?: number } = {}): Promise<DevServer> {
+export async function startDevServer(
+  options: {
+    namespace?: string;
+    port?: number;
+    dbFile?: string;
+    env?: NodeJS.ProcessEnv;
+    startupTimeoutMs?: number;
+  } = {},
+): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   const { port, uiPort } = await choosePorts(options.port);
   const address = `127.0.0.1:${port}`;
@@ -102,7 +126,9 @@ export async function startDevServer(options: { namespace?: string; port?: numbe
     // The SDK downloads the same CLI (cached under the OS temp dir) and runs it with the UI on.
     let env: TestWorkflowEnvironment;
     try {
-      env = await TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1', port, ui: true, uiPort, namespace, searchAttributes: [...ALL_SEARCH_ATTRIBUTES] } });
+      env = await TestWorkflowEnvironment.createLocal({
+        server: { ip: '127.0.0.1', port, ui: true, uiPort, namespace, searchAttributes: [...ALL_SEARCH_ATTRIBUTES] },
+      });
     } catch (err) {
       throw new Error(
         `no temporal binary found (TEMPORAL_CLI_PATH, PATH, $(go env GOPATH)/bin) and the Temporal SDK could not download one: ${(err as Error).message}\n` +
@@ -110,13 +136,28 @@ export async function startDevServer(options: { namespace?: string; port?: numbe
         { cause: err },
       );
     }
-    return { address: env.address, namespace, uiUrl, origin: 'temporal CLI downloaded by the Temporal SDK', stop: () => env.teardown() };
+    return {
+      address: env.address,
+      namespace,
+      uiUrl,
+      origin: 'temporal CLI downloaded by the Temporal SDK',
+      stop: () => env.teardown(),
+    };
   }
 
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
-    '--namespace', namespace, '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'error',
     ...devServerSearchAttributeArgs(),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
   ];

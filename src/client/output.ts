@@ -19,7 +19,12 @@ export function toJson(value: unknown): string {
 }
 
 /** Prints a value as JSON, or through the text/markdown renderer. */
-export function emit<T>(out: Output, format: OutputFormat, value: T, render: (value: T, format: 'text' | 'md') => string): void {
+export function emit<T>(
+  out: Output,
+  format: OutputFormat,
+  value: T,
+  render: (value: T, format: 'text' | 'md') => string,
+): void {
   out.result(format === 'json' ? toJson(value) : render(value, format));
 }
 
@@ -48,7 +53,11 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   lines.push(item(`findings: ${status.findingsCount}   Bedrock cost: ${usd(status.costUsd)}`));
   const d = status.decision;
   if (d) {
-    lines.push(item(`decision: ${d.verdict}  severity ${d.severityScore}/10  confidence ${d.confidence}  basis ${d.basis}${d.aiVerdict ? `  (AI said ${d.aiVerdict})` : ''}`));
+    lines.push(
+      item(
+        `decision: ${d.verdict}  severity ${d.severityScore}/10  confidence ${d.confidence}  basis ${d.basis}${d.aiVerdict ? `  (AI said ${d.aiVerdict})` : ''}`,
+      ),
+    );
     for (const b of d.blockers) lines.push(item(`  blocker ${b.code}: ${b.message}`));
     for (const r of d.reasons) lines.push(item(`  reason: ${r}`));
   }
@@ -57,6 +66,7 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   if (status.abortReason) lines.push(item(`aborted: ${status.abortReason}`));
   if (status.soakEndsAt) lines.push(item(`soak window until: ${status.soakEndsAt}`));
   for (const n of status.notes ?? []) lines.push(item(`note: ${n}`));
-  for (const r of status.rollbacks) lines.push(item(`rollback requested ${r.requestedAt} (${r.reason}): ${r.verdict} [${r.basis}] ${r.action}`));
+  for (const r of status.rollbacks)
+    lines.push(item(`rollback requested ${r.requestedAt} (${r.reason}): ${r.verdict} [${r.basis}] ${r.action}`));
   return lines.join('\n');
 }

@@ -14,7 +14,10 @@ type FormatOption = (allowed?: readonly string[], fallback?: string) => Option;
 
 /** B's commands write to streams; route them through the command context (stdout results, stderr the rest). */
 function commandIo(ctx: CommandContext): CommandIo {
-  return { stdout: { write: (text: string) => ctx.out.result(text) }, stderr: { write: (text: string) => ctx.out.info(text) } };
+  return {
+    stdout: { write: (text: string) => ctx.out.result(text) },
+    stderr: { write: (text: string) => ctx.out.info(text) },
+  };
 }
 
 export function registerExtraCommands(program: Command, act: Act, formatOption: FormatOption): void {
@@ -30,22 +33,29 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
 
   program
     .command('scan')
-    .description('find deprecated and removed APIs in manifests, without Temporal (exit 3 when one removed by --target is in use)')
-    .option('--manifests <paths...>', "manifest files or directories (YAML/JSON, multi-document, kind: List); '-' reads stdin (helm template ... |)")
+    .description(
+      'find deprecated and removed APIs in manifests, without Temporal (exit 3 when one removed by --target is in use)',
+    )
+    .option(
+      '--manifests <paths...>',
+      "manifest files or directories (YAML/JSON, multi-document, kind: List); '-' reads stdin (helm template ... |)",
+    )
     .option('--target <version>', 'Kubernetes minor to check against, e.g. 1.32')
     .option('--current <version>', 'current minor (default: the one before --target), for "replacement already served"')
     .addOption(formatOption())
-    .action(act((flags, ctx) =>
-      runScan(
-        {
-          manifests: (flags.manifests as string[] | undefined) ?? [],
-          format: flags.format as ScanFormat,
-          ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
-          ...(typeof flags.current === 'string' ? { current: flags.current } : {}),
-        },
-        commandIo(ctx),
+    .action(
+      act((flags, ctx) =>
+        runScan(
+          {
+            manifests: (flags.manifests as string[] | undefined) ?? [],
+            format: flags.format as ScanFormat,
+            ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
+            ...(typeof flags.current === 'string' ? { current: flags.current } : {}),
+          },
+          commandIo(ctx),
+        ),
       ),
-    ));
+    );
 
   program
     .command('snapshot')
@@ -55,28 +65,34 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
     .option('--target <version>', 'target minor, to record add-on versions compatible with it')
     .option('--output <file>', 'write here instead of stdout')
     .option('--no-ec2', 'skip EC2 (subnet free IPs, launch-template versions)')
-    .action(act((flags, ctx) =>
-      runSnapshot(
-        {
-          cluster: typeof flags.cluster === 'string' ? flags.cluster : '',
-          ec2: flags.ec2 !== false,
-          ...(typeof flags.region === 'string' ? { region: flags.region } : {}),
-          ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
-          ...(typeof flags.output === 'string' ? { output: flags.output } : {}),
-        },
-        commandIo(ctx),
-        { env: ctx.env },
+    .action(
+      act((flags, ctx) =>
+        runSnapshot(
+          {
+            cluster: typeof flags.cluster === 'string' ? flags.cluster : '',
+            ec2: flags.ec2 !== false,
+            ...(typeof flags.region === 'string' ? { region: flags.region } : {}),
+            ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
+            ...(typeof flags.output === 'string' ? { output: flags.output } : {}),
+          },
+          commandIo(ctx),
+          { env: ctx.env },
+        ),
       ),
-    ));
+    );
 
   program
     .command('worker')
-    .description('run a worker: upgrade and guard workflows, evidence and Bedrock activities (Ctrl-C drains, then stops)')
+    .description(
+      'run a worker: upgrade and guard workflows, evidence and Bedrock activities (Ctrl-C drains, then stops)',
+    )
     .action(act((_flags, ctx) => runWorkerMain(ctx.env)));
 
   program
     .command('demo')
-    .description('start a dev server with its Web UI and a worker, analyse the bundled sample cluster, print the report')
+    .description(
+      'start a dev server with its Web UI and a worker, analyse the bundled sample cluster, print the report',
+    )
     .option('--no-ai', 'skip Bedrock even when AWS credentials are present')
     .option('--keep-server', 'keep the server and worker running afterwards, for browsing the Web UI (Ctrl-C stops)')
     .option('--port <port>', 'preferred frontend port (the UI uses port + 1000); another is chosen when busy', '7233')

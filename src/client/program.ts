@@ -36,12 +36,17 @@ function upgradeRefOptions(cmd: Command): Command {
 /** Builds the program; `run` receives each command's action so the caller controls context and exit code. */
 export function buildProgram(run: (action: Action, flags: Record<string, unknown>) => Promise<void>): Command {
   const program = new Command('eks-upgrade')
-    .description('Durable, AI-assisted Amazon EKS upgrades on Temporal: evidence, analysis, go/no-go, approval, rollback.')
+    .description(
+      'Durable, AI-assisted Amazon EKS upgrades on Temporal: evidence, analysis, go/no-go, approval, rollback.',
+    )
     .version(packageVersion())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   // Every action goes through `run`; commander's arguments end with the Command itself, whose opts() we use.
-  const act = (action: Action) => (...args: unknown[]) => run(action, (args[args.length - 1] as Command).opts());
+  const act =
+    (action: Action) =>
+    (...args: unknown[]) =>
+      run(action, (args[args.length - 1] as Command).opts());
 
   program
     .command('start')
@@ -53,7 +58,11 @@ export function buildProgram(run: (action: Action, flags: Record<string, unknown
     .option('--snapshot <file>', 'cluster snapshot JSON (see `eks-upgrade snapshot`)')
     .option('--live', 'read the cluster from the EKS API instead of a snapshot')
     .option('--manifests <paths...>', 'manifest files or directories to scan for removed APIs')
-    .option('--release-notes <source>', "'changelog' (official, cached), 'none', or a local file/directory", 'changelog')
+    .option(
+      '--release-notes <source>',
+      "'changelog' (official, cached), 'none', or a local file/directory",
+      'changelog',
+    )
     .option('--mode <mode>', 'analyze (execute is not available yet)', 'analyze')
     .option('--auto-approve', 'approve automatically when the decision is GO')
     .option('--no-ai', 'skip the Bedrock analyses: deterministic rules only')

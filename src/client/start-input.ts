@@ -45,21 +45,35 @@ export function flagForField(field: string | number | symbol | undefined): strin
 }
 
 function releaseNotesSource(value: string | undefined, cwd: string): UpgradeInput['releaseNotes'] {
-  if (value === undefined || value === 'changelog' || value === 'kubernetes-changelog') return { kind: 'kubernetes-changelog' };
+  if (value === undefined || value === 'changelog' || value === 'kubernetes-changelog')
+    return { kind: 'kubernetes-changelog' };
   if (value === 'none') return { kind: 'none' };
   return { kind: 'file', path: resolve(cwd, value) };
 }
 
 /** Builds and validates the workflow input; throws UsageError naming the offending flag. */
-export function buildUpgradeInput(flags: StartFlags, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ValidUpgradeInput {
+export function buildUpgradeInput(
+  flags: StartFlags,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): ValidUpgradeInput {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   if (!flags.cluster) throw new UsageError('required: the EKS cluster name, e.g. --cluster prod-east', '--cluster');
-  if (!flags.target) throw new UsageError('required: the Kubernetes minor to upgrade to, e.g. --target 1.31', '--target');
-  if (flags.snapshot && flags.live) throw new UsageError('give either --snapshot FILE (offline) or --live (read the cluster from the EKS API), not both', '--snapshot');
-  if (!flags.snapshot && !flags.live) throw new UsageError('say where the cluster inventory comes from: --snapshot FILE (a snapshot JSON, see `eks-upgrade snapshot`) or --live (the EKS API)', '--snapshot');
+  if (!flags.target)
+    throw new UsageError('required: the Kubernetes minor to upgrade to, e.g. --target 1.31', '--target');
+  if (flags.snapshot && flags.live)
+    throw new UsageError(
+      'give either --snapshot FILE (offline) or --live (read the cluster from the EKS API), not both',
+      '--snapshot',
+    );
+  if (!flags.snapshot && !flags.live)
+    throw new UsageError(
+      'say where the cluster inventory comes from: --snapshot FILE (a snapshot JSON, see `eks-upgrade snapshot`) or --live (the EKS API)',
+      '--snapshot',
+    );
   const region = flags.region ?? (flags.live ? env.AWS_REGION : undefined);
-  if (flags.live && !region) throw new UsageError('--live reads the EKS API and needs a region: pass --region or set AWS_REGION', '--region');
+  if (flags.live && !region)
+    throw new UsageError('--live reads the EKS API and needs a region: pass --region or set AWS_REGION', '--region');
 
   const input: UpgradeInput = {
     clusterName: flags.cluster,
@@ -73,7 +87,9 @@ export function buildUpgradeInput(flags: StartFlags, options: { cwd?: string; en
     approval: flags.autoApprove ? 'auto' : 'manual',
     aiAnalysis: flags.ai !== false,
     ...(flags.soak !== undefined ? { soakWindowMs: parseDuration(flags.soak, '--soak') } : {}),
-    ...(flags.approvalTimeout !== undefined ? { approvalTimeoutMs: parseDuration(flags.approvalTimeout, '--approval-timeout') } : {}),
+    ...(flags.approvalTimeout !== undefined
+      ? { approvalTimeoutMs: parseDuration(flags.approvalTimeout, '--approval-timeout') }
+      : {}),
   };
 
   const parsed = UpgradeInputSchema.safeParse(input);
@@ -90,8 +106,13 @@ export function buildUpgradeInput(flags: StartFlags, options: { cwd?: string; en
 
 function checkPathsExist(input: ValidUpgradeInput): void {
   const missing = (flag: string, path: string) =>
-    new UsageError(`${path} does not exist (paths are read by the worker; pass --remote-paths if it runs elsewhere and sees that path)`, flag);
-  if (input.inventory.kind === 'snapshot' && !existsSync(input.inventory.path)) throw missing('--snapshot', input.inventory.path);
+    new UsageError(
+      `${path} does not exist (paths are read by the worker; pass --remote-paths if it runs elsewhere and sees that path)`,
+      flag,
+    );
+  if (input.inventory.kind === 'snapshot' && !existsSync(input.inventory.path))
+    throw missing('--snapshot', input.inventory.path);
   for (const path of input.manifestPaths) if (!existsSync(path)) throw missing('--manifests', path);
-  if (input.releaseNotes.kind === 'file' && !existsSync(input.releaseNotes.path)) throw missing('--release-notes', input.releaseNotes.path);
+  if (input.releaseNotes.kind === 'file' && !existsSync(input.releaseNotes.path))
+    throw missing('--release-notes', input.releaseNotes.path);
 }

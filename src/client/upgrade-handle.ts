@@ -14,16 +14,23 @@ export interface UpgradeRef {
 /** The workflow id from `--workflow-id`, or from `--cluster` and `--target`. */
 export function resolveWorkflowId(ref: UpgradeRef): string {
   if (ref.workflowId) {
-    if (ref.cluster || ref.target) throw new UsageError('give either --workflow-id or --cluster with --target, not both', '--workflow-id');
+    if (ref.cluster || ref.target)
+      throw new UsageError('give either --workflow-id or --cluster with --target, not both', '--workflow-id');
     return ref.workflowId;
   }
-  if (!ref.cluster) throw new UsageError('which upgrade? pass --cluster NAME --target 1.NN (or --workflow-id ID)', '--cluster');
-  if (!ref.target) throw new UsageError('which upgrade? pass --target 1.NN with --cluster (or --workflow-id ID)', '--target');
+  if (!ref.cluster)
+    throw new UsageError('which upgrade? pass --cluster NAME --target 1.NN (or --workflow-id ID)', '--cluster');
+  if (!ref.target)
+    throw new UsageError('which upgrade? pass --target 1.NN with --cluster (or --workflow-id ID)', '--target');
   return upgradeWorkflowId(ref.cluster, ref.target);
 }
 
 /** A query that gives up after `timeoutMs` instead of hanging while no worker polls the task queue. */
-export async function queryWithDeadline<T>(connection: Connection, run: () => Promise<T>, timeoutMs: number): Promise<T> {
+export async function queryWithDeadline<T>(
+  connection: Connection,
+  run: () => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
   return connection.withDeadline(Date.now() + timeoutMs, run);
 }
 
@@ -63,7 +70,12 @@ export async function describeUpgrade(handle: WorkflowHandle): Promise<ServerVie
  * The `status` query. Fails with NoWorkerError (naming the task queue) when nobody answers in time, and with
  * WorkflowNotFoundError when there is no such upgrade.
  */
-export async function queryStatus(client: Client, connection: Connection, workflowId: string, timeoutMs = 10_000): Promise<UpgradeStatus> {
+export async function queryStatus(
+  client: Client,
+  connection: Connection,
+  workflowId: string,
+  timeoutMs = 10_000,
+): Promise<UpgradeStatus> {
   const handle = client.workflow.getHandle(workflowId);
   try {
     return await queryWithDeadline(connection, () => handle.query(statusQuery), timeoutMs);

@@ -20,7 +20,11 @@ export const OUTPUT_FORMATS = ['text', 'json', 'md'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Checks a --format value against what the command supports. */
-export function parseFormat(value: string | undefined, allowed: readonly OutputFormat[] = OUTPUT_FORMATS, flag = '--format'): OutputFormat {
+export function parseFormat(
+  value: string | undefined,
+  allowed: readonly OutputFormat[] = OUTPUT_FORMATS,
+  flag = '--format',
+): OutputFormat {
   const format = (value ?? allowed[0] ?? 'text').toLowerCase();
   if (!(allowed as readonly string[]).includes(format)) {
     throw new UsageError(`'${value}' is not a supported format; use one of ${allowed.join(', ')}`, flag);
@@ -33,7 +37,8 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3
 /** Parses `90s`, `30m`, `1h`, `7d`, `1500ms` (or a bare number of milliseconds) to milliseconds. */
 export function parseDuration(value: string, flag: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
-  if (!match?.[1]) throw new UsageError(`'${value}' is not a duration; use e.g. 90s, 30m, 1h, 7d or a number of milliseconds`, flag);
+  if (!match?.[1])
+    throw new UsageError(`'${value}' is not a duration; use e.g. 90s, 30m, 1h, 7d or a number of milliseconds`, flag);
   const unit = (match[2] ?? 'ms').toLowerCase();
   return Math.round(Number(match[1]) * (DURATION_UNITS[unit] ?? 1));
 }
@@ -43,7 +48,12 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -27,9 +27,18 @@ export function mergePartialAnalyses(parts: AnalysisResult[]): AnalysisResult {
     promptVersion: first.promptVersion,
     modelId: first.modelId,
     summary: `Merged from ${parts.length} partial analyses (the input was split to fit the prompt): ${parts.map((p, i) => `[${i + 1}/${parts.length}] ${p.summary}`).join(' ')}`,
-    findings: unique<AnalysisFinding>(parts.flatMap((p) => p.findings), (f) => `${normalise(f.title)}|${normalise(f.detail)}`),
-    breakingChanges: unique(parts.flatMap((p) => p.breakingChanges), normalise),
-    recommendations: unique(parts.flatMap((p) => p.recommendations), normalise),
+    findings: unique<AnalysisFinding>(
+      parts.flatMap((p) => p.findings),
+      (f) => `${normalise(f.title)}|${normalise(f.detail)}`,
+    ),
+    breakingChanges: unique(
+      parts.flatMap((p) => p.breakingChanges),
+      normalise,
+    ),
+    recommendations: unique(
+      parts.flatMap((p) => p.recommendations),
+      normalise,
+    ),
     severityScore: Math.max(...parts.map((p) => p.severityScore)),
     confidence: Math.min(...parts.map((p) => p.confidence)),
     usage: {

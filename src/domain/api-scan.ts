@@ -39,10 +39,18 @@ function survivingReplacement(removal: ApiRemoval, target: string): { replacemen
   return { replacement, availableIn };
 }
 
-function makeFinding(subject: Subject, apiVersion: string, removal: ApiRemoval, versions: Required<ScanVersions>, source: ApiUsageSource, confidence: Confidence): ApiRemovalFinding {
+function makeFinding(
+  subject: Subject,
+  apiVersion: string,
+  removal: ApiRemoval,
+  versions: Required<ScanVersions>,
+  source: ApiUsageSource,
+  confidence: Confidence,
+): ApiRemovalFinding {
   const removedByTarget = removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, versions.targetVersion);
   const { replacement, availableIn } = survivingReplacement(removal, versions.targetVersion);
-  const replacementAvailableOnCurrent = replacement !== undefined && availableIn !== undefined && isAtOrBefore(availableIn, versions.currentVersion);
+  const replacementAvailableOnCurrent =
+    replacement !== undefined && availableIn !== undefined && isAtOrBefore(availableIn, versions.currentVersion);
   return {
     ...subject,
     apiVersion,
@@ -60,7 +68,9 @@ function makeFinding(subject: Subject, apiVersion: string, removal: ApiRemoval, 
 
 function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
   const targetVersion = normalizeMinor(versions.targetVersion, 'target version');
-  const currentVersion = versions.currentVersion ? normalizeMinor(versions.currentVersion, 'current version') : previousMinor(targetVersion);
+  const currentVersion = versions.currentVersion
+    ? normalizeMinor(versions.currentVersion, 'current version')
+    : previousMinor(targetVersion);
   return { currentVersion, targetVersion };
 }
 
@@ -71,8 +81,17 @@ export function scanManifestObjects(objects: ManifestObject[], versions: ScanVer
   for (const object of objects) {
     const removal = findApiRemoval(object.apiVersion, object.kind);
     if (!removal || !relevant(removal, resolved.targetVersion)) continue;
-    const subject: Subject = { kind: object.kind, name: object.name, namespace: object.namespace, file: object.file, line: object.line, location: object.helmSource ? `helm template ${object.helmSource}` : undefined };
-    findings.push(makeFinding(subject, object.apiVersion, removal, resolved, object.helmSource ? 'helm' : 'manifest', 'high'));
+    const subject: Subject = {
+      kind: object.kind,
+      name: object.name,
+      namespace: object.namespace,
+      file: object.file,
+      line: object.line,
+      location: object.helmSource ? `helm template ${object.helmSource}` : undefined,
+    };
+    findings.push(
+      makeFinding(subject, object.apiVersion, removal, resolved, object.helmSource ? 'helm' : 'manifest', 'high'),
+    );
   }
   return findings;
 }
@@ -85,7 +104,12 @@ export function scanLiveObjects(objects: LiveObject[], versions: ScanVersions): 
     if (!object.lastAppliedApiVersion) continue;
     const removal = findApiRemoval(object.lastAppliedApiVersion, object.kind);
     if (!removal || !relevant(removal, resolved.targetVersion)) continue;
-    const subject: Subject = { kind: object.kind, name: object.name, namespace: object.namespace, location: `live cluster: last-applied-configuration says ${object.lastAppliedApiVersion}, served as ${object.apiVersion}; confirm against the source manifests` };
+    const subject: Subject = {
+      kind: object.kind,
+      name: object.name,
+      namespace: object.namespace,
+      location: `live cluster: last-applied-configuration says ${object.lastAppliedApiVersion}, served as ${object.apiVersion}; confirm against the source manifests`,
+    };
     findings.push(makeFinding(subject, object.lastAppliedApiVersion, removal, resolved, 'live-cluster', 'medium'));
   }
   return findings;
@@ -115,7 +139,9 @@ export function scanInsights(insights: Insight[], versions: ScanVersions): ApiRe
     for (const detail of insight.deprecationDetails ?? []) {
       const parsed = detail.usage ? parseInsightUsage(detail.usage) : undefined;
       if (!parsed) continue;
-      const known = API_REMOVALS.find((r) => r.groupVersion === parsed.groupVersion && pluralOf(r.kind) === parsed.resource);
+      const known = API_REMOVALS.find(
+        (r) => r.groupVersion === parsed.groupVersion && pluralOf(r.kind) === parsed.resource,
+      );
       const stopServing = tryParseMinor(detail.stopServingVersion);
       const removedIn = stopServing ? `${stopServing.major}.${stopServing.minor}` : known?.removedIn;
       const replacementSince = tryParseMinor(detail.startServingReplacementVersion);
@@ -124,26 +150,58 @@ export function scanInsights(insights: Insight[], versions: ScanVersions): ApiRe
         kind: known?.kind ?? parsed.resource,
         deprecatedIn: known?.deprecatedIn,
         removedIn,
-        replacement: detail.replacedWith ? (parseInsightUsage(detail.replacedWith)?.groupVersion ?? detail.replacedWith) : known?.replacement,
-        replacementAvailableIn: replacementSince ? `${replacementSince.major}.${replacementSince.minor}` : known?.replacementAvailableIn,
+        replacement: detail.replacedWith
+          ? (parseInsightUsage(detail.replacedWith)?.groupVersion ?? detail.replacedWith)
+          : known?.replacement,
+        replacementAvailableIn: replacementSince
+          ? `${replacementSince.major}.${replacementSince.minor}`
+          : known?.replacementAvailableIn,
         scope: 'rest',
         stability: known?.stability ?? 'beta',
         note: known?.note,
       };
       if (!relevant(removal, resolved.targetVersion)) continue;
-      const clients = (detail.clientStats ?? []).map((c) => `${c.userAgent ?? 'unknown client'} (${c.numberOfRequestsLast30Days ?? '?'} requests in 30 days${c.lastRequestTime ? `, last ${c.lastRequestTime}` : ''})`);
+      const clients = (detail.clientStats ?? []).map(
+        (c) =>
+          `${c.userAgent ?? 'unknown client'} (${c.numberOfRequestsLast30Days ?? '?'} requests in 30 days${c.lastRequestTime ? `, last ${c.lastRequestTime}` : ''})`,
+      );
       const calledRecently = (detail.clientStats ?? []).some((c) => (c.numberOfRequestsLast30Days ?? 0) > 0);
-      const subject: Subject = { kind: removal.kind, name: '(API clients)', location: `EKS insight "${insight.name}" (${insight.status}): ${detail.usage ?? ''}${clients.length > 0 ? `; clients: ${clients.join(', ')}` : ''}` };
-      findings.push(makeFinding(subject, parsed.groupVersion, removal, resolved, 'eks-insights', calledRecently ? 'high' : 'medium'));
+      const subject: Subject = {
+        kind: removal.kind,
+        name: '(API clients)',
+        location: `EKS insight "${insight.name}" (${insight.status}): ${detail.usage ?? ''}${clients.length > 0 ? `; clients: ${clients.join(', ')}` : ''}`,
+      };
+      findings.push(
+        makeFinding(
+          subject,
+          parsed.groupVersion,
+          removal,
+          resolved,
+          'eks-insights',
+          calledRecently ? 'high' : 'medium',
+        ),
+      );
     }
   }
   return findings;
 }
 
-export function buildApiScanResult(input: { targetVersion: string; findings: ApiRemovalFinding[]; errors: ManifestParseError[]; objectsScanned: number }): ApiScanResult {
+export function buildApiScanResult(input: {
+  targetVersion: string;
+  findings: ApiRemovalFinding[];
+  errors: ManifestParseError[];
+  objectsScanned: number;
+}): ApiScanResult {
   const order = (f: ApiRemovalFinding) => (f.removedByTarget ? 0 : 1);
-  const findings = [...input.findings].sort((a, b) => order(a) - order(b) || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0));
-  return { targetVersion: normalizeMinor(input.targetVersion, 'target version'), findings, errors: input.errors, objectsScanned: input.objectsScanned };
+  const findings = [...input.findings].sort(
+    (a, b) => order(a) - order(b) || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0),
+  );
+  return {
+    targetVersion: normalizeMinor(input.targetVersion, 'target version'),
+    findings,
+    errors: input.errors,
+    objectsScanned: input.objectsScanned,
+  };
 }
 
 /** True when an API removed at or before the target is in use: the scan's exit code 3, a hard blocker. */

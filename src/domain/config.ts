@@ -15,15 +15,27 @@ function numberVar(what: string) {
 
 function intVar(min: number, max: number) {
   return numberVar(`an integer from ${min} to ${max}`).pipe(
-    z.number().int({ error: `expected an integer from ${min} to ${max}` }).min(min, { error: `expected an integer from ${min} to ${max}` }).max(max, { error: `expected an integer from ${min} to ${max}` }),
+    z
+      .number()
+      .int({ error: `expected an integer from ${min} to ${max}` })
+      .min(min, { error: `expected an integer from ${min} to ${max}` })
+      .max(max, { error: `expected an integer from ${min} to ${max}` }),
   );
 }
 
 function rangeVar(min: number, max: number, what = `a number from ${min} to ${max}`) {
-  return numberVar(what).pipe(z.number().min(min, { error: `expected ${what}` }).max(max, { error: `expected ${what}` }));
+  return numberVar(what).pipe(
+    z
+      .number()
+      .min(min, { error: `expected ${what}` })
+      .max(max, { error: `expected ${what}` }),
+  );
 }
 
-const optionalString = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional());
+const optionalString = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+  z.string().optional(),
+);
 
 /** Prices in USD per 1M tokens for a model the built-in table does not know (BEDROCK_MODEL_PRICES, JSON). */
 export const ModelPricesSchema = z.strictObject({
@@ -39,7 +51,10 @@ const modelPricesVar = z.preprocess((v, ctx) => {
   try {
     return JSON.parse(v) as unknown;
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"input":3,"output":15,"cacheRead":0.3,"cacheWrite":3.75} (USD per 1M tokens)' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected JSON such as {"input":3,"output":15,"cacheRead":0.3,"cacheWrite":3.75} (USD per 1M tokens)',
+    });
     return z.NEVER;
   }
 }, ModelPricesSchema.optional());
@@ -61,13 +76,24 @@ export const ConfigSchema = z
     EKS_UPGRADE_PROMPTS_DIR: optionalString,
     EKS_UPGRADE_CACHE_DIR: optionalString,
     LOG_LEVEL: z
-      .preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined), z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'expected one of trace, debug, info, warn, error, fatal, silent' }).optional())
+      .preprocess(
+        (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
+        z
+          .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+            error: 'expected one of trace, debug, info, warn, error, fatal, silent',
+          })
+          .optional(),
+      )
       .default('info'),
   })
   .superRefine((cfg, ctx) => {
     // Claude 4.5+ rejects requests carrying both; we never send both, so refuse the ambiguity up front.
     if (cfg.BEDROCK_TEMPERATURE !== undefined && cfg.BEDROCK_TOP_P !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['BEDROCK_TOP_P'], message: 'set BEDROCK_TEMPERATURE or BEDROCK_TOP_P, not both (newer models reject requests that carry both)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BEDROCK_TOP_P'],
+        message: 'set BEDROCK_TEMPERATURE or BEDROCK_TOP_P, not both (newer models reject requests that carry both)',
+      });
     }
   })
   .transform((cfg) => ({
@@ -77,7 +103,10 @@ export const ConfigSchema = z
       modelPrices: cfg.BEDROCK_MODEL_PRICES,
       maxTokens: cfg.BEDROCK_MAX_TOKENS,
       // Exactly one sampling parameter is sent: topP when asked for, else temperature (seed default 0.1).
-      sampling: cfg.BEDROCK_TOP_P !== undefined ? ({ topP: cfg.BEDROCK_TOP_P } as const) : ({ temperature: cfg.BEDROCK_TEMPERATURE ?? 0.1 } as const),
+      sampling:
+        cfg.BEDROCK_TOP_P !== undefined
+          ? ({ topP: cfg.BEDROCK_TOP_P } as const)
+          : ({ temperature: cfg.BEDROCK_TEMPERATURE ?? 0.1 } as const),
       requestTimeoutMs: cfg.BEDROCK_REQUEST_TIMEOUT_MS,
     },
     guard: {

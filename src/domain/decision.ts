@@ -142,8 +142,13 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
     const key = `${f.kind}|${f.namespace ?? ''}|${f.name}|${f.apiVersion}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const entry = { code: f.code ?? DECISION_CODES.REMOVED_API_IN_USE, message: removedApiMessage(f, evidence.targetVersion), resource: objectName(f) };
-    if (f.confidence === 'low') cautions.push({ ...entry, message: `Possibly: ${entry.message} (low confidence: verify by hand)` });
+    const entry = {
+      code: f.code ?? DECISION_CODES.REMOVED_API_IN_USE,
+      message: removedApiMessage(f, evidence.targetVersion),
+      resource: objectName(f),
+    };
+    if (f.confidence === 'low')
+      cautions.push({ ...entry, message: `Possibly: ${entry.message} (low confidence: verify by hand)` });
     else blockers.push(entry);
   }
   const scanErrors = evidence.apiScan?.errors ?? [];
@@ -156,9 +161,14 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   }
 
   for (const f of evidence.readiness?.findings ?? []) {
-    const entry: RuleBlocker = { code: f.code, message: `${f.title}: ${f.message}`, ...(f.resource ? { resource: f.resource } : {}) };
+    const entry: RuleBlocker = {
+      code: f.code,
+      message: `${f.title}: ${f.message}`,
+      ...(f.resource ? { resource: f.resource } : {}),
+    };
     // Readiness checks may also report a version skip; the rule above already names it once.
-    if (f.level === 'required' && !blockers.some((b) => b.code === f.code && b.message === entry.message)) blockers.push(entry);
+    if (f.level === 'required' && !blockers.some((b) => b.code === f.code && b.message === entry.message))
+      blockers.push(entry);
     else if (f.level === 'recommended') cautions.push(entry);
   }
 
@@ -170,7 +180,10 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
     });
   }
   for (const what of evidence.unavailable ?? []) {
-    cautions.push({ code: DECISION_CODES.EVIDENCE_UNAVAILABLE, message: `Evidence not available: ${what}. Check it by hand.` });
+    cautions.push({
+      code: DECISION_CODES.EVIDENCE_UNAVAILABLE,
+      message: `Evidence not available: ${what}. Check it by hand.`,
+    });
   }
 
   const ceiling: UpgradeVerdict = blockers.length > 0 ? 'NO_GO' : cautions.length > 0 ? 'GO_WITH_CAUTION' : 'GO';
@@ -202,7 +215,10 @@ export function decideUpgradeVerdict({ rules, aiDecision, skipped }: UpgradeVerd
       message: `AI analysis incomplete: ${skipped.map((s) => `${s.template} skipped (${s.errorType}: ${s.reason})`).join('; ')}.`,
     });
   } else if (aiDecision !== undefined && !usable) {
-    cautions.push({ code: DECISION_CODES.AI_INCOMPLETE, message: `The model's decision carried no valid verdict ('${String(aiDecision.verdict)}'): ignored.` });
+    cautions.push({
+      code: DECISION_CODES.AI_INCOMPLETE,
+      message: `The model's decision carried no valid verdict ('${String(aiDecision.verdict)}'): ignored.`,
+    });
   }
 
   const ceiling = strictestVerdict(rules.ceiling, cautions.length > 0 ? 'GO_WITH_CAUTION' : 'GO');
@@ -215,23 +231,56 @@ export function decideUpgradeVerdict({ rules, aiDecision, skipped }: UpgradeVerd
     verdict = strictestVerdict(ceiling, aiVerdict, severityBand(aiSeverity), unsureGo);
     confidence = rules.blockers.length > 0 ? Math.max(aiConfidence, 0.95) : aiConfidence;
     if (verdict !== aiVerdict) {
-      const why = rules.blockers.length > 0 ? `${rules.blockers.length} rule blocker(s)` : VERDICT_RANK[ceiling] > VERDICT_RANK[aiVerdict] ? `${cautions.length} caution(s)` : unsureGo !== 'GO' ? `its confidence ${aiConfidence} < ${MIN_CONFIDENCE_FOR_GO}` : `its severity ${aiSeverity}/10`;
-      reasons.push(`The model answered ${aiVerdict} (severity ${aiSeverity}/10, confidence ${aiConfidence}); ${verdict} because of ${why}.`);
+      const why =
+        rules.blockers.length > 0
+          ? `${rules.blockers.length} rule blocker(s)`
+          : VERDICT_RANK[ceiling] > VERDICT_RANK[aiVerdict]
+            ? `${cautions.length} caution(s)`
+            : unsureGo !== 'GO'
+              ? `its confidence ${aiConfidence} < ${MIN_CONFIDENCE_FOR_GO}`
+              : `its severity ${aiSeverity}/10`;
+      reasons.push(
+        `The model answered ${aiVerdict} (severity ${aiSeverity}/10, confidence ${aiConfidence}); ${verdict} because of ${why}.`,
+      );
     }
     reasons.push(...(aiDecision.reasons ?? []).map((r) => `Model: ${r}`));
     const severityScore = Math.max(aiSeverity, BAND_FLOOR[verdict]);
-    return { verdict, severityScore, confidence, reasons: withCautions(reasons, rules.blockers.length, cautions), blockers: rules.blockers, cautions, basis: 'rules+ai', aiVerdict };
+    return {
+      verdict,
+      severityScore,
+      confidence,
+      reasons: withCautions(reasons, rules.blockers.length, cautions),
+      blockers: rules.blockers,
+      cautions,
+      basis: 'rules+ai',
+      aiVerdict,
+    };
   }
 
   verdict = strictestVerdict(ceiling, 'GO_WITH_CAUTION');
   confidence = rules.blockers.length > 0 ? 0.95 : 0.5;
-  if (rules.blockers.length === 0) reasons.push('Decided on the deterministic evidence alone: never better than GO_WITH_CAUTION without the AI analysis.');
-  return { verdict, severityScore: BAND_FLOOR[verdict], confidence, reasons: withCautions(reasons, rules.blockers.length, cautions), blockers: rules.blockers, cautions, basis: 'rules' };
+  if (rules.blockers.length === 0)
+    reasons.push(
+      'Decided on the deterministic evidence alone: never better than GO_WITH_CAUTION without the AI analysis.',
+    );
+  return {
+    verdict,
+    severityScore: BAND_FLOOR[verdict],
+    confidence,
+    reasons: withCautions(reasons, rules.blockers.length, cautions),
+    blockers: rules.blockers,
+    cautions,
+    basis: 'rules',
+  };
 }
 
 /** Blockers first, then cautions, then the explanation and the model's own reasons. */
 function withCautions(reasons: string[], blockerCount: number, cautions: RuleBlocker[]): string[] {
-  return [...reasons.slice(0, blockerCount), ...cautions.map((c) => `[${c.code}] ${c.message}`), ...reasons.slice(blockerCount)];
+  return [
+    ...reasons.slice(0, blockerCount),
+    ...cautions.map((c) => `[${c.code}] ${c.message}`),
+    ...reasons.slice(blockerCount),
+  ];
 }
 
 const MAX_LISTED = 20;
@@ -252,12 +301,16 @@ export function summarizeEvidence(evidence: DecisionEvidence, rules: RuleOutcome
   const scan = evidence.apiScan;
   if (scan) {
     const removed = scan.findings.filter((f) => f.removedByTarget).length;
-    lines.push(`API scan: ${scan.objectsScanned} objects scanned, ${scan.findings.length} deprecated/removed API uses (${removed} removed by ${evidence.targetVersion}), ${scan.errors.length} unparsed files.`);
+    lines.push(
+      `API scan: ${scan.objectsScanned} objects scanned, ${scan.findings.length} deprecated/removed API uses (${removed} removed by ${evidence.targetVersion}), ${scan.errors.length} unparsed files.`,
+    );
   } else lines.push('API scan: not available.');
   const readiness = evidence.readiness;
   if (readiness) {
     const required = readiness.findings.filter((f) => f.level === 'required').length;
-    lines.push(`Readiness: ${readiness.checksRun.length} checks run (${readiness.checksRun.join(', ')}); ${required} required and ${readiness.findings.length - required} recommended findings.`);
+    lines.push(
+      `Readiness: ${readiness.checksRun.length} checks run (${readiness.checksRun.join(', ')}); ${required} required and ${readiness.findings.length - required} recommended findings.`,
+    );
   } else lines.push('Readiness: not available.');
   const notes = evidence.releaseNotes;
   if (notes) {

@@ -1,7 +1,14 @@
 // The Bedrock guard's ledger: a UTC-day cost ledger with reservations, plus the sliding rate window.
 // Pure arithmetic over one plain, JSON-safe state object (carried through continue-as-new); every function takes
 // `now` (ms since epoch) instead of reading a clock. Rule of thumb: the ledger may over-count, never under-count.
-import { checkWindow, correctEntryTokens, pruneWindow, tooLargeForWindow, windowUsage, type WindowEntry } from './rate-window';
+import {
+  checkWindow,
+  correctEntryTokens,
+  pruneWindow,
+  tooLargeForWindow,
+  windowUsage,
+  type WindowEntry,
+} from './rate-window';
 
 export interface GuardLimits {
   dailyCostLimitUsd: number;
@@ -79,7 +86,16 @@ export interface LedgerState {
 export type ReserveAnswer =
   | { kind: 'granted'; reservationId: string; grantedAt: number; expiresAt: number }
   | { kind: 'wait'; reason: 'requests' | 'tokens' | 'budget-reserved'; retryAfterMs: number }
-  | { kind: 'budget-exhausted'; day: string; spentUsd: number; reservedUsd: number; limitUsd: number; requestedUsd: number; resetsAt: string; retryAfterMs: number };
+  | {
+      kind: 'budget-exhausted';
+      day: string;
+      spentUsd: number;
+      reservedUsd: number;
+      limitUsd: number;
+      requestedUsd: number;
+      resetsAt: string;
+      retryAfterMs: number;
+    };
 
 export type SettleAnswer = { kind: 'settled' | 'late' | 'unknown' | 'duplicate'; chargedUsd: number };
 
@@ -176,7 +192,13 @@ export function reserveProblem(state: LedgerState, req: ReserveRequest): string 
 export function reserve(state: LedgerState, req: ReserveRequest, now: number): ReserveAnswer {
   advance(state, now);
   const already = state.open[req.requestId];
-  if (already) return { kind: 'granted', reservationId: already.requestId, grantedAt: already.grantedAt, expiresAt: already.expiresAt };
+  if (already)
+    return {
+      kind: 'granted',
+      reservationId: already.requestId,
+      grantedAt: already.grantedAt,
+      expiresAt: already.expiresAt,
+    };
 
   const limit = state.limits.dailyCostLimitUsd;
   const reserved = reservedUsd(state);
@@ -184,14 +206,27 @@ export function reserve(state: LedgerState, req: ReserveRequest, now: number): R
     // Spend only grows during a day, so this call cannot fit before midnight.
     state.counters.refused += 1;
     const resetsAt = nextUtcMidnight(now);
-    return { kind: 'budget-exhausted', day: state.day, spentUsd: state.spentUsd, reservedUsd: reserved, limitUsd: limit, requestedUsd: req.estimatedCostUsd, resetsAt: new Date(resetsAt).toISOString(), retryAfterMs: resetsAt - now };
+    return {
+      kind: 'budget-exhausted',
+      day: state.day,
+      spentUsd: state.spentUsd,
+      reservedUsd: reserved,
+      limitUsd: limit,
+      requestedUsd: req.estimatedCostUsd,
+      resetsAt: new Date(resetsAt).toISOString(),
+      retryAfterMs: resetsAt - now,
+    };
   }
   if (state.spentUsd + reserved + req.estimatedCostUsd > limit) {
     // It fits once open reservations settle below their estimates (or it is refused then): wait, bounded by the
     // earliest expiry, so the answer is always definite within one TTL.
     state.counters.waited += 1;
     const earliestExpiry = Math.min(...Object.values(state.open).map((r) => r.expiresAt));
-    return { kind: 'wait', reason: 'budget-reserved', retryAfterMs: Math.max(1, Math.min(BUDGET_RESERVED_POLL_MS, earliestExpiry - now)) };
+    return {
+      kind: 'wait',
+      reason: 'budget-reserved',
+      retryAfterMs: Math.max(1, Math.min(BUDGET_RESERVED_POLL_MS, earliestExpiry - now)),
+    };
   }
 
   const verdict = checkWindow(state.window, now, state.limits, req.estimatedTokens, state.promised.length);
@@ -213,7 +248,12 @@ export function reserve(state: LedgerState, req: ReserveRequest, now: number): R
  * estimate: a late settle adds only what the actual cost exceeds it by. An unknown id (e.g. the guard was reset)
  * is charged in full. A repeated settle changes nothing.
  */
-export function settle(state: LedgerState, req: SettleRequest, now: number, modelIdIfUnknown = 'unknown'): SettleAnswer {
+export function settle(
+  state: LedgerState,
+  req: SettleRequest,
+  now: number,
+  modelIdIfUnknown = 'unknown',
+): SettleAnswer {
   advance(state, now);
   const r = state.open[req.reservationId];
   if (r) {
@@ -289,7 +329,8 @@ export function summarize(state: LedgerState, now: number): GuardSummary {
   const reserved = reservedUsd(state);
   const committed = state.spentUsd + reserved;
   const limit = state.limits.dailyCostLimitUsd;
-  const budgetStatus = committed >= limit ? 'exhausted' : committed >= limit * state.limits.warnAtFraction ? 'warning' : 'ok';
+  const budgetStatus =
+    committed >= limit ? 'exhausted' : committed >= limit * state.limits.warnAtFraction ? 'warning' : 'ok';
   return {
     day: state.day,
     spentUsd: state.spentUsd,

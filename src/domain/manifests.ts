@@ -44,12 +44,23 @@ function helmSourceOf(doc: Document): string | undefined {
 }
 
 /** A Kubernetes object, undefined for other YAML, or an error when apiVersion/kind are there but not strings. */
-function toObject(value: Record<string, unknown>, file: string, line: number, helmSource: string | undefined): ManifestObject | ManifestParseError | undefined {
+function toObject(
+  value: Record<string, unknown>,
+  file: string,
+  line: number,
+  helmSource: string | undefined,
+): ManifestObject | ManifestParseError | undefined {
   const { apiVersion, kind } = value;
   if (apiVersion === undefined || kind === undefined) return undefined;
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return { file, line, message: 'apiVersion and kind must be strings' };
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string')
+    return { file, line, message: 'apiVersion and kind must be strings' };
   const metadata = isRecord(value.metadata) ? value.metadata : {};
-  const name = typeof metadata.name === 'string' ? metadata.name : typeof metadata.generateName === 'string' ? `${metadata.generateName}*` : '(unnamed)';
+  const name =
+    typeof metadata.name === 'string'
+      ? metadata.name
+      : typeof metadata.generateName === 'string'
+        ? `${metadata.generateName}*`
+        : '(unnamed)';
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
   return { apiVersion: apiVersion.trim(), kind: kind.trim(), name, namespace, file, line, helmSource, body: value };
 }
@@ -59,7 +70,8 @@ function isListObject(value: Record<string, unknown>): boolean {
   return typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items);
 }
 
-const HELM_HINT = 'this looks like an unrendered Helm template: render it first (helm template --kube-version <target> … | eks-upgrade scan --manifests -)';
+const HELM_HINT =
+  'this looks like an unrendered Helm template: render it first (helm template --kube-version <target> … | eks-upgrade scan --manifests -)';
 
 /** Parses one file's text. `file` is only used to label objects and errors. */
 export function parseManifestText(text: string, file: string): ParsedManifests {
@@ -71,7 +83,11 @@ export function parseManifestText(text: string, file: string): ParsedManifests {
     objects: parsed.objects.filter((o) => !templated.includes(o)),
     errors: [
       ...parsed.errors.map((e) => ({ ...e, message: `${e.message}; ${HELM_HINT}` })),
-      ...templated.map((o) => ({ file, line: o.line, message: `apiVersion/kind not rendered ("${o.apiVersion}"); ${HELM_HINT}` })),
+      ...templated.map((o) => ({
+        file,
+        line: o.line,
+        message: `apiVersion/kind not rendered ("${o.apiVersion}"); ${HELM_HINT}`,
+      })),
     ],
   };
 }
@@ -80,7 +96,12 @@ function parseDocuments(text: string, file: string): ParsedManifests {
   const counter = new LineCounter();
   const objects: ManifestObject[] = [];
   const errors: ManifestParseError[] = [];
-  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: false, logLevel: 'error' });
+  const docs = parseAllDocuments(text, {
+    lineCounter: counter,
+    prettyErrors: true,
+    uniqueKeys: false,
+    logLevel: 'error',
+  });
   const list = Array.isArray(docs) ? docs : [];
   for (const doc of list) {
     if (doc.errors.length > 0) {
@@ -94,7 +115,11 @@ function parseDocuments(text: string, file: string): ParsedManifests {
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
-      errors.push({ file, line: lineOf(doc.contents, counter), message: error instanceof Error ? error.message : String(error) });
+      errors.push({
+        file,
+        line: lineOf(doc.contents, counter),
+        message: error instanceof Error ? error.message : String(error),
+      });
       continue;
     }
     if (value === null || value === undefined) continue; // empty document (e.g. a trailing `---`)

@@ -32,14 +32,21 @@ export function windowUsage(entries: readonly WindowEntry[]): WindowUsage {
   return { requests: entries.length, tokens };
 }
 
-export type WindowVerdict = { allowed: true } | { allowed: false; limitedBy: 'requests' | 'tokens'; retryAfterMs: number };
+export type WindowVerdict =
+  { allowed: true } | { allowed: false; limitedBy: 'requests' | 'tokens'; retryAfterMs: number };
 
 /**
  * Whether one more request of `tokens` fits in the window at `now`, and if not, how long until it would fit
  * (assuming nothing else is granted meanwhile). `entries` must already be pruned to `now`.
  * A request larger than the whole tokens limit can never fit: callers must refuse it up front (see `tooLargeForWindow`).
  */
-export function checkWindow(entries: readonly WindowEntry[], now: number, limits: WindowLimits, tokens: number, queued = 0): WindowVerdict {
+export function checkWindow(
+  entries: readonly WindowEntry[],
+  now: number,
+  limits: WindowLimits,
+  tokens: number,
+  queued = 0,
+): WindowVerdict {
   const sorted = [...entries].sort((a, b) => a.at - b.at);
   let retryAfterMs = 0;
   let limitedBy: 'requests' | 'tokens' | undefined;

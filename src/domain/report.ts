@@ -19,14 +19,22 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-type HeadlineFields = Pick<UpgradeStatus, 'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision'>;
+type HeadlineFields = Pick<
+  UpgradeStatus,
+  'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision'
+>;
 
 /** "prod-east 1.30→1.31: NO_GO (2 blockers)" once decided; "prod-east 1.30→1.31: AI analysis (2/8)" before. */
 export function upgradeHeadline(s: HeadlineFields): string {
   const path = `${s.clusterName} ${s.currentVersion ?? '?'}→${s.targetVersion}`;
   const d = s.decision;
   if (!d) return `${path}: ${PHASE_LABEL[s.phase]} (${s.progress.done}/${s.progress.total})`;
-  const detail = d.blockers.length > 0 ? plural(d.blockers.length, 'blocker') : d.cautions.length > 0 ? plural(d.cautions.length, 'caution') : `severity ${d.severityScore}/10`;
+  const detail =
+    d.blockers.length > 0
+      ? plural(d.blockers.length, 'blocker')
+      : d.cautions.length > 0
+        ? plural(d.cautions.length, 'caution')
+        : `severity ${d.severityScore}/10`;
   return `${path}: ${d.verdict} (${detail})`;
 }
 
@@ -53,39 +61,91 @@ export function currentDetailsMarkdown(s: UpgradeStatus): string {
 }
 
 function cell(text: string | number | undefined): string {
-  return String(text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 }
 
 function table(header: string[], rows: Array<Array<string | number | undefined>>): string[] {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
 }
 
 /** The full report as Markdown. */
 export function renderReportMarkdown(report: UpgradeReport): string {
   const s = report.status;
-  const out: string[] = [`# EKS upgrade report: ${s.clusterName} ${s.currentVersion ?? '?'} → ${s.targetVersion}`, '', `**${s.headline}**`, ''];
-  out.push(`- Workflow: \`${s.workflowId}\` (mode ${s.mode}, phase ${s.phase})`, `- Approval: ${s.approval}${s.approvedBy ? ` by ${s.approvedBy}` : ''}${s.abortReason ? ` — aborted: ${s.abortReason}` : ''}`, `- Bedrock cost: $${s.costUsd.toFixed(4)}`);
+  const out: string[] = [
+    `# EKS upgrade report: ${s.clusterName} ${s.currentVersion ?? '?'} → ${s.targetVersion}`,
+    '',
+    `**${s.headline}**`,
+    '',
+  ];
+  out.push(
+    `- Workflow: \`${s.workflowId}\` (mode ${s.mode}, phase ${s.phase})`,
+    `- Approval: ${s.approval}${s.approvedBy ? ` by ${s.approvedBy}` : ''}${s.abortReason ? ` — aborted: ${s.abortReason}` : ''}`,
+    `- Bedrock cost: $${s.costUsd.toFixed(4)}`,
+  );
 
   const d = s.decision;
   out.push('', '## Decision', '');
   if (d) {
-    out.push(...table(['Verdict', 'Severity', 'Confidence', 'Basis', 'Model verdict'], [[d.verdict, `${d.severityScore}/10`, d.confidence.toFixed(2), d.basis, d.aiVerdict ?? '—']]));
-    if (d.blockers.length > 0) out.push('', '### Blockers (force NO_GO)', '', ...d.blockers.map((b) => `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message}`));
-    if (d.cautions.length > 0) out.push('', '### Cautions', '', ...d.cautions.map((c) => `- \`${c.code}\`${c.resource ? ` ${c.resource}:` : ''} ${c.message}`));
+    out.push(
+      ...table(
+        ['Verdict', 'Severity', 'Confidence', 'Basis', 'Model verdict'],
+        [[d.verdict, `${d.severityScore}/10`, d.confidence.toFixed(2), d.basis, d.aiVerdict ?? '—']],
+      ),
+    );
+    if (d.blockers.length > 0)
+      out.push(
+        '',
+        '### Blockers (force NO_GO)',
+        '',
+        ...d.blockers.map((b) => `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message}`),
+      );
+    if (d.cautions.length > 0)
+      out.push(
+        '',
+        '### Cautions',
+        '',
+        ...d.cautions.map((c) => `- \`${c.code}\`${c.resource ? ` ${c.resource}:` : ''} ${c.message}`),
+      );
     out.push('', '### Reasons', '', ...d.reasons.map((r) => `- ${r}`));
   } else out.push('No decision was reached.');
 
   out.push('', '## AI analysis', '');
   if (report.analyses.length === 0) out.push('No analysis ran.');
   for (const a of report.analyses) {
-    out.push(`### ${a.template}`, '', `${a.summary}`, '', `Severity ${a.severityScore}/10, confidence ${a.confidence}${a.verdict ? `, verdict ${a.verdict}` : ''}; model \`${a.modelId}\`, prompt ${a.promptVersion}, ${a.usage.inputTokens}+${a.usage.outputTokens} tokens, $${a.costUsd.toFixed(4)}.`);
+    out.push(
+      `### ${a.template}`,
+      '',
+      `${a.summary}`,
+      '',
+      `Severity ${a.severityScore}/10, confidence ${a.confidence}${a.verdict ? `, verdict ${a.verdict}` : ''}; model \`${a.modelId}\`, prompt ${a.promptVersion}, ${a.usage.inputTokens}+${a.usage.outputTokens} tokens, $${a.costUsd.toFixed(4)}.`,
+    );
     if (a.breakingChanges.length > 0) out.push('', 'Breaking changes:', ...a.breakingChanges.map((c) => `- ${c}`));
-    if (a.findings.length > 0) out.push('', ...table(['Severity', 'Finding', 'Detail'], a.findings.map((f) => [f.severity, f.title, f.detail])));
+    if (a.findings.length > 0)
+      out.push(
+        '',
+        ...table(
+          ['Severity', 'Finding', 'Detail'],
+          a.findings.map((f) => [f.severity, f.title, f.detail]),
+        ),
+      );
     if (a.recommendations.length > 0) out.push('', 'Recommendations:', ...a.recommendations.map((r) => `- ${r}`));
     out.push('');
   }
   if (s.skippedAnalyses.length > 0) {
-    out.push('### Skipped analyses', '', ...table(['Analysis', 'Why', 'Type'], s.skippedAnalyses.map((a) => [a.template, a.reason, a.errorType])));
+    out.push(
+      '### Skipped analyses',
+      '',
+      ...table(
+        ['Analysis', 'Why', 'Type'],
+        s.skippedAnalyses.map((a) => [a.template, a.reason, a.errorType]),
+      ),
+    );
   }
 
   out.push('', '## Evidence', '');
@@ -93,7 +153,20 @@ export function renderReportMarkdown(report: UpgradeReport): string {
   if (scan) {
     out.push(`### Deprecated and removed APIs (${scan.findings.length} found in ${scan.objectsScanned} objects)`, '');
     if (scan.findings.length > 0) {
-      out.push(...table(['Object', 'API version', 'Removed in', 'Replacement', 'Where', 'Confidence', 'Blocks target'], scan.findings.map((f) => [`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`, f.apiVersion, f.removedIn, f.replacement ?? '—', f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : (f.location ?? f.source), f.confidence, f.removedByTarget ? 'yes' : 'no'])));
+      out.push(
+        ...table(
+          ['Object', 'API version', 'Removed in', 'Replacement', 'Where', 'Confidence', 'Blocks target'],
+          scan.findings.map((f) => [
+            `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`,
+            f.apiVersion,
+            f.removedIn,
+            f.replacement ?? '—',
+            f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : (f.location ?? f.source),
+            f.confidence,
+            f.removedByTarget ? 'yes' : 'no',
+          ]),
+        ),
+      );
     }
     for (const e of scan.errors) out.push(`- Not scanned: ${e.file}${e.line ? `:${e.line}` : ''} — ${e.message}`);
   }
@@ -101,13 +174,24 @@ export function renderReportMarkdown(report: UpgradeReport): string {
   if (readiness) {
     out.push('', `### Readiness (${readiness.checksRun.length} checks run)`, '');
     if (readiness.findings.length === 0) out.push('Every check that ran passed.');
-    else out.push(...table(['Code', 'Level', 'Check', 'Resource', 'What to do'], readiness.findings.map((f) => [f.code, f.level, f.title, f.resource ?? '—', f.message])));
+    else
+      out.push(
+        ...table(
+          ['Code', 'Level', 'Check', 'Resource', 'What to do'],
+          readiness.findings.map((f) => [f.code, f.level, f.title, f.resource ?? '—', f.message]),
+        ),
+      );
     for (const c of readiness.checksSkipped ?? []) out.push(`- Skipped ${c.code}: ${c.reason}`);
   }
   const notes = report.releaseNotes;
   if (notes) {
-    out.push('', `### Release notes ${notes.targetVersion} (${notes.entries.length} upgrade-relevant entries from ${notes.source})`, '');
-    for (const e of notes.entries.slice(0, 30)) out.push(`- **${e.category}** (${e.section}): ${e.text.split('\n')[0] ?? ''}`);
+    out.push(
+      '',
+      `### Release notes ${notes.targetVersion} (${notes.entries.length} upgrade-relevant entries from ${notes.source})`,
+      '',
+    );
+    for (const e of notes.entries.slice(0, 30))
+      out.push(`- **${e.category}** (${e.section}): ${e.text.split('\n')[0] ?? ''}`);
     if (notes.entries.length > 30) out.push(`- … ${notes.entries.length - 30} more`);
   }
 
@@ -115,7 +199,16 @@ export function renderReportMarkdown(report: UpgradeReport): string {
   if (s.rollbacks.length > 0) {
     out.push('', '## Rollback requests', '');
     for (const r of s.rollbacks) {
-      out.push(`### ${r.requestedAt}: ${r.verdict} (${r.basis})`, '', `Reason given: ${r.reason}`, '', ...r.reasons.map((x) => `- ${x}`), '', `Action: ${r.action}`, '');
+      out.push(
+        `### ${r.requestedAt}: ${r.verdict} (${r.basis})`,
+        '',
+        `Reason given: ${r.reason}`,
+        '',
+        ...r.reasons.map((x) => `- ${x}`),
+        '',
+        `Action: ${r.action}`,
+        '',
+      );
     }
   }
   if (s.notes.length > 0) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${n}`));

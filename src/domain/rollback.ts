@@ -69,25 +69,50 @@ export function decideRollbackVerdict(input: RollbackVerdictInput): RollbackReco
   const blockers = input.decision?.blockers ?? [];
   const approvedOverBlockers = input.decision?.verdict === 'NO_GO' && blockers.length > 0;
   if (approvedOverBlockers) {
-    reasons.push(`The upgrade was approved although the rules found ${blockers.length} blocker(s) (${blockers.map((b) => b.code).join(', ')}): the failure was predicted.`);
+    reasons.push(
+      `The upgrade was approved although the rules found ${blockers.length} blocker(s) (${blockers.map((b) => b.code).join(', ')}): the failure was predicted.`,
+    );
   }
   const ai = input.aiDecision;
   const aiVerdict = isRollbackVerdict(ai?.verdict) ? ai.verdict : undefined;
-  const common = { requestedAt: input.requestedAt, reason: input.reason, ...(input.aiSkipped ? { aiSkipped: input.aiSkipped } : {}) };
+  const common = {
+    requestedAt: input.requestedAt,
+    reason: input.reason,
+    ...(input.aiSkipped ? { aiSkipped: input.aiSkipped } : {}),
+  };
 
   if (ai && aiVerdict) {
     const severity = Number.isFinite(ai.severityScore) ? Math.min(10, Math.max(0, ai.severityScore)) : 10;
     const confidence = Number.isFinite(ai.confidence) ? ai.confidence : 0;
     const unsure: RollbackVerdict = aiVerdict === 'MONITOR' && confidence < 0.5 ? 'HOLD' : 'MONITOR';
-    const verdict = strictest(approvedOverBlockers ? 'ROLLBACK' : 'MONITOR', aiVerdict, rollbackSeverityBand(severity), unsure);
-    if (verdict !== aiVerdict) reasons.push(`The model answered ${aiVerdict} (severity ${severity}/10, confidence ${confidence}); raised to ${verdict} by the rules.`);
+    const verdict = strictest(
+      approvedOverBlockers ? 'ROLLBACK' : 'MONITOR',
+      aiVerdict,
+      rollbackSeverityBand(severity),
+      unsure,
+    );
+    if (verdict !== aiVerdict)
+      reasons.push(
+        `The model answered ${aiVerdict} (severity ${severity}/10, confidence ${confidence}); raised to ${verdict} by the rules.`,
+      );
     reasons.push(...(ai.reasons ?? []).map((r) => `Model: ${r}`));
-    return { ...common, verdict, reasons, basis: 'rules+ai', action: rollbackAction(verdict, input.mode), aiVerdict, severityScore: severity };
+    return {
+      ...common,
+      verdict,
+      reasons,
+      basis: 'rules+ai',
+      action: rollbackAction(verdict, input.mode),
+      aiVerdict,
+      severityScore: severity,
+    };
   }
 
   const verdict: RollbackVerdict = approvedOverBlockers ? 'ROLLBACK' : 'HOLD';
-  if (input.aiSkipped) reasons.push(`ROLLBACK_DECISION skipped (${input.aiSkipped.errorType}: ${input.aiSkipped.reason}).`);
-  else if (ai) reasons.push(`The model's rollback decision carried no valid verdict ('${String(ai.verdict)}'): ignored.`);
-  if (!approvedOverBlockers) reasons.push('Decided on the rules alone: HOLD until a person has looked at the reported problem.');
+  if (input.aiSkipped)
+    reasons.push(`ROLLBACK_DECISION skipped (${input.aiSkipped.errorType}: ${input.aiSkipped.reason}).`);
+  else if (ai)
+    reasons.push(`The model's rollback decision carried no valid verdict ('${String(ai.verdict)}'): ignored.`);
+  if (!approvedOverBlockers)
+    reasons.push('Decided on the rules alone: HOLD until a person has looked at the reported problem.');
   return { ...common, verdict, reasons, basis: 'rules', action: rollbackAction(verdict, input.mode) };
 }

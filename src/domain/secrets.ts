@@ -5,9 +5,23 @@
 // over the remaining text (key formats, assignments, headers, URLs).
 
 export const SECRET_KINDS = [
-  'kubernetes-secret-data', 'aws-access-key-id', 'aws-secret-access-key', 'aws-session-token', 'bearer-token',
-  'basic-auth', 'jwt', 'private-key', 'certificate', 'kubeconfig-credential', 'secret-env-value', 'secret-field',
-  'url-credentials', 'github-token', 'slack-token', 'api-key', 'docker-registry-auth',
+  'kubernetes-secret-data',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'aws-session-token',
+  'bearer-token',
+  'basic-auth',
+  'jwt',
+  'private-key',
+  'certificate',
+  'kubeconfig-credential',
+  'secret-env-value',
+  'secret-field',
+  'url-credentials',
+  'github-token',
+  'slack-token',
+  'api-key',
+  'docker-registry-auth',
 ] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
@@ -21,10 +35,40 @@ export interface RedactionResult {
 export const redactionMarker = (kind: SecretKind): string => `[REDACTED:${kind}]`;
 
 /** Kubeconfig `users[].user` fields holding credentials (certificate-authority-data is public and kept). */
-const KUBECONFIG_CREDENTIAL_KEYS = new Set(['client-key-data', 'client-key', 'client-certificate-data', 'token', 'token-file', 'password', 'id-token', 'refresh-token', 'access-token', 'client-secret']);
-const SECRET_NAME_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'accesskey', 'accountkey', 'privatekey', 'credential', 'clientkey', 'sessionkey', 'signingkey', 'encryptionkey', 'masterkey', 'connectionstring', 'dsn'];
+const KUBECONFIG_CREDENTIAL_KEYS = new Set([
+  'client-key-data',
+  'client-key',
+  'client-certificate-data',
+  'token',
+  'token-file',
+  'password',
+  'id-token',
+  'refresh-token',
+  'access-token',
+  'client-secret',
+]);
+const SECRET_NAME_PARTS = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'apikey',
+  'accesskey',
+  'accountkey',
+  'privatekey',
+  'credential',
+  'clientkey',
+  'sessionkey',
+  'signingkey',
+  'encryptionkey',
+  'masterkey',
+  'connectionstring',
+  'dsn',
+];
 /** Names that point at a secret rather than hold one (secretName, secretKeyRef, passwordFile, tokenTTL, credential-id…). */
-const REFERENCE_SUFFIX = /(name|names|ref|refs|path|file|dir|url|type|ttl|kind|mode|enabled|count|length|expiry|expiration|seconds|version|format|policy|provider|selector|id|ids)$/;
+const REFERENCE_SUFFIX =
+  /(name|names|ref|refs|path|file|dir|url|type|ttl|kind|mode|enabled|count|length|expiry|expiration|seconds|version|format|policy|provider|selector|id|ids)$/;
 
 /** Whether a field, variable or flag name suggests its value is a secret (DB_PASSWORD, apiKey, client_secret…). */
 export function isSecretLikeName(name: string): boolean {
@@ -65,7 +109,10 @@ function redactPem(text: string, counts: Counts): string {
     return redactionMarker(kind);
   });
   // A private key cut off before its END line (truncated logs) is still a private key.
-  out = out.replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*$/, () => (bump(counts, 'private-key'), redactionMarker('private-key')));
+  out = out.replace(
+    /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*$/,
+    () => (bump(counts, 'private-key'), redactionMarker('private-key')),
+  );
   return out;
 }
 
@@ -79,7 +126,10 @@ function redactStructure(text: string, counts: Counts): string {
       // Not a JSON document: fall through to the line reader.
     }
   }
-  return text.split(/^(?=---[ \t]*$)/m).map((doc) => redactYamlDocument(doc, counts)).join('');
+  return text
+    .split(/^(?=---[ \t]*$)/m)
+    .map((doc) => redactYamlDocument(doc, counts))
+    .join('');
 }
 
 type Json = Record<string, unknown>;
@@ -109,7 +159,11 @@ function redactJson(value: unknown, inKubeconfig: boolean, counts: Counts): unkn
   const out: Json = {};
   for (const [key, v] of Object.entries(value)) {
     if (isSecret && (key === 'data' || key === 'stringData') && isObject(v)) {
-      out[key] = Object.fromEntries(Object.keys(v).map((k) => (bump(counts, 'kubernetes-secret-data'), [k, redactionMarker('kubernetes-secret-data')])));
+      out[key] = Object.fromEntries(
+        Object.keys(v).map(
+          (k) => (bump(counts, 'kubernetes-secret-data'), [k, redactionMarker('kubernetes-secret-data')]),
+        ),
+      );
     } else if (isSecret && key === 'kubectl.kubernetes.io/last-applied-configuration') {
       bump(counts, 'kubernetes-secret-data');
       out[key] = redactionMarker('kubernetes-secret-data');
@@ -130,7 +184,8 @@ function redactJson(value: unknown, inKubeconfig: boolean, counts: Counts): unkn
   return out;
 }
 
-const isScalarSecret = (v: unknown) => (typeof v === 'string' && !NOT_A_SECRET_VALUE.test(v.trim())) || (typeof v === 'number');
+const isScalarSecret = (v: unknown) =>
+  (typeof v === 'string' && !NOT_A_SECRET_VALUE.test(v.trim())) || typeof v === 'number';
 
 /** `key: value` lines, with an optional list dash and quotes around the key. */
 const YAML_KEY = /^(\s*)(-\s+)?(["']?)([A-Za-z0-9_./-]+)\3:(?:[ \t]+(.*))?$/;
@@ -138,7 +193,8 @@ const BLOCK_SCALAR = /^[|>][0-9+-]*\s*(#.*)?$/;
 
 function redactYamlDocument(doc: string, counts: Counts): string {
   const isSecretDoc = /^\s*(-\s+)?kind:\s*["']?Secret["']?\s*$/m.test(doc);
-  const isKubeconfig = /^kind:\s*["']?Config["']?\s*$/m.test(doc) || (/^users:\s*$/m.test(doc) && /^clusters:\s*$/m.test(doc));
+  const isKubeconfig =
+    /^kind:\s*["']?Config["']?\s*$/m.test(doc) || (/^users:\s*$/m.test(doc) && /^clusters:\s*$/m.test(doc));
   const out: string[] = [];
   let skipDeeperThan: number | undefined; // continuation lines of a block scalar being redacted
   let secretDataAt: number | undefined; // column of a Secret's data:/stringData: key
@@ -209,11 +265,16 @@ interface Pattern {
 }
 
 const keep = (marker: string, prefix: string) => `${prefix}${marker}`;
-const hasMixedCharClasses = (s: string) => /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && !/^[0-9a-f]+$/i.test(s);
+const hasMixedCharClasses = (s: string) =>
+  /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s) && !/^[0-9a-f]+$/i.test(s);
 
 const PATTERNS: Pattern[] = [
   // Embedded JSON Secret (e.g. inside a log line): blank its data maps.
-  { kind: 'kubernetes-secret-data', re: /(\\?"(?:data|stringData)\\?"\s*:\s*)\{[^{}]*\}/g, replace: (m, p = '') => `${p}"${m}"` },
+  {
+    kind: 'kubernetes-secret-data',
+    re: /(\\?"(?:data|stringData)\\?"\s*:\s*)\{[^{}]*\}/g,
+    replace: (m, p = '') => `${p}"${m}"`,
+  },
   { kind: 'jwt', re: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g },
   { kind: 'bearer-token', re: /(\b[Bb]earer\s+)[A-Za-z0-9\-._~+/]{8,}=*/g, replace: keep },
   { kind: 'basic-auth', re: /(\b[Bb]asic\s+)[A-Za-z0-9+/]{8,}=*/g, replace: keep },
@@ -221,17 +282,46 @@ const PATTERNS: Pattern[] = [
   { kind: 'aws-session-token', re: /\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz)[A-Za-z0-9/+=]{20,}/g },
   { kind: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})\b/g },
   { kind: 'slack-token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: 'api-key', re: /\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk)_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20}|hf_[A-Za-z0-9]{30,})/g },
+  {
+    kind: 'api-key',
+    re: /\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35}|(?:sk|rk)_live_[A-Za-z0-9]{16,}|npm_[A-Za-z0-9]{36}|glpat-[A-Za-z0-9_-]{20}|hf_[A-Za-z0-9]{30,})/g,
+  },
   { kind: 'url-credentials', re: /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]+:)[^/\s@'"]+(?=@)/gi, replace: keep },
   // JSON pairs outside a parsed document: {"name":"DB_PASSWORD","value":"…"} and "client_secret": "…".
-  { kind: 'secret-env-value', re: /(\\?"name\\?"\s*:\s*\\?"([^"\\]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(?=\\?")/g, replace: keep, accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && value !== '' },
-  { kind: 'secret-field', kindOf: (_p, key = '') => kindForName(key, 'secret-field'), re: /(\\?"([^"\\\n]+)\\?"\s*:\s*\\?")((?:[^"\\\n]|\\[^"])*)(?=\\?")/g, replace: keep, accept: (_m, _p, key = '', value = '') => isSecretLikeName(key) && !NOT_A_SECRET_VALUE.test(value) },
+  {
+    kind: 'secret-env-value',
+    re: /(\\?"name\\?"\s*:\s*\\?"([^"\\]+)\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(?=\\?")/g,
+    replace: keep,
+    accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && value !== '',
+  },
+  {
+    kind: 'secret-field',
+    kindOf: (_p, key = '') => kindForName(key, 'secret-field'),
+    re: /(\\?"([^"\\\n]+)\\?"\s*:\s*\\?")((?:[^"\\\n]|\\[^"])*)(?=\\?")/g,
+    replace: keep,
+    accept: (_m, _p, key = '', value = '') => isSecretLikeName(key) && !NOT_A_SECRET_VALUE.test(value),
+  },
   // Command-line flags: --token xyz, --password=xyz
-  { kind: 'secret-field', re: /(--([a-z][a-z0-9-]*)[= ])("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)/g, replace: keep, accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && !NOT_A_SECRET_VALUE.test(value) },
+  {
+    kind: 'secret-field',
+    re: /(--([a-z][a-z0-9-]*)[= ])("[^"\n]*"|'[^'\n]*'|[^\s"'-][^\s"']*)/g,
+    replace: keep,
+    accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && !NOT_A_SECRET_VALUE.test(value),
+  },
   // Shell, .env and INI assignments: export DB_PASSWORD=…, aws_secret_access_key = …
-  { kind: 'secret-env-value', kindOf: (_p, name = '') => kindForName(name, 'secret-env-value'), re: /(\b([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'&;]+)/g, replace: keep, accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && !NOT_A_SECRET_VALUE.test(value) },
+  {
+    kind: 'secret-env-value',
+    kindOf: (_p, name = '') => kindForName(name, 'secret-env-value'),
+    re: /(\b([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'&;]+)/g,
+    replace: keep,
+    accept: (_m, _p, name = '', value = '') => isSecretLikeName(name) && !NOT_A_SECRET_VALUE.test(value),
+  },
   // A bare 40-character AWS secret access key (mixed case and digits, not a hex digest).
-  { kind: 'aws-secret-access-key', re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, accept: (m) => hasMixedCharClasses(m) },
+  {
+    kind: 'aws-secret-access-key',
+    re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+    accept: (m) => hasMixedCharClasses(m),
+  },
 ];
 
 function redactPatterns(text: string, counts: Counts): string {

@@ -25,9 +25,13 @@ export const NodeGroupSchema = z.object({
   capacityType: z.string().optional(),
   health: health.optional(),
   /** The launch template the node group uses, and the template's newest version (pending update when they differ). */
-  launchTemplate: z.object({ id: z.string().optional(), name: z.string().optional(), version: z.string().optional() }).optional(),
+  launchTemplate: z
+    .object({ id: z.string().optional(), name: z.string().optional(), version: z.string().optional() })
+    .optional(),
   launchTemplateLatestVersion: z.string().optional(),
-  scaling: z.object({ minSize: z.number().optional(), maxSize: z.number().optional(), desiredSize: z.number().optional() }).optional(),
+  scaling: z
+    .object({ minSize: z.number().optional(), maxSize: z.number().optional(), desiredSize: z.number().optional() })
+    .optional(),
 });
 
 export const FargateProfileSchema = z.object({
@@ -78,7 +82,9 @@ export const InsightSchema = z.object({
   lastRefreshTime: z.string().optional(),
   lastTransitionTime: z.string().optional(),
   deprecationDetails: z.array(DeprecationDetailSchema).optional(),
-  addonCompatibilityDetails: z.array(z.object({ name: z.string().optional(), compatibleVersions: z.array(z.string()).optional() })).optional(),
+  addonCompatibilityDetails: z
+    .array(z.object({ name: z.string().optional(), compatibleVersions: z.array(z.string()).optional() }))
+    .optional(),
 });
 
 export const SubnetSchema = z.object({
@@ -159,6 +165,8 @@ export type LiveObject = z.infer<typeof LiveObjectSchema>;
 export function parseClusterSnapshot(value: unknown, source = 'snapshot'): ClusterSnapshot {
   const result = ClusterSnapshotSchema.safeParse(value);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  const lines = result.error.issues.map(
+    (issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
   throw new Error(`Invalid cluster snapshot in ${source}:\n${lines.join('\n')}\nSee docs/snapshot.md for the schema.`);
 }

@@ -31,7 +31,10 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
     loadFromEks: ({ clusterName, region, targetVersion }) => {
       const eks = new EKSClient({ region });
       const ec2 = new EC2Client({ region });
-      return loadEksInventory({ eks, ec2 }, { clusterName, region, ...(targetVersion ? { targetVersion } : {}) }).finally(() => {
+      return loadEksInventory(
+        { eks, ec2 },
+        { clusterName, region, ...(targetVersion ? { targetVersion } : {}) },
+      ).finally(() => {
         eks.destroy();
         ec2.destroy();
       });

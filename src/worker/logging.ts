@@ -5,15 +5,34 @@ import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 
 /** Field paths whose values never reach a log line, at the top level and one or two levels down. */
 const SECRET_KEYS = [
-  'password', 'secret', 'token', 'apiKey', 'api_key', 'authorization', 'Authorization', 'cookie',
-  'accessKeyId', 'secretAccessKey', 'sessionToken', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN', 'TEMPORAL_API_KEY', 'credentials', 'privateKey', 'clientKey', 'stringData',
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  'api_key',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'accessKeyId',
+  'secretAccessKey',
+  'sessionToken',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'TEMPORAL_API_KEY',
+  'credentials',
+  'privateKey',
+  'clientKey',
+  'stringData',
 ];
 export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 export type Logger = PinoLogger;
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): Logger {
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination: pino.DestinationStream = pino.destination(2),
+): Logger {
   return pino(
     {
       level,
@@ -38,7 +57,11 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
  * into pino. Must run once, before any Worker or NativeConnection exists. `shutdownSignals: []` leaves SIGINT and
  * SIGTERM to the caller (the worker main shuts its workers down in order); by default the runtime handles them.
  */
-export function installTemporalLogging(logger: Logger, level: LogLevel = 'INFO', options: { shutdownSignals?: NodeJS.Signals[] } = {}): void {
+export function installTemporalLogging(
+  logger: Logger,
+  level: LogLevel = 'INFO',
+  options: { shutdownSignals?: NodeJS.Signals[] } = {},
+): void {
   Runtime.install({
     ...(options.shutdownSignals ? { shutdownSignals: options.shutdownSignals } : {}),
     logger: new DefaultLogger(level, (entry) => {

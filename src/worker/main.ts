@@ -6,7 +6,14 @@
 // guard runs on its own task queue in a second Worker that stops last, so draining calls can still settle.
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Worker,
+  type LogLevel,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
 import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
 import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
@@ -45,10 +52,21 @@ export interface RunningUpgradeWorker {
 }
 
 const TEMPORAL_LOG_LEVEL: Record<AppConfig['logLevel'], LogLevel> = {
-  trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR',
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
 };
 
-async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs: number, signal?: AbortSignal): Promise<NativeConnection> {
+async function connectWithRetry(
+  target: TemporalTarget,
+  logger: Logger,
+  retryMs: number,
+  signal?: AbortSignal,
+): Promise<NativeConnection> {
   const deadline = Date.now() + retryMs;
   for (let attempt = 1; ; attempt++) {
     if (signal?.aborted) throw new StoppedBeforeStartError('stopped before connecting to Temporal');
@@ -62,7 +80,8 @@ async function connectWithRetry(target: TemporalTarget, logger: Logger, retryMs:
           { cause: err },
         );
       }
-      if (attempt === 1 || attempt % 10 === 0) logger.warn({ address: target.address, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
+      if (attempt === 1 || attempt % 10 === 0)
+        logger.warn({ address: target.address, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
@@ -90,7 +109,9 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
         'could not register the search attributes; create them on the namespace (temporal operator search-attribute create, or the Cloud UI), or upgrade workflow tasks will fail',
       );
     }
-    const workflowBundle = options.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+    const workflowBundle =
+      options.workflowBundle ??
+      (await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
     const activities = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
     const identity = `eks-upgrade@${hostname()}:${process.pid}`;
     const worker = await createUpgradeWorker({
@@ -102,7 +123,13 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       identity,
       workflowBundle,
     });
-    const guardWorker = await Worker.create({ connection: nativeConnection, namespace: target.namespace, taskQueue: guardTaskQueue, workflowBundle, identity });
+    const guardWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: target.namespace,
+      taskQueue: guardTaskQueue,
+      workflowBundle,
+      identity,
+    });
     const upgradeRun = worker.run();
     const guardRun = guardWorker.run();
     const done = Promise.allSettled([upgradeRun, guardRun]).then(async ([u, g]) => {
@@ -110,11 +137,23 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       await nativeConnection.close();
       for (const r of [u, g]) if (r.status === 'rejected') throw r.reason;
     });
-    logger.info({ address: target.address, namespace: target.namespace, taskQueue: workerEnv.taskQueue, guardTaskQueue, shutdownGraceMs: workerEnv.shutdownGraceMs, model: config.bedrock.modelId }, 'worker started');
+    logger.info(
+      {
+        address: target.address,
+        namespace: target.namespace,
+        taskQueue: workerEnv.taskQueue,
+        guardTaskQueue,
+        shutdownGraceMs: workerEnv.shutdownGraceMs,
+        model: config.bedrock.modelId,
+      },
+      'worker started',
+    );
     // If the upgrade worker stops on its own (fatal error), stop the guard worker too.
-    void upgradeRun.catch(() => undefined).finally(() => {
-      if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
-    });
+    void upgradeRun
+      .catch(() => undefined)
+      .finally(() => {
+        if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
+      });
     return {
       worker,
       client,
@@ -159,7 +198,10 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
     signals += 1;
     if (signals === 1) {
       stop.abort();
-      logger.info({ signal, graceMs: workerEnv.shutdownGraceMs }, 'shutting down: no new tasks; in-flight activities get the grace time, then are cancelled and retried elsewhere');
+      logger.info(
+        { signal, graceMs: workerEnv.shutdownGraceMs },
+        'shutting down: no new tasks; in-flight activities get the grace time, then are cancelled and retried elsewhere',
+      );
       void running?.shutdown();
     } else {
       logger.warn({ signal }, 'second signal: exiting now; unfinished activities will time out and be retried');

@@ -23,7 +23,10 @@ export function devServerSearchAttributeArgs(): string[] {
  * Registers the app's search attributes on a namespace, idempotently: attributes that already exist are left
  * alone. Needed on servers that were not started with our --search-attribute flags.
  */
-export async function registerSearchAttributes(connection: Connection | NativeConnection, namespace: string): Promise<void> {
+export async function registerSearchAttributes(
+  connection: Connection | NativeConnection,
+  namespace: string,
+): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
   const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));

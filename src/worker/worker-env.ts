@@ -13,10 +13,24 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 130_000;
 
 const WorkerEnvSchema = z.object({
   EKS_UPGRADE_TASK_QUEUE: z
-    .preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, { error: 'expected a task queue name (letters, digits, . _ : -)' }).optional())
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]{1,200}$/, { error: 'expected a task queue name (letters, digits, . _ : -)' })
+        .optional(),
+    )
     .default(TASK_QUEUE),
   EKS_UPGRADE_SHUTDOWN_GRACE_MS: z
-    .preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined), z.number({ error: 'expected milliseconds from 0 to 3600000' }).int({ error: 'expected milliseconds from 0 to 3600000' }).min(0).max(3_600_000).optional())
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : undefined),
+      z
+        .number({ error: 'expected milliseconds from 0 to 3600000' })
+        .int({ error: 'expected milliseconds from 0 to 3600000' })
+        .min(0)
+        .max(3_600_000)
+        .optional(),
+    )
     .default(DEFAULT_SHUTDOWN_GRACE_MS),
 });
 

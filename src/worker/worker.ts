@@ -28,7 +28,8 @@ export interface UpgradeWorkerOptions {
 export const DEFAULT_WORKFLOWS_PATH = require.resolve('../workflows');
 
 export async function createUpgradeWorker(options: UpgradeWorkerOptions): Promise<Worker> {
-  if (options.workflowBundle && options.workflowsPath) throw new Error('createUpgradeWorker: give workflowBundle or workflowsPath, not both');
+  if (options.workflowBundle && options.workflowsPath)
+    throw new Error('createUpgradeWorker: give workflowBundle or workflowsPath, not both');
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: options.workflowsPath ?? DEFAULT_WORKFLOWS_PATH };

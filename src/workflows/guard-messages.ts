@@ -5,20 +5,30 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { GuardLimits, GuardSummary, LedgerState, ReserveAnswer, SettleAnswer } from '../domain/guard-ledger';
 
-const usd = (what: string) => z.number({ error: `${what} must be a number of US dollars` }).finite().nonnegative({ error: `${what} must be >= 0` });
-const count = (what: string) => z.number({ error: `${what} must be a whole number` }).int({ error: `${what} must be a whole number` }).nonnegative({ error: `${what} must be >= 0` });
+const usd = (what: string) =>
+  z
+    .number({ error: `${what} must be a number of US dollars` })
+    .finite()
+    .nonnegative({ error: `${what} must be >= 0` });
+const count = (what: string) =>
+  z
+    .number({ error: `${what} must be a whole number` })
+    .int({ error: `${what} must be a whole number` })
+    .nonnegative({ error: `${what} must be >= 0` });
 
-export const ReserveRequestSchema = z.strictObject({
-  requestId: z.string().min(1).max(400),
-  modelId: z.string().min(1).max(200),
-  caller: z.string().min(1).max(400),
-  estimatedCostUsd: usd('estimatedCostUsd'),
-  estimatedInputCostUsd: usd('estimatedInputCostUsd'),
-  estimatedTokens: count('estimatedTokens'),
-}).refine((r) => r.estimatedInputCostUsd <= r.estimatedCostUsd, {
-  error: 'estimatedInputCostUsd must not exceed estimatedCostUsd (the worst case includes the input)',
-  path: ['estimatedInputCostUsd'],
-});
+export const ReserveRequestSchema = z
+  .strictObject({
+    requestId: z.string().min(1).max(400),
+    modelId: z.string().min(1).max(200),
+    caller: z.string().min(1).max(400),
+    estimatedCostUsd: usd('estimatedCostUsd'),
+    estimatedInputCostUsd: usd('estimatedInputCostUsd'),
+    estimatedTokens: count('estimatedTokens'),
+  })
+  .refine((r) => r.estimatedInputCostUsd <= r.estimatedCostUsd, {
+    error: 'estimatedInputCostUsd must not exceed estimatedCostUsd (the worst case includes the input)',
+    path: ['estimatedInputCostUsd'],
+  });
 
 export const SettleRequestSchema = z.strictObject({
   reservationId: z.string().min(1).max(400),
@@ -35,7 +45,11 @@ export const GuardLimitsSchema = z.strictObject({
   maxRequestsPerWindow: z.number().int().min(1, { error: 'maxRequestsPerWindow must be at least 1' }).max(100_000),
   maxTokensPerWindow: z.number().int().min(1).max(100_000_000).nullable(),
   windowMs: z.number().int().min(100, { error: 'windowMs must be at least 100' }).max(3_600_000),
-  reservationTtlMs: z.number().int().min(100, { error: 'reservationTtlMs must be at least 100' }).max(24 * 3_600_000),
+  reservationTtlMs: z
+    .number()
+    .int()
+    .min(100, { error: 'reservationTtlMs must be at least 100' })
+    .max(24 * 3_600_000),
   warnAtFraction: z.number().gt(0).max(1),
 });
 

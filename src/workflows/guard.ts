@@ -43,7 +43,11 @@ import type { ZodError } from 'zod';
 
 function rejectMalformed(what: string, result: { success: boolean; error?: ZodError }): void {
   if (!result.success && result.error) {
-    throw ApplicationFailure.create({ type: 'BedrockGuardBadRequest', message: describeZodError(what, result.error), nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'BedrockGuardBadRequest',
+      message: describeZodError(what, result.error),
+      nonRetryable: true,
+    });
   }
 }
 
@@ -64,7 +68,11 @@ function details(s: GuardSummary, run: number): string {
 export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<void> {
   const limits = GuardLimitsSchema.safeParse(input.limits);
   if (!limits.success) {
-    throw ApplicationFailure.create({ type: 'BedrockGuardBadRequest', message: describeZodError('guard limits', limits.error), nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'BedrockGuardBadRequest',
+      message: describeZodError('guard limits', limits.error),
+      nonRetryable: true,
+    });
   }
   const ledger: LedgerState = input.ledger ?? emptyLedger(limits.data, Date.now());
   const run = input.run ?? 1;
@@ -85,7 +93,8 @@ export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<v
         const parsed = ReserveRequestSchema.safeParse(req);
         rejectMalformed('reserve request', parsed);
         const problem = parsed.success ? reserveProblem(ledger, parsed.data) : undefined;
-        if (problem) throw ApplicationFailure.create({ type: 'BedrockGuardBadRequest', message: problem, nonRetryable: true });
+        if (problem)
+          throw ApplicationFailure.create({ type: 'BedrockGuardBadRequest', message: problem, nonRetryable: true });
       },
       description: 'Ask for a permit before one Bedrock call: granted, wait (retryAfterMs) or budget exhausted.',
     },
@@ -97,7 +106,10 @@ export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<v
       changed = true;
       return settle(ledger, req, Date.now(), req.modelId);
     },
-    { validator: (req) => rejectMalformed('settle request', SettleRequestSchema.safeParse(req)), description: 'Charge the actual cost of a call.' },
+    {
+      validator: (req) => rejectMalformed('settle request', SettleRequestSchema.safeParse(req)),
+      description: 'Charge the actual cost of a call.',
+    },
   );
   setHandler(
     configureUpdate,
@@ -109,7 +121,10 @@ export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<v
       log.info('Bedrock guard limits changed', { limits: ledger.limits });
       return summarize(ledger, Date.now());
     },
-    { validator: (patch) => rejectMalformed('configure request', ConfigurePatchSchema.safeParse(patch)), description: 'Change limits at run time.' },
+    {
+      validator: (patch) => rejectMalformed('configure request', ConfigurePatchSchema.safeParse(patch)),
+      description: 'Change limits at run time.',
+    },
   );
   setHandler(forceContinueAsNewUpdate, () => {
     forceContinueAsNew = true;
@@ -129,7 +144,8 @@ export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<v
     const now = Date.now();
     const { rolledOver, expired } = advance(ledger, now);
     if (rolledOver) log.info('Bedrock guard: new UTC day, ledger reset', { day: ledger.day });
-    if (expired.length > 0) log.warn('Bedrock guard: reservations expired unsettled, charged at their estimate', { expired });
+    if (expired.length > 0)
+      log.warn('Bedrock guard: reservations expired unsettled, charged at their estimate', { expired });
     if (changed || rolledOver || expired.length > 0) setCurrentDetails(details(summarize(ledger, now), run));
     changed = false;
 
@@ -152,7 +168,11 @@ export async function bedrockGuardWorkflow(input: GuardWorkflowInput): Promise<v
   // fails accepted-but-unfinished updates when the run closes. Updates not yet admitted are retried on the new run.
   await condition(allHandlersFinished);
   advance(ledger, Date.now());
-  log.info('Bedrock guard: continuing as new', { run, updatesThisRun, openReservations: Object.keys(ledger.open).length });
+  log.info('Bedrock guard: continuing as new', {
+    run,
+    updatesThisRun,
+    openReservations: Object.keys(ledger.open).length,
+  });
   await continueAsNew<typeof bedrockGuardWorkflow>({
     limits: ledger.limits,
     ledger,

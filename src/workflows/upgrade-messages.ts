@@ -9,48 +9,84 @@ import type { RollbackRecord } from '../domain/rollback';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
 
-export const UpgradeInputSchema = z.strictObject({
-  /** EKS cluster names: 1–100 characters, letters, digits, hyphens and underscores, starting alphanumeric. */
-  clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, { error: 'expected an EKS cluster name (letters, digits, - and _, up to 100 characters)' }),
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'expected an AWS region such as us-east-1' }).optional(),
-  currentVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' }).optional(),
-  targetVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.31' }),
-  inventory: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1) }),
-    z.strictObject({ kind: z.literal('eks') }),
-  ]),
-  manifestPaths: z.array(z.string().min(1)).default([]),
-  releaseNotes: z
-    .discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
-      z.strictObject({ kind: z.literal('kubernetes-changelog') }),
-      z.strictObject({ kind: z.literal('none') }),
-    ])
-    .default({ kind: 'kubernetes-changelog' }),
-  mode: z.enum(['analyze', 'execute']).default('analyze'),
-  approval: z.enum(['manual', 'auto']).default('manual'),
-  /** false: deterministic rules only, every analysis recorded as skipped (e.g. no AWS credentials). */
-  aiAnalysis: z.boolean().default(true),
-  /** How long the soak window after approval stays open for `requestRollback`, in ms. */
-  soakWindowMs: z.number().int().min(0).max(30 * 24 * 3600 * 1000).default(3600 * 1000),
-  /** How long to wait for approve/abort before giving up, in ms. */
-  approvalTimeoutMs: z.number().int().min(1000).max(30 * 24 * 3600 * 1000).default(7 * 24 * 3600 * 1000),
-  /**
-   * Heartbeat timeout of the Bedrock analysis activities, in ms: how soon a call whose worker died is retried
-   * elsewhere. The activities heartbeat while they wait and while the model answers.
-   */
-  analysisHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
-}).superRefine((input, ctx) => {
-  if (input.mode === 'execute') {
-    ctx.addIssue({ code: 'custom', path: ['mode'], message: "execute mode is not available yet (a later issue): use mode 'analyze', which decides and leaves the upgrade itself to you" });
-  }
-  if (input.inventory.kind === 'eks' && !input.region) {
-    ctx.addIssue({ code: 'custom', path: ['region'], message: 'reading the cluster from the EKS API needs a region such as us-east-1' });
-  }
-  if (input.currentVersion && Number(input.targetVersion.split('.')[1]) <= Number(input.currentVersion.split('.')[1])) {
-    ctx.addIssue({ code: 'custom', path: ['targetVersion'], message: `expected a version newer than currentVersion ${input.currentVersion}` });
-  }
-});
+export const UpgradeInputSchema = z
+  .strictObject({
+    /** EKS cluster names: 1–100 characters, letters, digits, hyphens and underscores, starting alphanumeric. */
+    clusterName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, {
+      error: 'expected an EKS cluster name (letters, digits, - and _, up to 100 characters)',
+    }),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'expected an AWS region such as us-east-1' })
+      .optional(),
+    currentVersion: z
+      .string()
+      .regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' })
+      .optional(),
+    targetVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.31' }),
+    inventory: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1) }),
+      z.strictObject({ kind: z.literal('eks') }),
+    ]),
+    manifestPaths: z.array(z.string().min(1)).default([]),
+    releaseNotes: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+        z.strictObject({ kind: z.literal('kubernetes-changelog') }),
+        z.strictObject({ kind: z.literal('none') }),
+      ])
+      .default({ kind: 'kubernetes-changelog' }),
+    mode: z.enum(['analyze', 'execute']).default('analyze'),
+    approval: z.enum(['manual', 'auto']).default('manual'),
+    /** false: deterministic rules only, every analysis recorded as skipped (e.g. no AWS credentials). */
+    aiAnalysis: z.boolean().default(true),
+    /** How long the soak window after approval stays open for `requestRollback`, in ms. */
+    soakWindowMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600 * 1000)
+      .default(3600 * 1000),
+    /** How long to wait for approve/abort before giving up, in ms. */
+    approvalTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(30 * 24 * 3600 * 1000)
+      .default(7 * 24 * 3600 * 1000),
+    /**
+     * Heartbeat timeout of the Bedrock analysis activities, in ms: how soon a call whose worker died is retried
+     * elsewhere. The activities heartbeat while they wait and while the model answers.
+     */
+    analysisHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+  })
+  .superRefine((input, ctx) => {
+    if (input.mode === 'execute') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message:
+          "execute mode is not available yet (a later issue): use mode 'analyze', which decides and leaves the upgrade itself to you",
+      });
+    }
+    if (input.inventory.kind === 'eks' && !input.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: 'reading the cluster from the EKS API needs a region such as us-east-1',
+      });
+    }
+    if (
+      input.currentVersion &&
+      Number(input.targetVersion.split('.')[1]) <= Number(input.currentVersion.split('.')[1])
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetVersion'],
+        message: `expected a version newer than currentVersion ${input.currentVersion}`,
+      });
+    }
+  });
 export type UpgradeInput = z.input<typeof UpgradeInputSchema>;
 export type ValidUpgradeInput = z.output<typeof UpgradeInputSchema>;
 
@@ -110,10 +146,18 @@ export interface InputProblem {
 }
 
 /** Validates an upgrade input; the workflow and the client both use it, so they refuse the same things. */
-export function parseUpgradeInput(raw: unknown): { ok: true; input: ValidUpgradeInput } | { ok: false; problems: InputProblem[] } {
+export function parseUpgradeInput(
+  raw: unknown,
+): { ok: true; input: ValidUpgradeInput } | { ok: false; problems: InputProblem[] } {
   const result = UpgradeInputSchema.safeParse(raw);
   if (result.success) return { ok: true, input: result.data };
-  return { ok: false, problems: result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(input)', message: i.message })) };
+  return {
+    ok: false,
+    problems: result.error.issues.map((i) => ({
+      field: i.path.map(String).join('.') || '(input)',
+      message: i.message,
+    })),
+  };
 }
 
 function versionPath(input: Pick<UpgradeInput, 'currentVersion' | 'targetVersion'>): string {
@@ -121,13 +165,21 @@ function versionPath(input: Pick<UpgradeInput, 'currentVersion' | 'targetVersion
 }
 
 /** The Web UI's one-line static summary, set by the client at start (200 bytes at most). */
-export function upgradeStaticSummary(input: Pick<UpgradeInput, 'clusterName' | 'currentVersion' | 'targetVersion' | 'mode'>): string {
-  return `${input.clusterName} ${versionPath(input)}: EKS upgrade ${input.mode === 'execute' ? 'execution' : 'analysis'}`.slice(0, 200);
+export function upgradeStaticSummary(
+  input: Pick<UpgradeInput, 'clusterName' | 'currentVersion' | 'targetVersion' | 'mode'>,
+): string {
+  return `${input.clusterName} ${versionPath(input)}: EKS upgrade ${input.mode === 'execute' ? 'execution' : 'analysis'}`.slice(
+    0,
+    200,
+  );
 }
 
 /** The Web UI's static details (Markdown): what was asked, set by the client at start. */
 export function upgradeStaticDetails(input: UpgradeInput): string {
-  const inventory = input.inventory.kind === 'snapshot' ? `snapshot \`${input.inventory.path}\`` : `EKS API (${input.region ?? 'default region'})`;
+  const inventory =
+    input.inventory.kind === 'snapshot'
+      ? `snapshot \`${input.inventory.path}\``
+      : `EKS API (${input.region ?? 'default region'})`;
   const notes = input.releaseNotes ?? { kind: 'kubernetes-changelog' };
   return [
     `**${input.clusterName}** ${versionPath(input)} — mode \`${input.mode ?? 'analyze'}\`, approval \`${input.approval ?? 'manual'}\`, AI analysis ${input.aiAnalysis === false ? 'off' : 'on'}`,
@@ -140,7 +192,8 @@ export function upgradeStaticDetails(input: UpgradeInput): string {
 
 export const approveSignal = defineSignal<[{ by?: string; comment?: string }]>('approve');
 export const abortSignal = defineSignal<[{ reason: string; by?: string }]>('abort');
-export const requestRollbackSignal = defineSignal<[{ reason: string; evidence?: string; by?: string }]>('requestRollback');
+export const requestRollbackSignal =
+  defineSignal<[{ reason: string; evidence?: string; by?: string }]>('requestRollback');
 
 export const statusQuery = defineQuery<UpgradeStatus>('status');
 export const reportQuery = defineQuery<UpgradeReport>('report');

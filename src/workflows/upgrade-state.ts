@@ -60,7 +60,9 @@ export class UpgradeState {
       ...(this.decision ? { decision: this.decision } : {}),
     };
     const findingsCount =
-      (this.apiScan?.findings.length ?? 0) + (this.readiness?.findings.length ?? 0) + this.analyses.reduce((n, a) => n + a.findings.length, 0);
+      (this.apiScan?.findings.length ?? 0) +
+      (this.readiness?.findings.length ?? 0) +
+      this.analyses.reduce((n, a) => n + a.findings.length, 0);
     return {
       ...base,
       workflowId: this.workflowId,
@@ -109,7 +111,8 @@ export class UpgradeState {
   /** Records a note; bounded, since signals from outside can add them. */
   note(text: string): void {
     if (this.noteList.length < MAX_NOTES) this.noteList.push(text);
-    else if (this.noteList.length === MAX_NOTES) this.noteList.push(`… further notes dropped (more than ${MAX_NOTES}).`);
+    else if (this.noteList.length === MAX_NOTES)
+      this.noteList.push(`… further notes dropped (more than ${MAX_NOTES}).`);
   }
 
   /** A method, not a property test, so TypeScript does not narrow it across awaits (signals change it). */

@@ -14,10 +14,21 @@ import {
   type ActivityOptions,
   type RetryPolicy,
 } from '@temporalio/workflow';
-import type { AnalysisActivities, AnalysisContext, EvidenceActivities, InventorySource, ReleaseNotesSource } from '../activities/contracts';
+import type {
+  AnalysisActivities,
+  AnalysisContext,
+  EvidenceActivities,
+  InventorySource,
+  ReleaseNotesSource,
+} from '../activities/contracts';
 import type { AnalysisResult, AnalysisTemplateName, SkippedAnalysis } from '../domain/analysis';
 import { NON_RETRYABLE_BEDROCK_FAILURE_TYPES } from '../domain/bedrock-errors';
-import { decideUpgradeVerdict, evaluateUpgradeRules, summarizeEvidence, type DecisionEvidence } from '../domain/decision';
+import {
+  decideUpgradeVerdict,
+  evaluateUpgradeRules,
+  summarizeEvidence,
+  type DecisionEvidence,
+} from '../domain/decision';
 import { decideRollbackVerdict, type RollbackRecord } from '../domain/rollback';
 import { UpgradeState } from './upgrade-state';
 import {
@@ -46,10 +57,19 @@ export const READ_RETRY: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '15s',
   maximumAttempts: 4,
-  nonRetryableErrorTypes: ['InvalidEvidenceInput', 'AccessDeniedException', 'ResourceNotFoundException', 'ValidationException'],
+  nonRetryableErrorTypes: [
+    'InvalidEvidenceInput',
+    'AccessDeniedException',
+    'ResourceNotFoundException',
+    'ValidationException',
+  ],
 };
 
-const inventoryActivities = proxyActivities<EvidenceActivities>({ startToCloseTimeout: '2 minutes', retry: READ_RETRY, summary: 'cluster inventory' });
+const inventoryActivities = proxyActivities<EvidenceActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: READ_RETRY,
+  summary: 'cluster inventory',
+});
 const evidenceActivities = proxyActivities<EvidenceActivities>({ startToCloseTimeout: '5 minutes', retry: READ_RETRY });
 
 /**
@@ -57,11 +77,19 @@ const evidenceActivities = proxyActivities<EvidenceActivities>({ startToCloseTim
  * One proxy per activity, so the Web UI names each analysis in the history.
  */
 function analysisActivities(heartbeatTimeoutMs: number): AnalysisActivities {
-  const options = (summary: string): ActivityOptions => ({ startToCloseTimeout: '15 minutes', heartbeatTimeout: heartbeatTimeoutMs, retry: BEDROCK_RETRY, summary });
+  const options = (summary: string): ActivityOptions => ({
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: BEDROCK_RETRY,
+    summary,
+  });
   return {
-    analyzeReleaseNotes: proxyActivities<AnalysisActivities>(options('Bedrock: release-notes analysis')).analyzeReleaseNotes,
-    analyzeDeprecationImpact: proxyActivities<AnalysisActivities>(options('Bedrock: deprecation impact')).analyzeDeprecationImpact,
-    assessClusterReadiness: proxyActivities<AnalysisActivities>(options('Bedrock: cluster readiness')).assessClusterReadiness,
+    analyzeReleaseNotes: proxyActivities<AnalysisActivities>(options('Bedrock: release-notes analysis'))
+      .analyzeReleaseNotes,
+    analyzeDeprecationImpact: proxyActivities<AnalysisActivities>(options('Bedrock: deprecation impact'))
+      .analyzeDeprecationImpact,
+    assessClusterReadiness: proxyActivities<AnalysisActivities>(options('Bedrock: cluster readiness'))
+      .assessClusterReadiness,
     decideUpgrade: proxyActivities<AnalysisActivities>(options('Bedrock: upgrade decision')).decideUpgrade,
     decideRollback: proxyActivities<AnalysisActivities>(options('Bedrock: rollback decision')).decideRollback,
   };
@@ -71,7 +99,8 @@ function analysisActivities(heartbeatTimeoutMs: number): AnalysisActivities {
 function describeFailure(err: unknown): Pick<SkippedAnalysis, 'errorType' | 'reason'> {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) return { errorType: cause.type ?? 'Error', reason: cause.message };
-  if (cause instanceof TimeoutFailure) return { errorType: 'Timeout', reason: `the activity timed out (${String(cause.timeoutType)})` };
+  if (cause instanceof TimeoutFailure)
+    return { errorType: 'Timeout', reason: `the activity timed out (${String(cause.timeoutType)})` };
   if (cause instanceof Error) return { errorType: cause.name, reason: cause.message };
   return { errorType: 'Error', reason: String(cause) };
 }
@@ -82,7 +111,11 @@ function fail(type: string, message: string): never {
 
 export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeReport> {
   const parsed = parseUpgradeInput(rawInput);
-  if (!parsed.ok) fail('InvalidUpgradeInput', `Invalid upgrade input: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  if (!parsed.ok)
+    fail(
+      'InvalidUpgradeInput',
+      `Invalid upgrade input: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    );
   const input = parsed.input;
   const state = new UpgradeState(input, workflowInfo().workflowId);
   const rollbackRequests: Array<{ reason: string; evidence?: string; by?: string; requestedAt: string }> = [];
@@ -93,7 +126,9 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
   setHandler(reportQuery, () => state.report());
   setHandler(approveSignal, ({ by, comment }) => {
     if (state.phase !== 'awaiting-approval') {
-      state.note(`approve${by ? ` by ${by}` : ''} received in phase ${state.phase}: ignored (approve once the decision is in and the gate is open).`);
+      state.note(
+        `approve${by ? ` by ${by}` : ''} received in phase ${state.phase}: ignored (approve once the decision is in and the gate is open).`,
+      );
       return;
     }
     approved = true;
@@ -105,26 +140,44 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
   });
   setHandler(requestRollbackSignal, ({ reason, evidence, by }) => {
     if (state.phase !== 'soak') {
-      state.note(`requestRollback (${reason}) received in phase ${state.phase}: ignored; rollback requests are heard during the soak window after approval.`);
+      state.note(
+        `requestRollback (${reason}) received in phase ${state.phase}: ignored; rollback requests are heard during the soak window after approval.`,
+      );
       return;
     }
-    rollbackRequests.push({ reason, requestedAt: new Date().toISOString(), ...(evidence ? { evidence } : {}), ...(by ? { by } : {}) });
+    rollbackRequests.push({
+      reason,
+      requestedAt: new Date().toISOString(),
+      ...(evidence ? { evidence } : {}),
+      ...(by ? { by } : {}),
+    });
   });
 
   // 1. Inventory.
   state.enter('inventory');
   const inventory: InventorySource =
-    input.inventory.kind === 'snapshot' ? input.inventory : { kind: 'eks', clusterName: input.clusterName, region: input.region ?? '' };
+    input.inventory.kind === 'snapshot'
+      ? input.inventory
+      : { kind: 'eks', clusterName: input.clusterName, region: input.region ?? '' };
   const snapshot = await inventoryActivities.loadClusterInventory(inventory);
   if (snapshot.cluster.name !== input.clusterName) {
-    fail('InvalidUpgradeInput', `inventory: the snapshot describes cluster '${snapshot.cluster.name}', not clusterName '${input.clusterName}'. Pass the matching snapshot or cluster name.`);
+    fail(
+      'InvalidUpgradeInput',
+      `inventory: the snapshot describes cluster '${snapshot.cluster.name}', not clusterName '${input.clusterName}'. Pass the matching snapshot or cluster name.`,
+    );
   }
   if (input.currentVersion && input.currentVersion !== snapshot.cluster.version) {
-    state.note(`currentVersion ${input.currentVersion} was given, but the cluster runs ${snapshot.cluster.version}: the inventory wins.`);
+    state.note(
+      `currentVersion ${input.currentVersion} was given, but the cluster runs ${snapshot.cluster.version}: the inventory wins.`,
+    );
   }
   const currentVersion = snapshot.cluster.version;
   state.currentVersion = currentVersion;
-  const context: AnalysisContext = { clusterName: input.clusterName, currentVersion, targetVersion: input.targetVersion };
+  const context: AnalysisContext = {
+    clusterName: input.clusterName,
+    currentVersion,
+    targetVersion: input.targetVersion,
+  };
 
   // 2. Evidence, in parallel. Release notes are helpful but not essential: their failure is a caution, not a stop.
   if (!state.isAborted()) {
@@ -133,27 +186,55 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
     const notesSource: ReleaseNotesSource = input.releaseNotes;
     const [releaseNotes, apiScan, readiness] = await Promise.all([
       // kind 'none' still yields the facts table's removals for the target.
-      evidenceActivities.extractReleaseNotes({ targetVersion: input.targetVersion, source: notesSource }).catch((err: unknown) => {
-        if (isCancellation(err)) throw err;
-        const { errorType, reason } = describeFailure(err);
-        unavailable.push(`release notes ${input.targetVersion} (${errorType}: ${reason})`);
-        return undefined;
+      evidenceActivities
+        .extractReleaseNotes({ targetVersion: input.targetVersion, source: notesSource })
+        .catch((err: unknown) => {
+          if (isCancellation(err)) throw err;
+          const { errorType, reason } = describeFailure(err);
+          unavailable.push(`release notes ${input.targetVersion} (${errorType}: ${reason})`);
+          return undefined;
+        }),
+      evidenceActivities.scanApiRemovals({
+        manifestPaths: input.manifestPaths,
+        snapshot,
+        currentVersion,
+        targetVersion: input.targetVersion,
       }),
-      evidenceActivities.scanApiRemovals({ manifestPaths: input.manifestPaths, snapshot, currentVersion, targetVersion: input.targetVersion }),
-      evidenceActivities.checkClusterReadiness({ snapshot, targetVersion: input.targetVersion, manifestPaths: input.manifestPaths }),
+      evidenceActivities.checkClusterReadiness({
+        snapshot,
+        targetVersion: input.targetVersion,
+        manifestPaths: input.manifestPaths,
+      }),
     ]);
     Object.assign(state, { releaseNotes, apiScan, readiness });
-    const evidence: DecisionEvidence = { ...context, apiScan, readiness, ...(releaseNotes ? { releaseNotes } : {}), unavailable };
+    const evidence: DecisionEvidence = {
+      ...context,
+      apiScan,
+      readiness,
+      ...(releaseNotes ? { releaseNotes } : {}),
+      unavailable,
+    };
 
     // 3. AI analysis, in parallel; a failed or refused analysis is recorded as skipped and the workflow goes on.
     const ai = analysisActivities(input.analysisHeartbeatTimeoutMs);
-    const attempt = async (template: AnalysisTemplateName, call: () => Promise<AnalysisResult>): Promise<AnalysisResult | undefined> => {
+    const attempt = async (
+      template: AnalysisTemplateName,
+      call: () => Promise<AnalysisResult>,
+    ): Promise<AnalysisResult | undefined> => {
       if (!input.aiAnalysis) {
-        state.skipped.push({ template, errorType: 'AiDisabled', reason: 'AI analysis is turned off (aiAnalysis: false)' });
+        state.skipped.push({
+          template,
+          errorType: 'AiDisabled',
+          reason: 'AI analysis is turned off (aiAnalysis: false)',
+        });
         return undefined;
       }
       if (state.budgetExhausted()) {
-        state.skipped.push({ template, errorType: 'BedrockCostThresholdError', reason: 'not attempted: the daily Bedrock budget already refused an analysis of this upgrade' });
+        state.skipped.push({
+          template,
+          errorType: 'BedrockCostThresholdError',
+          reason: 'not attempted: the daily Bedrock budget already refused an analysis of this upgrade',
+        });
         return undefined;
       }
       try {
@@ -172,7 +253,13 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
       await Promise.all([
         releaseNotes
           ? attempt('RELEASE_NOTES_ANALYSIS', () => ai.analyzeReleaseNotes({ context, extract: releaseNotes }))
-          : Promise.resolve(void state.skipped.push({ template: 'RELEASE_NOTES_ANALYSIS', errorType: 'NoReleaseNotes', reason: 'no release notes to analyse' })),
+          : Promise.resolve(
+              void state.skipped.push({
+                template: 'RELEASE_NOTES_ANALYSIS',
+                errorType: 'NoReleaseNotes',
+                reason: 'no release notes to analyse',
+              }),
+            ),
         attempt('DEPRECATION_IMPACT_ANALYSIS', () => ai.analyzeDeprecationImpact({ context, scan: apiScan })),
         attempt('CLUSTER_READINESS_ASSESSMENT', () => ai.assessClusterReadiness({ context, snapshot, readiness })),
       ]);
@@ -183,7 +270,12 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
       state.enter('decision');
       const rules = evaluateUpgradeRules(evidence);
       const aiDecision = await attempt('UPGRADE_DECISION', () =>
-        ai.decideUpgrade({ context, evidenceSummary: summarizeEvidence(evidence, rules), analyses: [...state.analyses], ruleBlockers: rules.blockers.map((b) => `[${b.code}] ${b.message}`) }),
+        ai.decideUpgrade({
+          context,
+          evidenceSummary: summarizeEvidence(evidence, rules),
+          analyses: [...state.analyses],
+          ruleBlockers: rules.blockers.map((b) => `[${b.code}] ${b.message}`),
+        }),
       );
       state.decision = decideUpgradeVerdict({ rules, skipped: state.skipped, ...(aiDecision ? { aiDecision } : {}) });
       state.publish();
@@ -200,7 +292,9 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
         const answered = await condition(() => approved || state.isAborted(), input.approvalTimeoutMs);
         state.approval = !answered ? 'timed-out' : state.isAborted() ? 'aborted' : 'approved';
         if (state.approval === 'approved' && state.decision.verdict === 'NO_GO') {
-          state.note(`Approved although the decision is NO_GO (${state.decision.blockers.length} blocker(s)): the operator overrode the rules.`);
+          state.note(
+            `Approved although the decision is NO_GO (${state.decision.blockers.length} blocker(s)): the operator overrode the rules.`,
+          );
         }
       }
     }
@@ -249,14 +343,36 @@ async function decideRollbackFor(
   ai: AnalysisActivities,
   context: AnalysisContext,
 ): Promise<RollbackRecord> {
-  const base = { requestedAt: request.requestedAt, reason: `${request.reason}${request.by ? ` (by ${request.by})` : ''}`, mode: state.input.mode, ...(state.decision ? { decision: state.decision } : {}) };
+  const base = {
+    requestedAt: request.requestedAt,
+    reason: `${request.reason}${request.by ? ` (by ${request.by})` : ''}`,
+    mode: state.input.mode,
+    ...(state.decision ? { decision: state.decision } : {}),
+  };
   if (!state.input.aiAnalysis) {
-    return decideRollbackVerdict({ ...base, aiSkipped: { template: 'ROLLBACK_DECISION', errorType: 'AiDisabled', reason: 'AI analysis is turned off (aiAnalysis: false)' } });
+    return decideRollbackVerdict({
+      ...base,
+      aiSkipped: {
+        template: 'ROLLBACK_DECISION',
+        errorType: 'AiDisabled',
+        reason: 'AI analysis is turned off (aiAnalysis: false)',
+      },
+    });
   }
   const d = state.decision;
-  const upgradeSummary = [state.status().headline, ...(d ? [`Decision ${d.verdict}, severity ${d.severityScore}/10, basis ${d.basis}.`, ...d.reasons.slice(0, 10)] : [])].join('\n');
+  const upgradeSummary = [
+    state.status().headline,
+    ...(d
+      ? [`Decision ${d.verdict}, severity ${d.severityScore}/10, basis ${d.basis}.`, ...d.reasons.slice(0, 10)]
+      : []),
+  ].join('\n');
   try {
-    const aiDecision = await ai.decideRollback({ context, reason: request.reason, upgradeSummary, ...(request.evidence ? { evidence: request.evidence } : {}) });
+    const aiDecision = await ai.decideRollback({
+      context,
+      reason: request.reason,
+      upgradeSummary,
+      ...(request.evidence ? { evidence: request.evidence } : {}),
+    });
     state.analyses.push(aiDecision);
     return decideRollbackVerdict({ ...base, aiDecision });
   } catch (err) {

@@ -34,8 +34,19 @@
 //
 // Without a scripted reply or handler answer the fake replies 400 ValidationException naming the tool, so a
 // missing script fails loudly instead of hanging. Usage defaults to 1000 input / 200 output tokens.
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createH2cServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import {
+  createServer as createH2cServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
@@ -79,7 +90,14 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
     res.onClose(() => {
       if (!res.finished) call.abortedByClient = true;
     });
-    const reply = queue.shift() ?? (await handler?.(call)) ?? errorReply('ValidationException', 400, `bedrock-fake: no scripted reply for ${call.operation} with tool ${call.toolName ?? '(none)'}`);
+    const reply =
+      queue.shift() ??
+      (await handler?.(call)) ??
+      errorReply(
+        'ValidationException',
+        400,
+        `bedrock-fake: no scripted reply for ${call.operation} with tool ${call.toolName ?? '(none)'}`,
+      );
     const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     send(call, reply, res, hanging);
@@ -112,7 +130,16 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
         region: 'us-east-1',
         endpoint: url,
         credentials: { accessKeyId: 'AKIDFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-the-local-fake' },
-        ...(options.http2 ? {} : { requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, ...(clientOptions.requestTimeoutMs ? { requestTimeout: clientOptions.requestTimeoutMs, throwOnRequestTimeout: true } : {}) }) }),
+        ...(options.http2
+          ? {}
+          : {
+              requestHandler: new NodeHttpHandler({
+                connectionTimeout: 2_000,
+                ...(clientOptions.requestTimeoutMs
+                  ? { requestTimeout: clientOptions.requestTimeoutMs, throwOnRequestTimeout: true }
+                  : {}),
+              }),
+            }),
       });
       clients.push(client);
       return client;
@@ -165,7 +192,13 @@ function readBody(req: IncomingMessage | Http2ServerRequest): Promise<string> {
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function describeCall(index: number, path: string, httpVersion: string, headers: IncomingHttpHeaders, rawBody: string): BedrockCall {
+function describeCall(
+  index: number,
+  path: string,
+  httpVersion: string,
+  headers: IncomingHttpHeaders,
+  rawBody: string,
+): BedrockCall {
   const match = /^\/model\/([^/]+)\/(converse|invoke|count-tokens)$/.exec(path.split('?')[0] ?? '');
   let body: unknown = rawBody;
   try {
@@ -178,7 +211,9 @@ function describeCall(index: number, path: string, httpVersion: string, headers:
   const messages = Array.isArray(b.messages) ? (b.messages as Json[]) : [];
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   const toolChoice = operation === 'converse' ? (b.toolConfig as Json | undefined)?.toolChoice : b.tool_choice;
-  const toolName = isObject(toolChoice) ? (((toolChoice.tool as Json | undefined)?.name ?? toolChoice.name) as string | undefined) : undefined;
+  const toolName = isObject(toolChoice)
+    ? (((toolChoice.tool as Json | undefined)?.name ?? toolChoice.name) as string | undefined)
+    : undefined;
   return {
     index,
     operation,
@@ -227,7 +262,14 @@ function send(call: BedrockCall, reply: BedrockReply, res: Res, hanging: Set<{ d
       res.end(reply.body);
       return;
     case 'error':
-      json(reply.status, { message: reply.message }, { 'x-amzn-errortype': `${reply.errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`, ...reply.headers });
+      json(
+        reply.status,
+        { message: reply.message },
+        {
+          'x-amzn-errortype': `${reply.errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+          ...reply.headers,
+        },
+      );
       return;
     case 'tool':
     case 'text': {
@@ -236,19 +278,49 @@ function send(call: BedrockCall, reply: BedrockReply, res: Res, hanging: Set<{ d
       const toolUseId = `tooluse_${randomUUID().replace(/-/g, '').slice(0, 22)}`;
       const name = reply.kind === 'tool' ? (reply.toolName ?? call.toolName ?? 'tool') : '';
       if (call.operation === 'invoke') {
-        json(200, {
-          id: `msg_bdrk_${requestId.slice(0, 8)}`, type: 'message', role: 'assistant', model: call.modelId,
-          content: [reply.kind === 'tool' ? { type: 'tool_use', id: toolUseId, name, input: reply.input } : { type: 'text', text: reply.text }],
-          stop_reason: reply.stopReason, stop_sequence: null,
-          usage: { input_tokens: u.inputTokens, output_tokens: u.outputTokens, cache_read_input_tokens: u.cacheReadInputTokens ?? 0, cache_creation_input_tokens: u.cacheWriteInputTokens ?? 0 },
-        }, { 'x-amzn-bedrock-input-token-count': String(u.inputTokens), 'x-amzn-bedrock-output-token-count': String(u.outputTokens), 'x-amzn-bedrock-invocation-latency': '42' });
+        json(
+          200,
+          {
+            id: `msg_bdrk_${requestId.slice(0, 8)}`,
+            type: 'message',
+            role: 'assistant',
+            model: call.modelId,
+            content: [
+              reply.kind === 'tool'
+                ? { type: 'tool_use', id: toolUseId, name, input: reply.input }
+                : { type: 'text', text: reply.text },
+            ],
+            stop_reason: reply.stopReason,
+            stop_sequence: null,
+            usage: {
+              input_tokens: u.inputTokens,
+              output_tokens: u.outputTokens,
+              cache_read_input_tokens: u.cacheReadInputTokens ?? 0,
+              cache_creation_input_tokens: u.cacheWriteInputTokens ?? 0,
+            },
+          },
+          {
+            'x-amzn-bedrock-input-token-count': String(u.inputTokens),
+            'x-amzn-bedrock-output-token-count': String(u.outputTokens),
+            'x-amzn-bedrock-invocation-latency': '42',
+          },
+        );
         return;
       }
       json(200, {
-        output: { message: { role: 'assistant', content: [reply.kind === 'tool' ? { toolUse: { toolUseId, name, input: reply.input } } : { text: reply.text }] } },
+        output: {
+          message: {
+            role: 'assistant',
+            content: [
+              reply.kind === 'tool' ? { toolUse: { toolUseId, name, input: reply.input } } : { text: reply.text },
+            ],
+          },
+        },
         stopReason: reply.stopReason,
         usage: {
-          inputTokens: u.inputTokens, outputTokens: u.outputTokens, totalTokens: total,
+          inputTokens: u.inputTokens,
+          outputTokens: u.outputTokens,
+          totalTokens: total,
           ...(u.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: u.cacheReadInputTokens } : {}),
           ...(u.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: u.cacheWriteInputTokens } : {}),
         },

@@ -4,8 +4,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeSubnet { subnetId: string; availabilityZone: string; availableIpAddressCount: number; cidrBlock?: string }
-export interface FakeLaunchTemplate { launchTemplateId: string; launchTemplateName: string; latestVersionNumber: number; defaultVersionNumber: number }
+export interface FakeSubnet {
+  subnetId: string;
+  availabilityZone: string;
+  availableIpAddressCount: number;
+  cidrBlock?: string;
+}
+export interface FakeLaunchTemplate {
+  launchTemplateId: string;
+  launchTemplateName: string;
+  latestVersionNumber: number;
+  defaultVersionNumber: number;
+}
 
 const XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
@@ -14,7 +24,10 @@ function escape(text: string): string {
 }
 
 function item(fields: Record<string, string | number | undefined>): string {
-  return `<item>${Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `<${k}>${escape(String(v))}</${k}>`).join('')}</item>`;
+  return `<item>${Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<${k}>${escape(String(v))}</${k}>`)
+    .join('')}</item>`;
 }
 
 export class FakeEc2 {
@@ -23,7 +36,10 @@ export class FakeEc2 {
   denyWith: string | undefined;
   private server: Server | undefined;
 
-  constructor(public subnets: FakeSubnet[], public launchTemplates: FakeLaunchTemplate[]) {}
+  constructor(
+    public subnets: FakeSubnet[],
+    public launchTemplates: FakeLaunchTemplate[],
+  ) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -33,21 +49,46 @@ export class FakeEc2 {
         const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
         const action = params.Action ?? '';
         this.actions.push({ action, params });
-        const ids = (prefix: string) => Object.entries(params).filter(([k]) => new RegExp(`^${prefix}\\.\\d+$`).test(k)).map(([, v]) => v);
-        if (this.denyWith) return this.reply(res, 403, `<Response><Errors><Error><Code>${this.denyWith}</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>req-1</RequestID></Response>`);
+        const ids = (prefix: string) =>
+          Object.entries(params)
+            .filter(([k]) => new RegExp(`^${prefix}\\.\\d+$`).test(k))
+            .map(([, v]) => v);
+        if (this.denyWith)
+          return this.reply(
+            res,
+            403,
+            `<Response><Errors><Error><Code>${this.denyWith}</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>req-1</RequestID></Response>`,
+          );
         if (action === 'DescribeSubnets') {
           const wanted = ids('SubnetId');
           const missing = wanted.find((id) => !this.subnets.some((s) => s.subnetId === id));
-          if (missing) return this.reply(res, 400, `<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>The subnet ID '${missing}' does not exist</Message></Error></Errors><RequestID>req-2</RequestID></Response>`);
+          if (missing)
+            return this.reply(
+              res,
+              400,
+              `<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>The subnet ID '${missing}' does not exist</Message></Error></Errors><RequestID>req-2</RequestID></Response>`,
+            );
           const list = this.subnets.filter((s) => wanted.length === 0 || wanted.includes(s.subnetId));
-          return this.reply(res, 200, `<DescribeSubnetsResponse xmlns="${XMLNS}"><requestId>req-3</requestId><subnetSet>${list.map((s) => item({ subnetId: s.subnetId, availabilityZone: s.availabilityZone, availableIpAddressCount: s.availableIpAddressCount, cidrBlock: s.cidrBlock ?? '10.0.0.0/24', state: 'available' })).join('')}</subnetSet></DescribeSubnetsResponse>`);
+          return this.reply(
+            res,
+            200,
+            `<DescribeSubnetsResponse xmlns="${XMLNS}"><requestId>req-3</requestId><subnetSet>${list.map((s) => item({ subnetId: s.subnetId, availabilityZone: s.availabilityZone, availableIpAddressCount: s.availableIpAddressCount, cidrBlock: s.cidrBlock ?? '10.0.0.0/24', state: 'available' })).join('')}</subnetSet></DescribeSubnetsResponse>`,
+          );
         }
         if (action === 'DescribeLaunchTemplates') {
           const wanted = ids('LaunchTemplateId');
           const list = this.launchTemplates.filter((t) => wanted.length === 0 || wanted.includes(t.launchTemplateId));
-          return this.reply(res, 200, `<DescribeLaunchTemplatesResponse xmlns="${XMLNS}"><requestId>req-4</requestId><launchTemplates>${list.map((t) => item({ ...t })).join('')}</launchTemplates></DescribeLaunchTemplatesResponse>`);
+          return this.reply(
+            res,
+            200,
+            `<DescribeLaunchTemplatesResponse xmlns="${XMLNS}"><requestId>req-4</requestId><launchTemplates>${list.map((t) => item({ ...t })).join('')}</launchTemplates></DescribeLaunchTemplatesResponse>`,
+          );
         }
-        return this.reply(res, 400, `<Response><Errors><Error><Code>InvalidAction</Code><Message>The action ${escape(action)} is not valid for this web service.</Message></Error></Errors><RequestID>req-5</RequestID></Response>`);
+        return this.reply(
+          res,
+          400,
+          `<Response><Errors><Error><Code>InvalidAction</Code><Message>The action ${escape(action)} is not valid for this web service.</Message></Error></Errors><RequestID>req-5</RequestID></Response>`,
+        );
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

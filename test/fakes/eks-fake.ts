@@ -50,27 +50,60 @@ function epochSeconds(iso: string | undefined): number | undefined {
 /** Builds the fake's state from a snapshot, so tests can compare "snapshot file" with "through the EKS API". */
 export function fakeStateFromSnapshot(snapshot: ClusterSnapshot): FakeEksState {
   const { cluster } = snapshot;
-  const issues = (list: Array<{ code: string; message?: string; resourceIds?: string[] }> | undefined) => ({ issues: list ?? [] });
+  const issues = (list: Array<{ code: string; message?: string; resourceIds?: string[] }> | undefined) => ({
+    issues: list ?? [],
+  });
   const fake: FakeCluster = {
     cluster: {
-      name: cluster.name, arn: cluster.arn ?? `arn:aws:eks:${cluster.region ?? 'us-east-1'}:111122223333:cluster/${cluster.name}`,
-      version: cluster.version, status: cluster.status ?? 'ACTIVE', platformVersion: cluster.platformVersion ?? 'eks.1',
-      health: issues(cluster.health?.issues), resourcesVpcConfig: { subnetIds: cluster.subnetIds ?? [], vpcId: cluster.vpcId ?? 'vpc-1' },
-      upgradePolicy: cluster.supportType ? { supportType: cluster.supportType } : undefined, createdAt: 1_700_000_000,
+      name: cluster.name,
+      arn: cluster.arn ?? `arn:aws:eks:${cluster.region ?? 'us-east-1'}:111122223333:cluster/${cluster.name}`,
+      version: cluster.version,
+      status: cluster.status ?? 'ACTIVE',
+      platformVersion: cluster.platformVersion ?? 'eks.1',
+      health: issues(cluster.health?.issues),
+      resourcesVpcConfig: { subnetIds: cluster.subnetIds ?? [], vpcId: cluster.vpcId ?? 'vpc-1' },
+      upgradePolicy: cluster.supportType ? { supportType: cluster.supportType } : undefined,
+      createdAt: 1_700_000_000,
     },
     nodegroups: (snapshot.nodeGroups ?? []).map((g) => ({
-      nodegroupName: g.name, clusterName: cluster.name, version: g.version, releaseVersion: g.releaseVersion, amiType: g.amiType,
-      status: g.status ?? 'ACTIVE', capacityType: g.capacityType ?? 'ON_DEMAND', health: issues(g.health?.issues),
-      launchTemplate: g.launchTemplate, scalingConfig: g.scaling ?? { minSize: 1, maxSize: 3, desiredSize: 2 },
+      nodegroupName: g.name,
+      clusterName: cluster.name,
+      version: g.version,
+      releaseVersion: g.releaseVersion,
+      amiType: g.amiType,
+      status: g.status ?? 'ACTIVE',
+      capacityType: g.capacityType ?? 'ON_DEMAND',
+      health: issues(g.health?.issues),
+      launchTemplate: g.launchTemplate,
+      scalingConfig: g.scaling ?? { minSize: 1, maxSize: 3, desiredSize: 2 },
     })),
-    fargateProfiles: (snapshot.fargateProfiles ?? []).map((p) => ({ fargateProfileName: p.name, clusterName: cluster.name, status: p.status ?? 'ACTIVE' })),
-    addons: (snapshot.addons ?? []).map((a) => ({ addonName: a.name, clusterName: cluster.name, addonVersion: a.version, status: a.status ?? 'ACTIVE', health: issues(a.health?.issues) })),
+    fargateProfiles: (snapshot.fargateProfiles ?? []).map((p) => ({
+      fargateProfileName: p.name,
+      clusterName: cluster.name,
+      status: p.status ?? 'ACTIVE',
+    })),
+    addons: (snapshot.addons ?? []).map((a) => ({
+      addonName: a.name,
+      clusterName: cluster.name,
+      addonVersion: a.version,
+      status: a.status ?? 'ACTIVE',
+      health: issues(a.health?.issues),
+    })),
     insights: (snapshot.insights ?? []).map((i) => ({
-      id: i.id, name: i.name, category: i.category, kubernetesVersion: i.kubernetesVersion, description: i.description, recommendation: i.recommendation,
-      lastRefreshTime: epochSeconds(i.lastRefreshTime), lastTransitionTime: epochSeconds(i.lastTransitionTime),
+      id: i.id,
+      name: i.name,
+      category: i.category,
+      kubernetesVersion: i.kubernetesVersion,
+      description: i.description,
+      recommendation: i.recommendation,
+      lastRefreshTime: epochSeconds(i.lastRefreshTime),
+      lastTransitionTime: epochSeconds(i.lastTransitionTime),
       insightStatus: { status: i.status, reason: i.reason },
       categorySpecificSummary: {
-        deprecationDetails: i.deprecationDetails?.map((d) => ({ ...d, clientStats: d.clientStats?.map((c) => ({ ...c, lastRequestTime: epochSeconds(c.lastRequestTime) })) })),
+        deprecationDetails: i.deprecationDetails?.map((d) => ({
+          ...d,
+          clientStats: d.clientStats?.map((c) => ({ ...c, lastRequestTime: epochSeconds(c.lastRequestTime) })),
+        })),
         addonCompatibilityDetails: i.addonCompatibilityDetails,
       },
     })),
@@ -86,16 +119,34 @@ export function fakeStateFromSnapshot(snapshot: ClusterSnapshot): FakeEksState {
     defaults.set(addon.name, new Map(Object.entries(addon.defaultVersions ?? {})));
   }
   const addonCatalogue = [...catalogue].map(([addonName, versions]) => ({
-    addonName, type: 'networking', owner: 'aws',
+    addonName,
+    type: 'networking',
+    owner: 'aws',
     addonVersions: [...versions].map(([addonVersion, minors]) => ({
-      addonVersion, architecture: ['amd64', 'arm64'],
-      compatibilities: [...minors].map((clusterVersion) => ({ clusterVersion, platformVersions: ['*'], defaultVersion: defaults.get(addonName)?.get(clusterVersion) === addonVersion })),
+      addonVersion,
+      architecture: ['amd64', 'arm64'],
+      compatibilities: [...minors].map((clusterVersion) => ({
+        clusterVersion,
+        platformVersions: ['*'],
+        defaultVersion: defaults.get(addonName)?.get(clusterVersion) === addonVersion,
+      })),
     })),
   }));
   const clusterVersions = (snapshot.versions ?? []).map((v) => ({
-    clusterVersion: v.clusterVersion, clusterType: 'eks', defaultPlatformVersion: v.defaultPlatformVersion, kubernetesPatchVersion: v.kubernetesPatchVersion,
-    releaseDate: epochSeconds(v.releaseDate), endOfStandardSupportDate: epochSeconds(v.endOfStandardSupportDate), endOfExtendedSupportDate: epochSeconds(v.endOfExtendedSupportDate),
-    versionStatus: v.status, status: v.status === 'STANDARD_SUPPORT' ? 'standard-support' : v.status === 'EXTENDED_SUPPORT' ? 'extended-support' : 'unsupported',
+    clusterVersion: v.clusterVersion,
+    clusterType: 'eks',
+    defaultPlatformVersion: v.defaultPlatformVersion,
+    kubernetesPatchVersion: v.kubernetesPatchVersion,
+    releaseDate: epochSeconds(v.releaseDate),
+    endOfStandardSupportDate: epochSeconds(v.endOfStandardSupportDate),
+    endOfExtendedSupportDate: epochSeconds(v.endOfExtendedSupportDate),
+    versionStatus: v.status,
+    status:
+      v.status === 'STANDARD_SUPPORT'
+        ? 'standard-support'
+        : v.status === 'EXTENDED_SUPPORT'
+          ? 'extended-support'
+          : 'unsupported',
   }));
   return { clusters: new Map([[cluster.name, fake]]), addonCatalogue, clusterVersions };
 }
@@ -105,7 +156,10 @@ export class FakeEks {
   private readonly faults: InjectedFault[] = [];
   private server: Server | undefined;
 
-  constructor(public state: FakeEksState, private readonly options: { pageSize?: number } = {}) {}
+  constructor(
+    public state: FakeEksState,
+    private readonly options: { pageSize?: number } = {},
+  ) {}
 
   /** Starts on 127.0.0.1 and a free port; returns the endpoint URL for the SDK. */
   async start(): Promise<string> {
@@ -147,7 +201,15 @@ export class FakeEks {
       return this.error(res, fault.status, fault.errorType, fault.message);
     }
     try {
-      const result = this.route(method, path.split('/').filter((s) => s !== '').map(decodeURIComponent), query, body as Wire | undefined);
+      const result = this.route(
+        method,
+        path
+          .split('/')
+          .filter((s) => s !== '')
+          .map(decodeURIComponent),
+        query,
+        body as Wire | undefined,
+      );
       if (!result) return this.error(res, 404, 'ResourceNotFoundException', `No resource at ${method} ${path}`);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(result));
@@ -157,19 +219,28 @@ export class FakeEks {
   }
 
   private error(res: ServerResponse, status: number, errorType: string, message: string): void {
-    res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazonaws.eks/` });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazonaws.eks/`,
+    });
     res.end(JSON.stringify({ message }));
   }
 
   private page<T>(items: T[], maxResults: unknown, nextToken: unknown): { items: T[]; nextToken?: string } {
     const size = Math.min(Number(maxResults ?? this.options.pageSize ?? 100) || 100, this.options.pageSize ?? 100);
     const start = typeof nextToken === 'string' && nextToken !== '' ? Number(nextToken) : 0;
-    if (!Number.isInteger(start) || start < 0 || start > items.length) throw new Error(`invalid nextToken ${String(nextToken)}`);
+    if (!Number.isInteger(start) || start < 0 || start > items.length)
+      throw new Error(`invalid nextToken ${String(nextToken)}`);
     const end = start + size;
     return { items: items.slice(start, end), nextToken: end < items.length ? String(end) : undefined };
   }
 
-  private route(method: string, parts: string[], query: Record<string, string[]>, body: Wire | undefined): Wire | undefined {
+  private route(
+    method: string,
+    parts: string[],
+    query: Record<string, string[]>,
+    body: Wire | undefined,
+  ): Wire | undefined {
     const q = (name: string) => query[name]?.[0];
     if (method === 'GET' && parts[0] === 'cluster-versions' && parts.length === 1) {
       const wanted = query.clusterVersions;
@@ -180,10 +251,14 @@ export class FakeEks {
     if (method === 'GET' && parts[0] === 'addons' && parts[1] === 'supported-versions') {
       const minor = q('kubernetesVersion');
       const name = q('addonName');
-      const list = this.state.addonCatalogue.filter((a) => !name || a.addonName === name).map((a) => ({
-        ...a,
-        addonVersions: (a.addonVersions as Wire[]).filter((v) => !minor || (v.compatibilities as Wire[]).some((c) => c.clusterVersion === minor)),
-      }));
+      const list = this.state.addonCatalogue
+        .filter((a) => !name || a.addonName === name)
+        .map((a) => ({
+          ...a,
+          addonVersions: (a.addonVersions as Wire[]).filter(
+            (v) => !minor || (v.compatibilities as Wire[]).some((c) => c.clusterVersion === minor),
+          ),
+        }));
       const { items, nextToken } = this.page(list, q('maxResults'), q('nextToken'));
       return { addons: items, nextToken };
     }
@@ -194,14 +269,20 @@ export class FakeEks {
     if (method === 'GET' && collection === undefined) return { cluster: fake.cluster };
     const listOrGet = (items: Wire[], key: string, listKey: string, singleKey: string): Wire | undefined => {
       if (id === undefined) {
-        const { items: page, nextToken } = this.page(items.map((i) => i[key]), q('maxResults'), q('nextToken'));
+        const { items: page, nextToken } = this.page(
+          items.map((i) => i[key]),
+          q('maxResults'),
+          q('nextToken'),
+        );
         return { [listKey]: page, nextToken };
       }
       const item = items.find((i) => i[key] === id);
       return item ? { [singleKey]: item } : undefined;
     };
-    if (method === 'GET' && collection === 'node-groups') return listOrGet(fake.nodegroups, 'nodegroupName', 'nodegroups', 'nodegroup');
-    if (method === 'GET' && collection === 'fargate-profiles') return listOrGet(fake.fargateProfiles, 'fargateProfileName', 'fargateProfileNames', 'fargateProfile');
+    if (method === 'GET' && collection === 'node-groups')
+      return listOrGet(fake.nodegroups, 'nodegroupName', 'nodegroups', 'nodegroup');
+    if (method === 'GET' && collection === 'fargate-profiles')
+      return listOrGet(fake.fargateProfiles, 'fargateProfileName', 'fargateProfileNames', 'fargateProfile');
     if (method === 'GET' && collection === 'addons') return listOrGet(fake.addons, 'addonName', 'addons', 'addon');
     if (collection === 'insights') {
       if (method === 'GET' && id !== undefined) {
@@ -209,12 +290,25 @@ export class FakeEks {
         return insight ? { insight } : undefined;
       }
       if (method === 'POST' && id === undefined) {
-        const filter = (body?.filter ?? {}) as { categories?: string[]; statuses?: string[]; kubernetesVersions?: string[] };
-        const list = fake.insights.filter((i) =>
-          (!filter.categories || filter.categories.includes(String(i.category))) &&
-          (!filter.statuses || filter.statuses.includes(String((i.insightStatus as Wire | undefined)?.status))) &&
-          (!filter.kubernetesVersions || filter.kubernetesVersions.includes(String(i.kubernetesVersion))));
-        const { items, nextToken } = this.page(list.map(({ recommendation: _r, additionalInfo: _a, resources: _res, categorySpecificSummary: _c, ...summary }) => summary), body?.maxResults, body?.nextToken);
+        const filter = (body?.filter ?? {}) as {
+          categories?: string[];
+          statuses?: string[];
+          kubernetesVersions?: string[];
+        };
+        const list = fake.insights.filter(
+          (i) =>
+            (!filter.categories || filter.categories.includes(String(i.category))) &&
+            (!filter.statuses || filter.statuses.includes(String((i.insightStatus as Wire | undefined)?.status))) &&
+            (!filter.kubernetesVersions || filter.kubernetesVersions.includes(String(i.kubernetesVersion))),
+        );
+        const { items, nextToken } = this.page(
+          list.map(
+            ({ recommendation: _r, additionalInfo: _a, resources: _res, categorySpecificSummary: _c, ...summary }) =>
+              summary,
+          ),
+          body?.maxResults,
+          body?.nextToken,
+        );
         return { insights: items, nextToken };
       }
     }

@@ -2,7 +2,8 @@
 // tests can check that each call (repairs included) asked first and settled after. The real gate is the guard's.
 import type { BedrockCallOutcome, BedrockPermitGate, BedrockPermitRequest } from '../../src/activities/contracts';
 
-export type RecordedSettlement = { ok: true; actualCostUsd: number; inputTokens: number; outputTokens: number } | { ok: false; error: unknown };
+export type RecordedSettlement =
+  { ok: true; actualCostUsd: number; inputTokens: number; outputTokens: number } | { ok: false; error: unknown };
 
 export class RecordingPermitGate implements BedrockPermitGate {
   readonly requests: BedrockPermitRequest[] = [];
@@ -12,7 +13,12 @@ export class RecordingPermitGate implements BedrockPermitGate {
     this.requests.push(request);
     try {
       const outcome = await invoke();
-      this.settlements.push({ ok: true, actualCostUsd: outcome.actualCostUsd, inputTokens: outcome.inputTokens, outputTokens: outcome.outputTokens });
+      this.settlements.push({
+        ok: true,
+        actualCostUsd: outcome.actualCostUsd,
+        inputTokens: outcome.inputTokens,
+        outputTokens: outcome.outputTokens,
+      });
       return outcome.value;
     } catch (error) {
       this.settlements.push({ ok: false, error });

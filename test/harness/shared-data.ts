@@ -8,7 +8,9 @@ export const SHARED_DIR = process.env.EKS_UPGRADE_SHARED_DIR ?? resolve(__dirnam
 /** A path inside the shared folder; throws a clear error when the folder is not there. */
 export function sharedPath(...parts: string[]): string {
   if (!existsSync(SHARED_DIR)) {
-    throw new Error(`The shared reference data was not found at ${SHARED_DIR}. Check out the project beside its shared/ folder or set EKS_UPGRADE_SHARED_DIR.`);
+    throw new Error(
+      `The shared reference data was not found at ${SHARED_DIR}. Check out the project beside its shared/ folder or set EKS_UPGRADE_SHARED_DIR.`,
+    );
   }
   return join(SHARED_DIR, ...parts);
 }

@@ -20,7 +20,10 @@ export const TEST_WORKFLOWS_PATH = require.resolve('./test-workflows.ts');
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) {
-    if (!existsSync(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} does not exist. Point it at a temporal binary (go install github.com/temporalio/cli/cmd/temporal@v1.5.1) or unset it.`);
+    if (!existsSync(explicit))
+      throw new Error(
+        `TEMPORAL_CLI_PATH=${explicit} does not exist. Point it at a temporal binary (go install github.com/temporalio/cli/cmd/temporal@v1.5.1) or unset it.`,
+      );
     return explicit;
   }
   for (const dir of (env.PATH ?? '').split(delimiter)) {
@@ -42,7 +45,10 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {
-    const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    });
     await registerSearchAttributes(env.connection, env.namespace ?? 'default');
     return env;
   }
@@ -66,7 +72,11 @@ export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
 const bundles = new Map<string, Promise<WorkflowBundleOption>>();
 function bundleOnce(workflowsPath: string, pathEnv: string): Promise<WorkflowBundleOption> {
   const path = process.env[pathEnv];
-  const built = bundles.get(workflowsPath) ?? (path && existsSync(path) ? Promise.resolve({ codePath: path }) : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }));
+  const built =
+    bundles.get(workflowsPath) ??
+    (path && existsSync(path)
+      ? Promise.resolve({ codePath: path })
+      : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }));
   bundles.set(workflowsPath, built);
   return built;
 }

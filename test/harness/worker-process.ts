@@ -21,11 +21,19 @@ async function main(): Promise<void> {
   const address = required('TEMPORAL_ADDRESS');
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = required('UPGRADE_TEST_TASK_QUEUE');
-  const limits = process.env.UPGRADE_TEST_GUARD_LIMITS ? (JSON.parse(process.env.UPGRADE_TEST_GUARD_LIMITS) as Record<string, number>) : {};
+  const limits = process.env.UPGRADE_TEST_GUARD_LIMITS
+    ? (JSON.parse(process.env.UPGRADE_TEST_GUARD_LIMITS) as Record<string, number>)
+    : {};
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const { activities } = rigActivities({ client, bedrockUrl: required('UPGRADE_TEST_BEDROCK_URL'), taskQueue, guardId: required('UPGRADE_TEST_GUARD_ID'), limits });
+  const { activities } = rigActivities({
+    client,
+    bedrockUrl: required('UPGRADE_TEST_BEDROCK_URL'),
+    taskQueue,
+    guardId: required('UPGRADE_TEST_GUARD_ID'),
+    limits,
+  });
   const worker = await createUpgradeWorker({
     connection: nativeConnection,
     namespace,

@@ -22,12 +22,24 @@ void describe('release-notes analysis of an extract larger than one prompt', () 
     const { activities, gate } = analysisSetup(fake, {}, { releaseNotesChunkTokens: 1_000 });
 
     const replies = [
-      analysisToolInput({ severityScore: 3, confidence: 0.9, breakingChanges: ['A'], recommendations: ['Read the notes'] }),
-      analysisToolInput({ severityScore: 7, confidence: 0.6, breakingChanges: ['B', 'A'], recommendations: ['read the notes'] }),
+      analysisToolInput({
+        severityScore: 3,
+        confidence: 0.9,
+        breakingChanges: ['A'],
+        recommendations: ['Read the notes'],
+      }),
+      analysisToolInput({
+        severityScore: 7,
+        confidence: 0.6,
+        breakingChanges: ['B', 'A'],
+        recommendations: ['read the notes'],
+      }),
       analysisToolInput({ severityScore: 2, confidence: 0.8, breakingChanges: ['C'] }),
     ];
     let call = 0;
-    fake.setHandler(() => toolUseReply(replies[Math.min(call++, replies.length - 1)] ?? {}, { inputTokens: 1_000, outputTokens: 100 }));
+    fake.setHandler(() =>
+      toolUseReply(replies[Math.min(call++, replies.length - 1)] ?? {}, { inputTokens: 1_000, outputTokens: 100 }),
+    );
     const result = await activities.analyzeReleaseNotes({ context: CONTEXT, extract });
 
     const chunks = fake.calls.length;

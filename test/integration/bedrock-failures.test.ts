@@ -4,7 +4,18 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
-import { bedrockErrors, errorReply, hangReply, rawReply, resetReply, startBedrockFake, toolUseReply, analysisToolInput, type BedrockFake, type BedrockReply } from '../fakes/bedrock-fake';
+import {
+  bedrockErrors,
+  errorReply,
+  hangReply,
+  rawReply,
+  resetReply,
+  startBedrockFake,
+  toolUseReply,
+  analysisToolInput,
+  type BedrockFake,
+  type BedrockReply,
+} from '../fakes/bedrock-fake';
 import { analysisSetup, CONTEXT, recordingLogger, testConfig } from './bedrock-support';
 import { NON_RETRYABLE_BEDROCK_FAILURE_TYPES, bedrockFailureDetails } from '../../src/domain/bedrock-errors';
 import { createBedrockAnalyzer } from '../../src/activities/bedrock/analyzer';
@@ -24,22 +35,118 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'throttling (too many tokens)', reply: bedrockErrors.throttlingTokens, type: 'BedrockRateLimitError', retryable: true, advice: /BEDROCK_MAX_REQUESTS_PER_MINUTE|BEDROCK_MAX_TOKENS/ },
-  { name: 'throttling (too many requests)', reply: bedrockErrors.throttlingRequests, type: 'BedrockRateLimitError', retryable: true, advice: /retries it with backoff/ },
-  { name: 'model not ready', reply: bedrockErrors.modelNotReady, type: 'BedrockRateLimitError', retryable: true, advice: /retries/ },
-  { name: 'service unavailable (503)', reply: bedrockErrors.serviceUnavailable, type: 'AWSServiceError', retryable: true, advice: /retries/ },
-  { name: 'internal server error (500)', reply: bedrockErrors.internalServer, type: 'AWSServiceError', retryable: true, advice: /retries/ },
-  { name: 'model timeout (408)', reply: bedrockErrors.modelTimeout, type: 'AWSServiceError', retryable: true, advice: /send less input|BEDROCK_MAX_TOKENS/ },
-  { name: 'model error (424)', reply: bedrockErrors.modelError, type: 'AWSServiceError', retryable: true, advice: /BEDROCK_MODEL_ID/ },
-  { name: 'validation (400)', reply: () => bedrockErrors.validation(), type: 'BedrockValidationError', retryable: false, advice: /Not retried/ },
-  { name: 'temperature with topP (400)', reply: bedrockErrors.temperatureAndTopP, type: 'BedrockValidationError', retryable: false, advice: /BEDROCK_TEMPERATURE \/ BEDROCK_TOP_P/ },
-  { name: 'access denied (403)', reply: bedrockErrors.accessDenied, type: 'BedrockAccessDeniedError', retryable: false, advice: /Enable access to the model/ },
-  { name: 'end-of-life model (404)', reply: bedrockErrors.endOfLife, type: 'BedrockModelNotFoundError', retryable: false, advice: /set BEDROCK_MODEL_ID to an active model/ },
-  { name: 'Legacy model not used lately (404)', reply: bedrockErrors.legacyNotUsed, type: 'BedrockModelNotFoundError', retryable: false, advice: /BEDROCK_MODEL_ID/ },
-  { name: 'service quota exceeded (400)', reply: bedrockErrors.serviceQuotaExceeded, type: 'BedrockQuotaExceededError', retryable: false, advice: /quota increase/ },
-  { name: 'a 502 with no error header', reply: () => rawReply(502, '<html>bad gateway</html>', { 'content-type': 'text/html' }), type: 'AWSServiceError', retryable: true, advice: /retries/ },
-  { name: 'an unmodeled 4xx error name', reply: () => errorReply('SomethingNewException', 409, 'new'), type: 'BedrockValidationError', retryable: false, advice: /Not retried/ },
-  { name: 'a connection reset mid-request', reply: resetReply, type: 'AWSServiceError', retryable: true, advice: /retries/ },
+  {
+    name: 'throttling (too many tokens)',
+    reply: bedrockErrors.throttlingTokens,
+    type: 'BedrockRateLimitError',
+    retryable: true,
+    advice: /BEDROCK_MAX_REQUESTS_PER_MINUTE|BEDROCK_MAX_TOKENS/,
+  },
+  {
+    name: 'throttling (too many requests)',
+    reply: bedrockErrors.throttlingRequests,
+    type: 'BedrockRateLimitError',
+    retryable: true,
+    advice: /retries it with backoff/,
+  },
+  {
+    name: 'model not ready',
+    reply: bedrockErrors.modelNotReady,
+    type: 'BedrockRateLimitError',
+    retryable: true,
+    advice: /retries/,
+  },
+  {
+    name: 'service unavailable (503)',
+    reply: bedrockErrors.serviceUnavailable,
+    type: 'AWSServiceError',
+    retryable: true,
+    advice: /retries/,
+  },
+  {
+    name: 'internal server error (500)',
+    reply: bedrockErrors.internalServer,
+    type: 'AWSServiceError',
+    retryable: true,
+    advice: /retries/,
+  },
+  {
+    name: 'model timeout (408)',
+    reply: bedrockErrors.modelTimeout,
+    type: 'AWSServiceError',
+    retryable: true,
+    advice: /send less input|BEDROCK_MAX_TOKENS/,
+  },
+  {
+    name: 'model error (424)',
+    reply: bedrockErrors.modelError,
+    type: 'AWSServiceError',
+    retryable: true,
+    advice: /BEDROCK_MODEL_ID/,
+  },
+  {
+    name: 'validation (400)',
+    reply: () => bedrockErrors.validation(),
+    type: 'BedrockValidationError',
+    retryable: false,
+    advice: /Not retried/,
+  },
+  {
+    name: 'temperature with topP (400)',
+    reply: bedrockErrors.temperatureAndTopP,
+    type: 'BedrockValidationError',
+    retryable: false,
+    advice: /BEDROCK_TEMPERATURE \/ BEDROCK_TOP_P/,
+  },
+  {
+    name: 'access denied (403)',
+    reply: bedrockErrors.accessDenied,
+    type: 'BedrockAccessDeniedError',
+    retryable: false,
+    advice: /Enable access to the model/,
+  },
+  {
+    name: 'end-of-life model (404)',
+    reply: bedrockErrors.endOfLife,
+    type: 'BedrockModelNotFoundError',
+    retryable: false,
+    advice: /set BEDROCK_MODEL_ID to an active model/,
+  },
+  {
+    name: 'Legacy model not used lately (404)',
+    reply: bedrockErrors.legacyNotUsed,
+    type: 'BedrockModelNotFoundError',
+    retryable: false,
+    advice: /BEDROCK_MODEL_ID/,
+  },
+  {
+    name: 'service quota exceeded (400)',
+    reply: bedrockErrors.serviceQuotaExceeded,
+    type: 'BedrockQuotaExceededError',
+    retryable: false,
+    advice: /quota increase/,
+  },
+  {
+    name: 'a 502 with no error header',
+    reply: () => rawReply(502, '<html>bad gateway</html>', { 'content-type': 'text/html' }),
+    type: 'AWSServiceError',
+    retryable: true,
+    advice: /retries/,
+  },
+  {
+    name: 'an unmodeled 4xx error name',
+    reply: () => errorReply('SomethingNewException', 409, 'new'),
+    type: 'BedrockValidationError',
+    retryable: false,
+    advice: /Not retried/,
+  },
+  {
+    name: 'a connection reset mid-request',
+    reply: resetReply,
+    type: 'AWSServiceError',
+    retryable: true,
+    advice: /retries/,
+  },
 ];
 
 void describe('Bedrock faults become typed Temporal failures', () => {
@@ -101,8 +208,15 @@ void describe('Bedrock faults become typed Temporal failures', () => {
     const config = testConfig();
     const gate = new RecordingPermitGate();
     const analyzer = createBedrockAnalyzer({
-      client: fake.client(), modelId: config.bedrock.modelId, pricing: resolveModelPricing(config.bedrock.modelId), maxTokens: 100,
-      sampling: config.bedrock.sampling, requestTimeoutMs: 60_000, gate, logger: recordingLogger().logger, progressEveryMs: 20,
+      client: fake.client(),
+      modelId: config.bedrock.modelId,
+      pricing: resolveModelPricing(config.bedrock.modelId),
+      maxTokens: 100,
+      sampling: config.bedrock.sampling,
+      requestTimeoutMs: 60_000,
+      gate,
+      logger: recordingLogger().logger,
+      progressEveryMs: 20,
     });
     fake.enqueue(hangReply());
     const controller = new AbortController();
@@ -111,7 +225,12 @@ void describe('Bedrock faults become typed Temporal failures', () => {
     setTimeout(() => controller.abort(reason), 200);
     const started = Date.now();
     await assert.rejects(
-      analyzer.analyzeText('x', BUILT_IN_TEMPLATES.RELEASE_NOTES_ANALYSIS, { variables: { clusterName: 'c', currentVersion: '1.31', targetVersion: '1.32' }, caller: 't', signal: controller.signal, onProgress: () => void beats++ }),
+      analyzer.analyzeText('x', BUILT_IN_TEMPLATES.RELEASE_NOTES_ANALYSIS, {
+        variables: { clusterName: 'c', currentVersion: '1.31', targetVersion: '1.32' },
+        caller: 't',
+        signal: controller.signal,
+        onProgress: () => void beats++,
+      }),
       (err: unknown) => err === reason,
     );
     assert.ok(Date.now() - started < 2_000);

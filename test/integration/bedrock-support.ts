@@ -20,12 +20,23 @@ export interface LogLine {
 }
 
 export function recordingLogger(lines: LogLine[] = []) {
-  const at = (level: string) => (fields: object, message?: string) => void lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
+  const at = (level: string) => (fields: object, message?: string) =>
+    void lines.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
   // pino's LogFn has overloads these simple recorders do not spell out; the (fields, message) form is all we use.
-  return { lines, logger: { info: at('info'), warn: at('warn'), debug: at('debug'), error: at('error') } as unknown as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> };
+  return {
+    lines,
+    logger: { info: at('info'), warn: at('warn'), debug: at('debug'), error: at('error') } as unknown as Pick<
+      Logger,
+      'info' | 'warn' | 'debug' | 'error'
+    >,
+  };
 }
 
-export function analysisSetup(fake: BedrockFake, env: Record<string, string> = {}, extra: Partial<AnalysisActivityDeps> = {}) {
+export function analysisSetup(
+  fake: BedrockFake,
+  env: Record<string, string> = {},
+  extra: Partial<AnalysisActivityDeps> = {},
+) {
   const gate = new RecordingPermitGate();
   const { lines, logger } = recordingLogger();
   const config = testConfig(env);

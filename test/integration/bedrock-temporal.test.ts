@@ -12,23 +12,35 @@ import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
 import { readGuardSummary } from '../../src/activities/guard-client';
 import type { BedrockPermitGate } from '../../src/activities/contracts';
 import { createTestEnv, getTestWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
-import { analysisToolInput, bedrockErrors, hangReply, startBedrockFake, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
+import {
+  analysisToolInput,
+  bedrockErrors,
+  hangReply,
+  startBedrockFake,
+  toolUseReply,
+  type BedrockFake,
+} from '../fakes/bedrock-fake';
 import { RecordingPermitGate } from '../fakes/recording-permit-gate';
 import { CONTEXT, recordingLogger, testConfig } from './bedrock-support';
 import type { AnalyzeInput, cancelledAnalysisWorkflow, releaseNotesAnalysisWorkflow } from './bedrock-test-workflows';
 
-const INPUT: AnalyzeInput = { context: CONTEXT, extract: { targetVersion: '1.32', source: 'test', entries: [{ category: 'removal', section: 'API Change', text: 'v1beta3 removed', sigs: [] }], fullTokens: 1, extractTokens: 1 } };
+const INPUT: AnalyzeInput = {
+  context: CONTEXT,
+  extract: {
+    targetVersion: '1.32',
+    source: 'test',
+    entries: [{ category: 'removal', section: 'API Change', text: 'v1beta3 removed', sigs: [] }],
+    fullTokens: 1,
+    extractTokens: 1,
+  },
+};
 
 void describe('analysis activities on a real Temporal server', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleOption;
   let fake: BedrockFake;
   before(async () => {
-    [env, bundle, fake] = await Promise.all([
-      createTestEnv(),
-      getTestWorkflowBundle(),
-      startBedrockFake(),
-    ]);
+    [env, bundle, fake] = await Promise.all([createTestEnv(), getTestWorkflowBundle(), startBedrockFake()]);
   });
   after(async () => {
     await fake?.close();
@@ -36,28 +48,62 @@ void describe('analysis activities on a real Temporal server', () => {
   });
   beforeEach(() => fake.reset());
 
-  async function run<T>(gate: BedrockPermitGate, body: (taskQueue: string) => Promise<T>, env_: Record<string, string> = {}): Promise<T> {
+  async function run<T>(
+    gate: BedrockPermitGate,
+    body: (taskQueue: string) => Promise<T>,
+    env_: Record<string, string> = {},
+  ): Promise<T> {
     const taskQueue = uniqueTaskQueue('bedrock');
     // The default 5 s heartbeat interval: the activity must shorten it to fit the workflow's 2 s heartbeat timeout.
-    const activities = createAnalysisActivities({ client: fake.client(), config: testConfig(env_), logger: recordingLogger().logger, gate });
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
+    const activities = createAnalysisActivities({
+      client: fake.client(),
+      config: testConfig(env_),
+      logger: recordingLogger().logger,
+      gate,
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+    });
     return worker.runUntil(body(taskQueue));
   }
 
   void test('a throttled call is retried by Temporal (one HTTP request per attempt), then succeeds', async () => {
-    fake.enqueue(bedrockErrors.throttlingTokens(), bedrockErrors.serviceUnavailable(), toolUseReply(analysisToolInput({ severityScore: 6 })));
+    fake.enqueue(
+      bedrockErrors.throttlingTokens(),
+      bedrockErrors.serviceUnavailable(),
+      toolUseReply(analysisToolInput({ severityScore: 6 })),
+    );
     const gate = new RecordingPermitGate();
-    const result = await run(gate, (taskQueue) => env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] }));
+    const result = await run(gate, (taskQueue) =>
+      env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('wf'),
+        args: [INPUT],
+      }),
+    );
     assert.equal(result.severityScore, 6);
     assert.equal(fake.calls.length, 3);
-    assert.deepEqual(gate.settlements.map((s) => s.ok), [false, false, true]);
+    assert.deepEqual(
+      gate.settlements.map((s) => s.ok),
+      [false, false, true],
+    );
     assert.match(gate.requests[0]?.caller ?? '', /^wf-.*\/RELEASE_NOTES_ANALYSIS$/, 'the caller names the workflow');
   });
 
   void test('a validation error fails the workflow after one attempt, keeping its failure type', async () => {
     fake.enqueue(bedrockErrors.validation('maxTokens exceeds the model limit'), toolUseReply(analysisToolInput()));
     const err = await run(new RecordingPermitGate(), (taskQueue) =>
-      env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] }).catch((e: unknown) => e),
+      env.client.workflow
+        .execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', {
+          taskQueue,
+          workflowId: uniqueTaskQueue('wf'),
+          args: [INPUT],
+        })
+        .catch((e: unknown) => e),
     );
     assert.ok(err instanceof WorkflowFailedError);
     assert.ok(err.cause instanceof ActivityFailure);
@@ -72,7 +118,13 @@ void describe('analysis activities on a real Temporal server', () => {
   void test('a Bedrock call slower than the heartbeat timeout (2 s) completes: the activity heartbeats while it waits', async () => {
     fake.enqueue(toolUseReply(analysisToolInput({ severityScore: 1 }), undefined, { delayMs: 3_000 }));
     const gate = new RecordingPermitGate();
-    const result = await run(gate, (taskQueue) => env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] }));
+    const result = await run(gate, (taskQueue) =>
+      env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('wf'),
+        args: [INPUT],
+      }),
+    );
     assert.equal(result.severityScore, 1);
     assert.equal(fake.calls.length, 1, 'one attempt: no heartbeat timeout');
   });
@@ -81,7 +133,11 @@ void describe('analysis activities on a real Temporal server', () => {
     fake.enqueue(hangReply());
     const started = Date.now();
     const outcome = await run(new RecordingPermitGate(), (taskQueue) =>
-      env.client.workflow.execute<typeof cancelledAnalysisWorkflow>('cancelledAnalysisWorkflow', { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [{ ...INPUT, cancelAfterMs: 500 }] }),
+      env.client.workflow.execute<typeof cancelledAnalysisWorkflow>('cancelledAnalysisWorkflow', {
+        taskQueue,
+        workflowId: uniqueTaskQueue('wf'),
+        args: [{ ...INPUT, cancelAfterMs: 500 }],
+      }),
     );
     assert.equal(outcome, 'cancelled');
     assert.ok(Date.now() - started < 10_000);
@@ -99,11 +155,30 @@ void describe('analysis activities on a real Temporal server', () => {
     );
     const taskQueue = uniqueTaskQueue('bedrock');
     // The gate starts the guard on demand (update-with-start) on this worker's task queue.
-    const gate = createGuardedPermitGate({ client: env.client, config, logger: recordingLogger().logger, guard: { workflowId: guardId, taskQueue } });
-    const activities = createAnalysisActivities({ client: fake.client(), config, logger: recordingLogger().logger, gate });
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
+    const gate = createGuardedPermitGate({
+      client: env.client,
+      config,
+      logger: recordingLogger().logger,
+      guard: { workflowId: guardId, taskQueue },
+    });
+    const activities = createAnalysisActivities({
+      client: fake.client(),
+      config,
+      logger: recordingLogger().logger,
+      gate,
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+    });
     const summary = await worker.runUntil(async () => {
-      const result = await env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>('releaseNotesAnalysisWorkflow', { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] });
+      const result = await env.client.workflow.execute<typeof releaseNotesAnalysisWorkflow>(
+        'releaseNotesAnalysisWorkflow',
+        { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] },
+      );
       return { result, summary: await readGuardSummary(env.client, guardId) };
     });
     assert.ok(summary);

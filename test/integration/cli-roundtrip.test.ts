@@ -42,7 +42,12 @@ before(async () => {
     workflowBundle: await getWorkflowBundle(),
     connectRetryMs: 5000,
   });
-  cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: namespace, EKS_UPGRADE_TASK_QUEUE: taskQueue, EKS_UPGRADE_UI_URL: 'http://ui.example:8080/' };
+  cliEnv = {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: namespace,
+    EKS_UPGRADE_TASK_QUEUE: taskQueue,
+    EKS_UPGRADE_UI_URL: 'http://ui.example:8080/',
+  };
 });
 
 after(async () => {
@@ -55,7 +60,19 @@ const ref = () => ['--cluster', cluster, '--target', '1.32'];
 
 void test('start --wait, approve, rollback, report and list through the real CLI', async () => {
   const workflowId = upgradeWorkflowId(cluster, '1.32');
-  const startArgs = ['start', ...ref(), '--snapshot', join(dir, 'snapshot.json'), '--manifests', join(SAMPLE, 'manifests'), '--release-notes', join(SAMPLE, 'release-notes', 'release-notes-1.32.md'), '--no-ai', '--soak', '2m'];
+  const startArgs = [
+    'start',
+    ...ref(),
+    '--snapshot',
+    join(dir, 'snapshot.json'),
+    '--manifests',
+    join(SAMPLE, 'manifests'),
+    '--release-notes',
+    join(SAMPLE, 'release-notes', 'release-notes-1.32.md'),
+    '--no-ai',
+    '--soak',
+    '2m',
+  ];
 
   const started = await runCli([...startArgs, '--wait', '--format', 'json'], cliEnv);
   assert.equal(started.code, 0, show(started));
@@ -63,8 +80,14 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   assert.equal(decided.workflowId, workflowId);
   assert.equal(decided.phase, 'awaiting-approval');
   assert.equal(decided.decision?.verdict, 'NO_GO', show(started));
-  assert.ok(decided.decision?.blockers.some((b) => b.code === 'API001'), `the removed API must be a blocker\n${show(started)}`);
-  assert.match(started.stderr, new RegExp(`Web UI: http://ui\\.example:8080/namespaces/default/workflows/${workflowId}`));
+  assert.ok(
+    decided.decision?.blockers.some((b) => b.code === 'API001'),
+    `the removed API must be a blocker\n${show(started)}`,
+  );
+  assert.match(
+    started.stderr,
+    new RegExp(`Web UI: http://ui\\.example:8080/namespaces/default/workflows/${workflowId}`),
+  );
   assert.match(started.stderr, /awaiting-approval/, 'progress lines go to stderr');
 
   // The same upgrade again: refused, with its state shown.
@@ -77,7 +100,10 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   const listed = await runCli(['list', '--cluster', cluster, '--decision', 'NO_GO', '--format', 'json'], cliEnv);
   assert.equal(listed.code, 0, show(listed));
   const entries = JSON.parse(listed.stdout) as Array<{ workflowId: string; decision?: string; targetVersion?: string }>;
-  assert.deepEqual(entries.map((e) => [e.workflowId, e.decision, e.targetVersion]), [[workflowId, 'NO_GO', '1.32']]);
+  assert.deepEqual(
+    entries.map((e) => [e.workflowId, e.decision, e.targetVersion]),
+    [[workflowId, 'NO_GO', '1.32']],
+  );
 
   // A rollback request before approval would be ignored by the workflow: the CLI refuses it and says why.
   const early = await runCli(['rollback', ...ref(), '--reason', 'too early'], cliEnv);
@@ -90,7 +116,20 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   // The alert payload carries a credential by mistake: it must not reach workflow history.
   const plantedKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY';
   writeFileSync(join(dir, 'alert.txt'), `argocd sync failing on FlowSchema\naws_secret_access_key = ${plantedKey}\n`);
-  const rollback = await runCli(['rollback', ...ref(), '--reason', 'API errors after the upgrade', '--evidence', `@${join(dir, 'alert.txt')}`, '--wait', '--format', 'json'], cliEnv);
+  const rollback = await runCli(
+    [
+      'rollback',
+      ...ref(),
+      '--reason',
+      'API errors after the upgrade',
+      '--evidence',
+      `@${join(dir, 'alert.txt')}`,
+      '--wait',
+      '--format',
+      'json',
+    ],
+    cliEnv,
+  );
   assert.equal(rollback.code, 0, show(rollback));
   assert.match(rollback.stderr, /--evidence: 1 secret\(s\) replaced by markers/);
   const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -125,7 +164,7 @@ void test('start --wait, approve, rollback, report and list through the real CLI
     const aborted = await runCli(['abort', ...ref(), '--reason', 'test done'], cliEnv);
     assert.equal(aborted.code, 0, show(aborted));
   }
-  const final = await env.client.workflow.getHandle(workflowId).result() as UpgradeReport;
+  const final = (await env.client.workflow.getHandle(workflowId).result()) as UpgradeReport;
   assert.equal(final.status.decision?.verdict, 'NO_GO');
 
   // A finished upgrade: signals are refused clearly (exit 1), the report still reads.

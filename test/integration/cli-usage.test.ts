@@ -11,24 +11,76 @@ const SNAPSHOT = join(REPO_ROOT, 'examples', 'sample-cluster', 'snapshot.json');
 const NO_SERVER = { TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_NAMESPACE: 'default' };
 
 const usageCases: Array<{ name: string; args: string[]; env?: NodeJS.ProcessEnv; mentions: RegExp }> = [
-  { name: 'start without --cluster', args: ['start', '--target', '1.32', '--snapshot', SNAPSHOT], mentions: /--cluster/ },
-  { name: 'start with a malformed --target', args: ['start', '--cluster', 'demo-prod-east', '--target', '1.3x', '--snapshot', SNAPSHOT], mentions: /--target '1\.3x'.*minor version/ },
-  { name: 'start with a missing snapshot file', args: ['start', '--cluster', 'c1', '--target', '1.32', '--snapshot', '/nonexistent/snap.json'], mentions: /--snapshot.*does not exist/ },
-  { name: 'start with no inventory source', args: ['start', '--cluster', 'c1', '--target', '1.32'], mentions: /--snapshot FILE.*--live/ },
-  { name: 'start --live without a region', args: ['start', '--cluster', 'c1', '--target', '1.32', '--live'], env: { AWS_REGION: '' }, mentions: /--region/ },
-  { name: 'start with a bad --soak', args: ['start', '--cluster', 'c1', '--target', '1.32', '--snapshot', SNAPSHOT, '--soak', 'soon'], mentions: /--soak.*duration/ },
-  { name: 'start with an unknown --format', args: ['start', '--cluster', 'c1', '--target', '1.32', '--snapshot', SNAPSHOT, '--format', 'xml'], mentions: /--format.*xml/ },
-  { name: 'an unknown option', args: ['status', '--cluster', 'c1', '--target', '1.32', '--bogus'], mentions: /--bogus/ },
+  {
+    name: 'start without --cluster',
+    args: ['start', '--target', '1.32', '--snapshot', SNAPSHOT],
+    mentions: /--cluster/,
+  },
+  {
+    name: 'start with a malformed --target',
+    args: ['start', '--cluster', 'demo-prod-east', '--target', '1.3x', '--snapshot', SNAPSHOT],
+    mentions: /--target '1\.3x'.*minor version/,
+  },
+  {
+    name: 'start with a missing snapshot file',
+    args: ['start', '--cluster', 'c1', '--target', '1.32', '--snapshot', '/nonexistent/snap.json'],
+    mentions: /--snapshot.*does not exist/,
+  },
+  {
+    name: 'start with no inventory source',
+    args: ['start', '--cluster', 'c1', '--target', '1.32'],
+    mentions: /--snapshot FILE.*--live/,
+  },
+  {
+    name: 'start --live without a region',
+    args: ['start', '--cluster', 'c1', '--target', '1.32', '--live'],
+    env: { AWS_REGION: '' },
+    mentions: /--region/,
+  },
+  {
+    name: 'start with a bad --soak',
+    args: ['start', '--cluster', 'c1', '--target', '1.32', '--snapshot', SNAPSHOT, '--soak', 'soon'],
+    mentions: /--soak.*duration/,
+  },
+  {
+    name: 'start with an unknown --format',
+    args: ['start', '--cluster', 'c1', '--target', '1.32', '--snapshot', SNAPSHOT, '--format', 'xml'],
+    mentions: /--format.*xml/,
+  },
+  {
+    name: 'an unknown option',
+    args: ['status', '--cluster', 'c1', '--target', '1.32', '--bogus'],
+    mentions: /--bogus/,
+  },
   { name: 'an unknown command', args: ['upgrade-now'], mentions: /upgrade-now/ },
   { name: 'no command at all', args: [], mentions: /Usage: eks-upgrade/ },
   { name: 'status without a target', args: ['status', '--cluster', 'c1'], mentions: /--target/ },
   { name: 'abort without --reason', args: ['abort', '--cluster', 'c1', '--target', '1.32'], mentions: /--reason/ },
-  { name: 'rollback with a missing evidence file', args: ['rollback', '--cluster', 'c1', '--target', '1.32', '--reason', 'x', '--evidence', '@/nonexistent/e.txt'], mentions: /--evidence/ },
+  {
+    name: 'rollback with a missing evidence file',
+    args: ['rollback', '--cluster', 'c1', '--target', '1.32', '--reason', 'x', '--evidence', '@/nonexistent/e.txt'],
+    mentions: /--evidence/,
+  },
   { name: 'cost with a zero rate', args: ['cost', '--set-rpm', '0'], mentions: /--set-rpm/ },
   { name: 'list with an unknown decision', args: ['list', '--decision', 'MAYBE'], mentions: /--decision/ },
-  { name: 'a bad configuration variable', args: ['worker'], env: { BEDROCK_MAX_TOKENS: 'lots' }, mentions: /BEDROCK_MAX_TOKENS='lots'/ },
-  { name: 'a model with no known price', args: ['worker'], env: { BEDROCK_MODEL_ID: 'acme.unknown-model-v1' }, mentions: /acme\.unknown-model-v1.*BEDROCK_MODEL_PRICES/ },
-  { name: 'a bad worker variable', args: ['demo'], env: { EKS_UPGRADE_SHUTDOWN_GRACE_MS: 'soon' }, mentions: /EKS_UPGRADE_SHUTDOWN_GRACE_MS='soon'/ },
+  {
+    name: 'a bad configuration variable',
+    args: ['worker'],
+    env: { BEDROCK_MAX_TOKENS: 'lots' },
+    mentions: /BEDROCK_MAX_TOKENS='lots'/,
+  },
+  {
+    name: 'a model with no known price',
+    args: ['worker'],
+    env: { BEDROCK_MODEL_ID: 'acme.unknown-model-v1' },
+    mentions: /acme\.unknown-model-v1.*BEDROCK_MODEL_PRICES/,
+  },
+  {
+    name: 'a bad worker variable',
+    args: ['demo'],
+    env: { EKS_UPGRADE_SHUTDOWN_GRACE_MS: 'soon' },
+    mentions: /EKS_UPGRADE_SHUTDOWN_GRACE_MS='soon'/,
+  },
 ];
 
 void test('bad usage and bad input exit 2 with a message naming the flag, and nothing on stdout', async () => {
@@ -61,13 +113,24 @@ void test('--help and --version exit 0; an unreachable server is a failure (exit
 
 void test('--format json prints one JSON document on stdout and nothing else', async () => {
   const server = { TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE };
-  assert.ok(server.TEMPORAL_ADDRESS, 'run through scripts/run-tests.ts (npm run test:only), which provides TEMPORAL_ADDRESS');
+  assert.ok(
+    server.TEMPORAL_ADDRESS,
+    'run through scripts/run-tests.ts (npm run test:only), which provides TEMPORAL_ADDRESS',
+  );
   const guardId = `cli-test-guard-${process.pid}-${Date.now()}`;
   const [list, cost, scan] = await Promise.all([
     runCli(['list', '--cluster', `nobody-${process.pid}`, '--format', 'json'], server),
     // A guard id nobody uses: `cost` then reports that nothing was spent, without needing a worker.
     runCli(['cost', '--format', 'json'], { ...server, BEDROCK_GUARD_WORKFLOW_ID: guardId }),
-    runCli(['scan', '--manifests', join(REPO_ROOT, 'examples', 'sample-cluster', 'manifests'), '--target', '1.32', '--format', 'json']),
+    runCli([
+      'scan',
+      '--manifests',
+      join(REPO_ROOT, 'examples', 'sample-cluster', 'manifests'),
+      '--target',
+      '1.32',
+      '--format',
+      'json',
+    ]),
   ]);
   assert.equal(list.code, 0, show(list));
   assert.deepEqual(JSON.parse(list.stdout), []);
@@ -76,5 +139,8 @@ void test('--format json prints one JSON document on stdout and nothing else', a
   assert.match(cost.stderr, /nothing spent/);
   assert.equal(scan.code, 3, `the sample manifests use an API removed in 1.32\n${show(scan)}`);
   const parsed = JSON.parse(scan.stdout) as { findings: Array<{ apiVersion: string; code?: string }> };
-  assert.ok(parsed.findings.some((f) => f.apiVersion === 'flowcontrol.apiserver.k8s.io/v1beta3' && f.code === 'API001'), show(scan));
+  assert.ok(
+    parsed.findings.some((f) => f.apiVersion === 'flowcontrol.apiserver.k8s.io/v1beta3' && f.code === 'API001'),
+    show(scan),
+  );
 });

@@ -26,8 +26,17 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
   void it('keeps settled + reserved within the limit at every moment for 30 concurrent callers; the rest are refused', async () => {
     const taskQueue = uniqueTaskQueue('guard-budget');
     const workflowId = uniqueGuardId('guard-budget');
-    const gate = gateFor(env.client, { workflowId, taskQueue, limits: { dailyCostLimitUsd: LIMIT, maxRequestsPerWindow: 1_000, windowMs: 60_000 } });
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle });
+    const gate = gateFor(env.client, {
+      workflowId,
+      taskQueue,
+      limits: { dailyCostLimitUsd: LIMIT, maxRequestsPerWindow: 1_000, windowMs: 60_000 },
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+    });
 
     await worker.runUntil(async () => {
       // Watch the ledger from outside while the calls run, and from inside each call (a granted call holds a reservation).
@@ -35,7 +44,9 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
       let maxCommitted = 0;
       let samples = 0;
       const watch = async () => {
-        await gate.run(permitRequest('first', 0.0001), () => Promise.resolve({ value: 0, actualCostUsd: 0, inputTokens: 1, outputTokens: 0 }));
+        await gate.run(permitRequest('first', 0.0001), () =>
+          Promise.resolve({ value: 0, actualCostUsd: 0, inputTokens: 1, outputTokens: 0 }),
+        );
         while (watching) {
           const s = await readGuardSummary(env.client, workflowId);
           if (s) {
@@ -78,7 +89,10 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
       assert.ok(samples >= 5, `${samples} samples of the ledger taken during the run`);
       assert.ok(maxCommitted <= LIMIT + 1e-9, `settled + reserved peaked at ${maxCommitted}`);
       const spentByCallers = granted.reduce((a, b) => a + b, 0);
-      assert.ok(Math.abs(summary.spentUsd - spentByCallers) < 1e-9, `ledger ${summary.spentUsd} = sum of actual costs ${spentByCallers}`);
+      assert.ok(
+        Math.abs(summary.spentUsd - spentByCallers) < 1e-9,
+        `ledger ${summary.spentUsd} = sum of actual costs ${spentByCallers}`,
+      );
       assert.ok(summary.spentUsd <= LIMIT);
       assert.ok(summary.spentUsd + ESTIMATE > LIMIT, 'refusals happened only when the estimate no longer fitted');
       assert.equal(summary.reservedUsd, 0);
@@ -86,9 +100,15 @@ void describe('Bedrock guard daily budget (real dev server)', () => {
       // Every moment, not just the samples: replay the guard's history update by update.
       const replay = await replayGuardLedger(env.client, workflowId);
       assert.ok(replay.steps >= 2 * granted.length, `${replay.steps} ledger changes replayed`);
-      assert.ok(replay.maxCommittedUsd <= LIMIT + 1e-9, `settled + reserved peaked at ${replay.maxCommittedUsd} in the history`);
+      assert.ok(
+        replay.maxCommittedUsd <= LIMIT + 1e-9,
+        `settled + reserved peaked at ${replay.maxCommittedUsd} in the history`,
+      );
       assert.ok(Math.abs(replay.spentUsd - summary.spentUsd) < 1e-9, 'the history and the ledger agree');
-      assert.equal(summary.budgetStatus, summary.spentUsd >= LIMIT * 0.8 ? (summary.spentUsd >= LIMIT ? 'exhausted' : 'warning') : 'ok');
+      assert.equal(
+        summary.budgetStatus,
+        summary.spentUsd >= LIMIT * 0.8 ? (summary.spentUsd >= LIMIT ? 'exhausted' : 'warning') : 'ok',
+      );
     });
   });
 });

@@ -23,10 +23,20 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
   void it('carries the ledger, the window and open reservations across runs while 30 callers are mid-flight', async () => {
     const taskQueue = uniqueTaskQueue('guard-can');
     const workflowId = uniqueGuardId('guard-can');
-    const limits = { ...guardLimitsFromConfig(testConfig), maxRequestsPerWindow: 1_000, windowMs: 60_000, dailyCostLimitUsd: 100 };
+    const limits = {
+      ...guardLimitsFromConfig(testConfig),
+      maxRequestsPerWindow: 1_000,
+      windowMs: 60_000,
+      dailyCostLimitUsd: 100,
+    };
     const startInput = { limits, continueAsNewAfterUpdates: 12 };
     const gate = gateFor(env.client, { workflowId, taskQueue, limits, continueAsNewAfterUpdates: 12 });
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+    });
 
     await worker.runUntil(async () => {
       // Three callers that reserved and have not settled yet (their calls are "still running").
@@ -63,7 +73,10 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
       assert.ok(summary.run >= 4, `continued as new several times (run ${summary.run})`);
       assert.notEqual((await handle.describe()).runId, firstRunId);
       const expectedSpent = costs.reduce((a, b) => a + b, 0);
-      assert.ok(Math.abs(summary.spentUsd - expectedSpent) < 1e-9, `spent ${summary.spentUsd}, expected ${expectedSpent}: none lost, none twice`);
+      assert.ok(
+        Math.abs(summary.spentUsd - expectedSpent) < 1e-9,
+        `spent ${summary.spentUsd}, expected ${expectedSpent}: none lost, none twice`,
+      );
       assert.equal(summary.openReservations, 3, 'open reservations carried over');
       assert.ok(Math.abs(summary.reservedUsd - 1.5) < 1e-9);
       assert.equal(summary.counters.granted, 33);
@@ -72,7 +85,11 @@ void describe('Bedrock guard continue-as-new (real dev server)', () => {
 
       // The carried reservations settle normally on the latest run.
       for (const reservationId of open) {
-        const settled = await retryGuardCall(() => handle.executeUpdate(settleUpdate, { args: [{ reservationId, actualCostUsd: 0.25, inputTokens: 10, outputTokens: 1, succeeded: true }] }));
+        const settled = await retryGuardCall(() =>
+          handle.executeUpdate(settleUpdate, {
+            args: [{ reservationId, actualCostUsd: 0.25, inputTokens: 10, outputTokens: 1, succeeded: true }],
+          }),
+        );
         assert.equal(settled.kind, 'settled');
       }
       // The histories of all runs, replayed update by update, agree: nothing lost or counted twice across runs.

@@ -39,23 +39,37 @@ void describe('Bedrock guard rate window (real dev server)', () => {
     const taskQueue = uniqueTaskQueue('guard-rate');
     const workflowId = uniqueGuardId('guard-rate');
     const permits: PermitEvent[] = [];
-    const guard = { workflowId, taskQueue, limits: { maxRequestsPerWindow: K, windowMs: WINDOW_MS, dailyCostLimitUsd: 100 } };
+    const guard = {
+      workflowId,
+      taskQueue,
+      limits: { maxRequestsPerWindow: K, windowMs: WINDOW_MS, dailyCostLimitUsd: 100 },
+    };
     const gate = gateFor(env.client, guard, { onPermit: (p) => permits.push(p), heartbeatEveryMs: 200 });
     const activities: GuardedCallActivities = {
       async guardedCall({ index, caller }) {
         try {
-          return await gate.run(permitRequest(`${caller}#${index}`), () => Promise.resolve({ value: { index }, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 }));
+          return await gate.run(permitRequest(`${caller}#${index}`), () =>
+            Promise.resolve({ value: { index }, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 }),
+          );
         } finally {
           await gate.drain(); // as real activities do: complete only once the settle has landed
         }
       },
     };
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: bundle, activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+    });
 
     const started = Date.now();
     const { done: results, summary } = await worker.runUntil(async () => {
       const direct = Array.from({ length: 12 }, (_, i) =>
-        gate.run(permitRequest(`cli#${i}`), () => Promise.resolve({ value: `cli-${i}`, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 })),
+        gate.run(permitRequest(`cli#${i}`), () =>
+          Promise.resolve({ value: `cli-${i}`, actualCostUsd: 0.002, inputTokens: 500, outputTokens: 50 }),
+        ),
       );
       const viaActivities = env.client.workflow.execute('guardedCallsWorkflow', {
         taskQueue,
@@ -69,15 +83,26 @@ void describe('Bedrock guard rate window (real dev server)', () => {
     const elapsed = Date.now() - started;
 
     assert.equal(results[0].length, 12);
-    assert.deepEqual([...(results[1] as number[])].sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i));
+    assert.deepEqual(
+      [...(results[1] as number[])].sort((a, b) => a - b),
+      Array.from({ length: 12 }, (_, i) => i),
+    );
     assert.equal(permits.length, 24);
     const grantTimes = permits.map((p) => p.grantedAt);
     assert.ok(maxInAnyWindow(grantTimes, WINDOW_MS) <= K, `at most ${K} grants in any ${WINDOW_MS} ms window`);
     // 24 calls at K per window need at least 24/K - 1 further windows: the waits really happened.
     assert.ok(elapsed >= (24 / K - 1) * WINDOW_MS, `took ${elapsed} ms`);
-    assert.ok(permits.some((p) => p.denials > 0 && p.caller.startsWith('activity')), 'some activity waited out a denial');
-    const longestActivityWait = Math.max(...permits.filter((p) => p.caller.startsWith('activity')).map((p) => p.waitedMs));
-    assert.ok(longestActivityWait > 2_000, `an activity waited ${longestActivityWait} ms, longer than its 2 s heartbeat timeout, on one attempt`);
+    assert.ok(
+      permits.some((p) => p.denials > 0 && p.caller.startsWith('activity')),
+      'some activity waited out a denial',
+    );
+    const longestActivityWait = Math.max(
+      ...permits.filter((p) => p.caller.startsWith('activity')).map((p) => p.waitedMs),
+    );
+    assert.ok(
+      longestActivityWait > 2_000,
+      `an activity waited ${longestActivityWait} ms, longer than its 2 s heartbeat timeout, on one attempt`,
+    );
 
     assert.equal(summary?.counters.granted, 24);
     assert.equal(summary?.counters.settled, 24);

@@ -29,14 +29,22 @@ export function gateFor(
       workflowId: guard.workflowId,
       taskQueue: guard.taskQueue,
       limits: guard.limits,
-      ...(guard.continueAsNewAfterUpdates !== undefined ? { startInput: { continueAsNewAfterUpdates: guard.continueAsNewAfterUpdates } } : {}),
+      ...(guard.continueAsNewAfterUpdates !== undefined
+        ? { startInput: { continueAsNewAfterUpdates: guard.continueAsNewAfterUpdates } }
+        : {}),
     },
     ...extra,
   });
 }
 
 export function permitRequest(caller: string, estimatedCostUsd = 0.01, estimatedTokens = 1_000): BedrockPermitRequest {
-  return { modelId: 'test-model', caller, estimatedCostUsd, estimatedInputCostUsd: estimatedCostUsd / 5, estimatedTokens };
+  return {
+    modelId: 'test-model',
+    caller,
+    estimatedCostUsd,
+    estimatedInputCostUsd: estimatedCostUsd / 5,
+    estimatedTokens,
+  };
 }
 
 export interface LedgerReplay {
@@ -54,14 +62,14 @@ export interface LedgerReplay {
  */
 export async function replayGuardLedger(client: Client, workflowId: string): Promise<LedgerReplay> {
   const histories: temporal.api.history.v1.IHistory[] = [];
-  for (let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId; runId; ) {
+  for (let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId; runId;) {
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     histories.unshift(history);
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
   }
   const decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined): Record<string, unknown> => {
     const first = payloads?.payloads?.[0];
-    return (first ? defaultPayloadConverter.fromPayload(first) : {});
+    return first ? defaultPayloadConverter.fromPayload(first) : {};
   };
   const open = new Map<string, number>();
   const replay: LedgerReplay = { steps: 0, runs: histories.length, maxCommittedUsd: 0, spentUsd: 0 };
@@ -69,18 +77,23 @@ export async function replayGuardLedger(client: Client, workflowId: string): Pro
     const accepted = new Map<string, { name: string; arg: Record<string, unknown> }>();
     for (const event of history.events ?? []) {
       const acc = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
-      if (acc?.meta?.updateId) accepted.set(acc.meta.updateId, { name: acc.input?.name ?? '', arg: decode(acc.input?.args) });
+      if (acc?.meta?.updateId)
+        accepted.set(acc.meta.updateId, { name: acc.input?.name ?? '', arg: decode(acc.input?.args) });
       const done = event.workflowExecutionUpdateCompletedEventAttributes;
       const request = done?.meta?.updateId ? accepted.get(done.meta.updateId) : undefined;
       if (!request || !done?.outcome?.success) continue;
       const answer = decode(done.outcome.success);
-      if (request.name === 'reserve' && answer.kind === 'granted') open.set(String(answer.reservationId), Number(request.arg.estimatedCostUsd));
+      if (request.name === 'reserve' && answer.kind === 'granted')
+        open.set(String(answer.reservationId), Number(request.arg.estimatedCostUsd));
       else if (request.name === 'settle') {
         open.delete(String(request.arg.reservationId));
         replay.spentUsd += Number(answer.chargedUsd);
       } else continue;
       replay.steps += 1;
-      replay.maxCommittedUsd = Math.max(replay.maxCommittedUsd, replay.spentUsd + [...open.values()].reduce((a, b) => a + b, 0));
+      replay.maxCommittedUsd = Math.max(
+        replay.maxCommittedUsd,
+        replay.spentUsd + [...open.values()].reduce((a, b) => a + b, 0),
+      );
     }
   }
   return replay;

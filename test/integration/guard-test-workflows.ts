@@ -3,7 +3,6 @@
 // without spending retry attempts).
 import { proxyActivities } from '@temporalio/workflow';
 
-
 export interface GuardedCallActivities {
   guardedCall(input: { index: number; caller: string }): Promise<{ index: number }>;
 }
@@ -17,6 +16,8 @@ const { guardedCall } = proxyActivities<GuardedCallActivities>({
 });
 
 export async function guardedCallsWorkflow(input: { calls: number; caller: string }): Promise<number[]> {
-  const results = await Promise.all(Array.from({ length: input.calls }, (_, index) => guardedCall({ index, caller: input.caller })));
+  const results = await Promise.all(
+    Array.from({ length: input.calls }, (_, index) => guardedCall({ index, caller: input.caller })),
+  );
   return results.map((r) => r.index);
 }

@@ -48,13 +48,17 @@ async function replayLedger(client: Client, guardId: string, limitUsd: number): 
     for (const event of history.events ?? []) {
       const acc = event.workflowExecutionUpdateAcceptedEventAttributes;
       if (acc?.acceptedRequest?.meta?.updateId) {
-        accepted.set(acc.acceptedRequest.meta.updateId, { name: acc.acceptedRequest.input?.name ?? '', arg: decode(acc.acceptedRequest.input?.args) as Record<string, unknown> });
+        accepted.set(acc.acceptedRequest.meta.updateId, {
+          name: acc.acceptedRequest.input?.name ?? '',
+          arg: decode(acc.acceptedRequest.input?.args) as Record<string, unknown>,
+        });
       }
       const done = event.workflowExecutionUpdateCompletedEventAttributes;
       const request = done?.meta?.updateId ? accepted.get(done.meta.updateId) : undefined;
       if (!done || !request || !done.outcome?.success) continue;
       const answer = decode(done.outcome.success) as Record<string, unknown>;
-      if (request.name === 'reserve' && answer.kind === 'granted') open.set(String(answer.reservationId), Number(request.arg.estimatedCostUsd));
+      if (request.name === 'reserve' && answer.kind === 'granted')
+        open.set(String(answer.reservationId), Number(request.arg.estimatedCostUsd));
       if (request.name === 'settle') {
         open.delete(String(request.arg.reservationId));
         spent += Number(answer.chargedUsd);
@@ -88,15 +92,32 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
     const taskQueue = uniqueTaskQueue('upgrade-budget');
     const guardId = `guard-${taskQueue}`;
     const { activities, bedrock } = rigActivities({
-      client, bedrockUrl: fake.url, taskQueue, guardId,
+      client,
+      bedrockUrl: fake.url,
+      taskQueue,
+      guardId,
       limits: { dailyCostLimitUsd: DAILY_LIMIT_USD, maxRequestsPerWindow: 1_000, windowMs: 1_000 },
     });
-    const worker: Worker = await createUpgradeWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: await getWorkflowBundle(), shutdownGraceTimeMs: 1_000 });
+    const worker: Worker = await createUpgradeWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities,
+      workflowBundle: await getWorkflowBundle(),
+      shutdownGraceTimeMs: 1_000,
+    });
     const running = worker.run();
     try {
       const kinds: ManifestSet[] = Array.from({ length: WORKFLOWS }, (_, i) => (i % 2 === 0 ? 'clean' : 'removed-api'));
       const handles = await Promise.all(
-        kinds.map((kind, i) => startUpgrade(client, taskQueue, upgradeInput(kind, { approval: 'auto', approvalTimeoutMs: 1_000, soakWindowMs: 0 }), `budget-${i}`)),
+        kinds.map((kind, i) =>
+          startUpgrade(
+            client,
+            taskQueue,
+            upgradeInput(kind, { approval: 'auto', approvalTimeoutMs: 1_000, soakWindowMs: 0 }),
+            `budget-${i}`,
+          ),
+        ),
       );
 
       // Watch the guard's summary the whole time (queries overlap: a busy guard answers them slowly).
@@ -160,7 +181,9 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
       assert.ok(withSkips > 0, 'the budget ran out for some workflows');
       const analysesRun = reports.reduce((n, r) => n + r.analyses.length, 0);
       assert.ok(analysesRun > 0 && summary.counters.settled > 0, 'the budget covered some calls');
-      console.error(`[upgrade-budget] ${fullyAnalysed} fully analysed, ${withSkips} with skipped analyses, ${analysesRun} analyses ran; ${fake.calls.length} Bedrock calls, guard: granted ${summary.counters.granted}, refused ${summary.counters.refused}, waited ${summary.counters.waited}; spent $${summary.spentUsd.toFixed(4)} + reserved $${summary.reservedUsd.toFixed(4)} of $${DAILY_LIMIT_USD}; max committed $${maxCommitted.toFixed(4)} in ${polls} summary polls, $${replay.maxCommittedUsd.toFixed(4)} over ${replay.steps} ledger changes replayed from ${replay.runs} guard run(s)`);
+      console.error(
+        `[upgrade-budget] ${fullyAnalysed} fully analysed, ${withSkips} with skipped analyses, ${analysesRun} analyses ran; ${fake.calls.length} Bedrock calls, guard: granted ${summary.counters.granted}, refused ${summary.counters.refused}, waited ${summary.counters.waited}; spent $${summary.spentUsd.toFixed(4)} + reserved $${summary.reservedUsd.toFixed(4)} of $${DAILY_LIMIT_USD}; max committed $${maxCommitted.toFixed(4)} in ${polls} summary polls, $${replay.maxCommittedUsd.toFixed(4)} over ${replay.steps} ledger changes replayed from ${replay.runs} guard run(s)`,
+      );
     } finally {
       worker.shutdown();
       await running;

@@ -28,7 +28,14 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     fake = await startBedrockFake({ handler: scriptedModel({ decision: 'GO' }) });
     taskQueue = uniqueTaskQueue('upgrade-decision');
     const { activities } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId: `guard-${taskQueue}` });
-    worker = await createUpgradeWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: await getWorkflowBundle(), shutdownGraceTimeMs: 1_000 });
+    worker = await createUpgradeWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities,
+      workflowBundle: await getWorkflowBundle(),
+      shutdownGraceTimeMs: 1_000,
+    });
     running = worker.run();
   });
   after(async () => {
@@ -49,7 +56,10 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     assert.equal(d.verdict, 'NO_GO');
     assert.equal(d.aiVerdict, 'GO', 'the model was asked and answered GO');
     assert.equal(d.basis, 'rules+ai');
-    assert.deepEqual(d.blockers.map((b) => b.code), ['API001']);
+    assert.deepEqual(
+      d.blockers.map((b) => b.code),
+      ['API001'],
+    );
     assert.match(d.blockers[0]?.message ?? '', /Ingress shop\/storefront uses networking\.k8s\.io\/v1beta1/);
     assert.equal(status.headline, 'prod-east 1.30→1.31: NO_GO (1 blocker)');
     assert.deepEqual(status.skippedAnalyses, []);
@@ -87,7 +97,11 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     await handle.signal(requestRollbackSignal, { reason: 'too early' });
     await handle.signal(approveSignal, { by: 'sre-alice', comment: 'window 14:00' });
     await waitForStatus(handle, (s) => s.phase === 'soak');
-    await handle.signal(requestRollbackSignal, { reason: '5xx spike on storefront', evidence: 'error rate 12% since 14:05', by: 'sre-alice' });
+    await handle.signal(requestRollbackSignal, {
+      reason: '5xx spike on storefront',
+      evidence: 'error rate 12% since 14:05',
+      by: 'sre-alice',
+    });
     const report = await handle.result();
 
     assert.equal(report.status.phase, 'completed');
@@ -100,32 +114,58 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     assert.equal(rollback?.basis, 'rules+ai');
     assert.equal(rollback?.reason, '5xx spike on storefront (by sre-alice)');
     assert.match(rollback?.action ?? '', /EKS cannot downgrade a control plane/);
-    const asked = fake.calls.find((c) => c.toolName === 'ROLLBACK_DECISION' && c.allText.includes('error rate 12% since 14:05'));
+    const asked = fake.calls.find(
+      (c) => c.toolName === 'ROLLBACK_DECISION' && c.allText.includes('error rate 12% since 14:05'),
+    );
     assert.ok(asked, 'the rollback evidence reached the model');
-    assert.ok(report.status.notes.some((n) => /requestRollback \(too early\) received in phase awaiting-approval: ignored/.test(n)));
+    assert.ok(
+      report.status.notes.some((n) =>
+        /requestRollback \(too early\) received in phase awaiting-approval: ignored/.test(n),
+      ),
+    );
     assert.ok(report.analyses.some((a) => a.template === 'ROLLBACK_DECISION'));
     assert.match(renderReportMarkdown(report), /## Rollback requests[\s\S]*ROLLBACK \(rules\+ai\)/);
 
     // The whole run replays deterministically from its history (signals, timers, activities, upserts).
-    await Worker.runReplayHistory({ workflowBundle: await getWorkflowBundle() }, await handle.fetchHistory(), handle.workflowId);
+    await Worker.runReplayHistory(
+      { workflowBundle: await getWorkflowBundle() },
+      await handle.fetchHistory(),
+      handle.workflowId,
+    );
   });
 
   void it('without AI analysis: rules alone, never better than GO_WITH_CAUTION, no Bedrock call; auto approval waits', async () => {
     const calls = fake.calls.length;
-    const handle = await startUpgrade(client, taskQueue, upgradeInput('clean', { aiAnalysis: false, approval: 'auto', approvalTimeoutMs: 1_000 }), 'no-ai');
+    const handle = await startUpgrade(
+      client,
+      taskQueue,
+      upgradeInput('clean', { aiAnalysis: false, approval: 'auto', approvalTimeoutMs: 1_000 }),
+      'no-ai',
+    );
     const report = await handle.result();
     assert.equal(fake.calls.length, calls, 'no request reached Bedrock');
     assert.equal(report.status.decision?.verdict, 'GO_WITH_CAUTION');
     assert.equal(report.status.decision?.basis, 'rules');
-    assert.deepEqual(report.status.skippedAnalyses.map((s) => `${s.template}:${s.errorType}`), [
-      'RELEASE_NOTES_ANALYSIS:AiDisabled', 'DEPRECATION_IMPACT_ANALYSIS:AiDisabled', 'CLUSTER_READINESS_ASSESSMENT:AiDisabled', 'UPGRADE_DECISION:AiDisabled',
-    ]);
+    assert.deepEqual(
+      report.status.skippedAnalyses.map((s) => `${s.template}:${s.errorType}`),
+      [
+        'RELEASE_NOTES_ANALYSIS:AiDisabled',
+        'DEPRECATION_IMPACT_ANALYSIS:AiDisabled',
+        'CLUSTER_READINESS_ASSESSMENT:AiDisabled',
+        'UPGRADE_DECISION:AiDisabled',
+      ],
+    );
     // auto approves GO only: a GO_WITH_CAUTION waits for a person, here until the short approval timeout.
     assert.equal(report.status.approval, 'timed-out');
   });
 
   void it('auto-approves a GO and completes after the soak window', async () => {
-    const handle = await startUpgrade(client, taskQueue, upgradeInput('clean', { approval: 'auto', soakWindowMs: 500 }), 'auto');
+    const handle = await startUpgrade(
+      client,
+      taskQueue,
+      upgradeInput('clean', { approval: 'auto', soakWindowMs: 500 }),
+      'auto',
+    );
     const report = await handle.result();
     assert.equal(report.status.decision?.verdict, 'GO');
     assert.equal(report.status.approval, 'auto-approved');
@@ -142,7 +182,10 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
       [{ ...upgradeInput('clean'), clusterName: 'prod-west' }, 'inventory'],
     ] as const) {
       const handle = await startUpgrade(client, taskQueue, input, 'bad');
-      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      const err = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof WorkflowFailedError, `failed: ${String(err)}`);
       assert.ok(err.cause instanceof ApplicationFailure);
       assert.equal(err.cause.type, 'InvalidUpgradeInput');

@@ -19,7 +19,10 @@ const WORKER_SCRIPT = resolve(__dirname, '../harness/worker-process.ts');
 const MODEL_LATENCY_MS = 1_500;
 
 function startChildWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error('child worker not ready within 60 s')), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -36,9 +39,16 @@ function startChildWorker(env: Record<string, string>): Promise<ChildProcess> {
 function outcome(report: UpgradeReport) {
   const d = report.status.decision;
   return {
-    verdict: d?.verdict, basis: d?.basis, severity: d?.severityScore, aiVerdict: d?.aiVerdict,
-    blockers: d?.blockers, cautions: d?.cautions, approval: report.status.approval, phase: report.status.phase,
-    analyses: report.analyses.map((a) => a.template).sort(), skipped: report.status.skippedAnalyses,
+    verdict: d?.verdict,
+    basis: d?.basis,
+    severity: d?.severityScore,
+    aiVerdict: d?.aiVerdict,
+    blockers: d?.blockers,
+    cautions: d?.cautions,
+    approval: report.status.approval,
+    phase: report.status.phase,
+    analyses: report.analyses.map((a) => a.template).sort(),
+    skipped: report.status.skippedAnalyses,
   };
 }
 
@@ -81,7 +91,14 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
     assert.ok(callsAtKill >= 1 && callsAtKill <= 3, `killed with ${callsAtKill} call(s) in flight`);
 
     const { activities, bedrock } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId });
-    const worker = await createUpgradeWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities, workflowBundle: await getWorkflowBundle(), shutdownGraceTimeMs: 1_000 });
+    const worker = await createUpgradeWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities,
+      workflowBundle: await getWorkflowBundle(),
+      shutdownGraceTimeMs: 1_000,
+    });
     const running = worker.run();
     try {
       const started = Date.now();
@@ -103,8 +120,13 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
       assert.ok(summary.openReservations + expired >= 1, 'the killed call stays charged at its estimate');
       // The ledger may over-count, never under-count.
       const paid = [...report.analyses, ...reference.analyses].reduce((sum, a) => sum + a.costUsd, 0);
-      assert.ok(summary.spentUsd + summary.reservedUsd >= paid - 1e-9, `ledger ${summary.spentUsd + summary.reservedUsd} >= paid ${paid}`);
-      console.error(`[upgrade-restart] calls at kill ${callsAtKill}, total calls ${fake.calls.length}, granted ${granted}, settled ${settled}, open ${summary.openReservations}, expired ${expired}; recovery ${recoveryMs} ms`);
+      assert.ok(
+        summary.spentUsd + summary.reservedUsd >= paid - 1e-9,
+        `ledger ${summary.spentUsd + summary.reservedUsd} >= paid ${paid}`,
+      );
+      console.error(
+        `[upgrade-restart] calls at kill ${callsAtKill}, total calls ${fake.calls.length}, granted ${granted}, settled ${settled}, open ${summary.openReservations}, expired ${expired}; recovery ${recoveryMs} ms`,
+      );
     } finally {
       worker.shutdown();
       await running;

@@ -13,8 +13,20 @@ import { loadConfig } from '../../src/domain/config';
 import type { GuardLimits } from '../../src/domain/guard-ledger';
 import { createLogger } from '../../src/worker/logging';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
-import { statusQuery, upgradeStaticDetails, upgradeStaticSummary, type UpgradeInput, type UpgradeStatus } from '../../src/workflows/upgrade-messages';
-import { analysisToolInput, byTool, DEFAULT_FAKE_USAGE, toolUseReply, type BedrockHandler } from '../fakes/bedrock-fake';
+import {
+  statusQuery,
+  upgradeStaticDetails,
+  upgradeStaticSummary,
+  type UpgradeInput,
+  type UpgradeStatus,
+} from '../../src/workflows/upgrade-messages';
+import {
+  analysisToolInput,
+  byTool,
+  DEFAULT_FAKE_USAGE,
+  toolUseReply,
+  type BedrockHandler,
+} from '../fakes/bedrock-fake';
 
 export const FIXTURES = resolve(__dirname, '../fixtures/upgrade');
 /** The fixture snapshot's capture time: the support-calendar checks read the EKS calendar as of then. */
@@ -52,13 +64,28 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
 }
 
 /** A model that answers every template; the decisions as asked. */
-export function scriptedModel(options: { decision?: UpgradeVerdict; rollback?: RollbackVerdict; delayMs?: number } = {}): BedrockHandler {
+export function scriptedModel(
+  options: { decision?: UpgradeVerdict; rollback?: RollbackVerdict; delayMs?: number } = {},
+): BedrockHandler {
   const decision = options.decision ?? 'GO';
   const rollback = options.rollback ?? 'ROLLBACK';
-  const reply = (input: Record<string, unknown>) => toolUseReply(input, DEFAULT_FAKE_USAGE, options.delayMs ? { delayMs: options.delayMs } : {});
+  const reply = (input: Record<string, unknown>) =>
+    toolUseReply(input, DEFAULT_FAKE_USAGE, options.delayMs ? { delayMs: options.delayMs } : {});
   return byTool({
-    UPGRADE_DECISION: reply(analysisToolInput({ verdict: decision, severityScore: decision === 'GO' ? 2 : decision === 'GO_WITH_CAUTION' ? 5 : 8, reasons: [`scripted: the model answers ${decision}`] })),
-    ROLLBACK_DECISION: reply(analysisToolInput({ verdict: rollback, severityScore: rollback === 'ROLLBACK' ? 8 : 2, reasons: [`scripted: the model answers ${rollback}`] })),
+    UPGRADE_DECISION: reply(
+      analysisToolInput({
+        verdict: decision,
+        severityScore: decision === 'GO' ? 2 : decision === 'GO_WITH_CAUTION' ? 5 : 8,
+        reasons: [`scripted: the model answers ${decision}`],
+      }),
+    ),
+    ROLLBACK_DECISION: reply(
+      analysisToolInput({
+        verdict: rollback,
+        severityScore: rollback === 'ROLLBACK' ? 8 : 2,
+        reasons: [`scripted: the model answers ${rollback}`],
+      }),
+    ),
     '*': reply(analysisToolInput()),
   });
 }
@@ -87,7 +114,12 @@ export function testWorkflowId(tag: string): string {
   return `upgrade-prod-east-1.31-${tag}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2, 7)}`;
 }
 
-export async function startUpgrade(client: Client, taskQueue: string, input: UpgradeInput, tag: string): Promise<WorkflowHandle<typeof upgradeWorkflow>> {
+export async function startUpgrade(
+  client: Client,
+  taskQueue: string,
+  input: UpgradeInput,
+  tag: string,
+): Promise<WorkflowHandle<typeof upgradeWorkflow>> {
   return client.workflow.start<typeof upgradeWorkflow>('upgradeWorkflow', {
     taskQueue,
     workflowId: testWorkflowId(tag),
@@ -98,7 +130,11 @@ export async function startUpgrade(client: Client, taskQueue: string, input: Upg
 }
 
 /** Polls the status query until `done` holds (or fails after `timeoutMs`, showing the last status). */
-export async function waitForStatus(handle: WorkflowHandle, done: (s: UpgradeStatus) => boolean, timeoutMs = 30_000): Promise<UpgradeStatus> {
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  done: (s: UpgradeStatus) => boolean,
+  timeoutMs = 30_000,
+): Promise<UpgradeStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: UpgradeStatus | undefined;
   while (Date.now() < deadline) {

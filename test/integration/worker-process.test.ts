@@ -35,7 +35,12 @@ before(async () => {
   env = await createTestEnv();
   fake = await startBedrockFake({ http2: true });
   // Every analysis takes a few seconds, so SIGTERM lands while calls are in flight.
-  fake.setHandler(byTool({ UPGRADE_DECISION: toolUseReply(analysisToolInput({ verdict: 'GO', reasons: ['scripted'] })), '*': toolUseReply(analysisToolInput(), undefined, { delayMs: ANALYSIS_DELAY_MS }) }));
+  fake.setHandler(
+    byTool({
+      UPGRADE_DECISION: toolUseReply(analysisToolInput({ verdict: 'GO', reasons: ['scripted'] })),
+      '*': toolUseReply(analysisToolInput(), undefined, { delayMs: ANALYSIS_DELAY_MS }),
+    }),
+  );
   dir = mkdtempSync(join(tmpdir(), 'worker-process-'));
   const snapshot = JSON.parse(readFileSync(join(SAMPLE, 'snapshot.json'), 'utf8')) as { cluster: { name: string } };
   snapshot.cluster.name = cluster;
@@ -74,7 +79,15 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
   let stderr = '';
   const proc = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'eks-upgrade.cjs'), 'worker'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...awsEnv(), TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: namespace, EKS_UPGRADE_TASK_QUEUE: taskQueue, EKS_UPGRADE_SHUTDOWN_GRACE_MS: '20000', LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      ...awsEnv(),
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: namespace,
+      EKS_UPGRADE_TASK_QUEUE: taskQueue,
+      EKS_UPGRADE_SHUTDOWN_GRACE_MS: '20000',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child = proc;
@@ -82,7 +95,12 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
   let stdout = '';
   proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  await waitFor(() => stderr.includes('"worker started"'), 90_000, 'the worker to start', () => stderr);
+  await waitFor(
+    () => stderr.includes('"worker started"'),
+    90_000,
+    'the worker to start',
+    () => stderr,
+  );
   assert.match(stderr, new RegExp(`"taskQueue":"${taskQueue}"`), 'logs are pino JSON lines on stderr');
 
   const workflowId = upgradeWorkflowId(cluster, '1.32');
@@ -95,12 +113,22 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
     soakWindowMs: 0,
   });
   const handle = await env.client.workflow.start('upgradeWorkflow', {
-    taskQueue, workflowId, args: [input],
-    typedSearchAttributes: [{ key: EKS_CLUSTER, value: cluster }, { key: EKS_TARGET_VERSION, value: '1.32' }],
+    taskQueue,
+    workflowId,
+    args: [input],
+    typedSearchAttributes: [
+      { key: EKS_CLUSTER, value: cluster },
+      { key: EKS_TARGET_VERSION, value: '1.32' },
+    ],
   });
 
   // SIGTERM once the analyses are calling Bedrock.
-  await waitFor(() => fake.calls.length >= 1, 60_000, 'the first Bedrock call', () => stderr);
+  await waitFor(
+    () => fake.calls.length >= 1,
+    60_000,
+    'the first Bedrock call',
+    () => stderr,
+  );
   const signalledAt = Date.now();
   proc.kill('SIGTERM');
   const code = await exited;
@@ -116,10 +144,18 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
   const history = await handle.fetchHistory();
   const events = history.events ?? [];
   const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).length;
-  const failed = events.filter((e) => e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes || e.activityTaskCanceledEventAttributes).length;
+  const failed = events.filter(
+    (e) =>
+      e.activityTaskFailedEventAttributes ||
+      e.activityTaskTimedOutEventAttributes ||
+      e.activityTaskCanceledEventAttributes,
+  ).length;
   assert.equal(failed, 0, 'no activity failed, timed out or was cancelled by the shutdown');
   const callsAtShutdown = fake.calls.length;
-  assert.ok(completed >= 4 + callsAtShutdown - 1, `inventory + 3 evidence activities and the in-flight analyses completed (${completed} completions, ${callsAtShutdown} calls)`);
+  assert.ok(
+    completed >= 4 + callsAtShutdown - 1,
+    `inventory + 3 evidence activities and the in-flight analyses completed (${completed} completions, ${callsAtShutdown} calls)`,
+  );
 
   // A second worker (the same start-up code, in this process) picks the upgrade up and finishes it. Its Bedrock
   // client reads the endpoint override and credentials from the environment, as in production.
@@ -147,21 +183,39 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
     assert.ok(report, 'the upgrade reached its approval gate');
     assert.equal(report.status.decision?.verdict, 'NO_GO', 'the removed API still forces NO_GO');
     assert.equal(report.status.decision?.basis, 'rules+ai');
-    assert.equal(report.analyses.length, 4, `three analyses and the decision ran (skipped: ${JSON.stringify(report.status.skippedAnalyses)})`);
+    assert.equal(
+      report.analyses.length,
+      4,
+      `three analyses and the decision ran (skipped: ${JSON.stringify(report.status.skippedAnalyses)})`,
+    );
     assert.deepEqual(report.status.skippedAnalyses, []);
     assert.equal(fake.calls.length, 4, 'each Bedrock call was made once: nothing was retried because of the shutdown');
 
     // `eks-upgrade cost`: the guard accounted for every call, those settled while the first worker drained included.
-    const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: namespace, EKS_UPGRADE_TASK_QUEUE: taskQueue, BEDROCK_GUARD_WORKFLOW_ID: guardId };
+    const cliEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: namespace,
+      EKS_UPGRADE_TASK_QUEUE: taskQueue,
+      BEDROCK_GUARD_WORKFLOW_ID: guardId,
+    };
     const cost = await runCli(['cost', '--format', 'json'], cliEnv);
     assert.equal(cost.code, 0, show(cost));
     const summary = JSON.parse(cost.stdout) as GuardSummary;
     assert.equal(summary.openReservations, 0, 'no reservation left open: every call settled');
     assert.equal(summary.counters.settled, 4);
-    assert.equal(Object.values(summary.models).reduce((n, m) => n + m.requests, 0), 4);
-    assert.ok(Math.abs(summary.spentUsd - report.status.costUsd) < 1e-9, `ledger ${summary.spentUsd} = the upgrade's cost ${report.status.costUsd}`);
+    assert.equal(
+      Object.values(summary.models).reduce((n, m) => n + m.requests, 0),
+      4,
+    );
+    assert.ok(
+      Math.abs(summary.spentUsd - report.status.costUsd) < 1e-9,
+      `ledger ${summary.spentUsd} = the upgrade's cost ${report.status.costUsd}`,
+    );
     // Limits change at run time through the CLI.
-    const configured = await runCli(['cost', '--set-daily-limit', '7.5', '--set-rpm', '30', '--format', 'json'], cliEnv);
+    const configured = await runCli(
+      ['cost', '--set-daily-limit', '7.5', '--set-rpm', '30', '--format', 'json'],
+      cliEnv,
+    );
     assert.equal(configured.code, 0, show(configured));
     const after = JSON.parse(configured.stdout) as GuardSummary;
     assert.equal(after.dailyLimitUsd, 7.5);

@@ -19,7 +19,8 @@ void test('the workflow bundle contains our workflows and no I/O package (pino, 
   const unexpected = [...packages].filter((p) => !ALLOWED_PACKAGES.has(p));
   assert.deepEqual(unexpected, [], `packages bundled into workflow code that should not be: ${unexpected.join(', ')}`);
   assert.ok(packages.has('@temporalio/workflow'), 'the bundle was read (module paths present)');
-  for (const workflow of ['bedrockGuardWorkflow', 'upgradeWorkflow']) assert.match(code, new RegExp(`\\b${workflow}\\b`));
+  for (const workflow of ['bedrockGuardWorkflow', 'upgradeWorkflow'])
+    assert.match(code, new RegExp(`\\b${workflow}\\b`));
   const ioModules = [...code.matchAll(/"\.\/src\/(?:activities|worker|client)\/[^"]+"/g)].map((m) => m[0]);
   assert.deepEqual([...new Set(ioModules)], [], 'no activity, worker or client module in workflow code');
 });

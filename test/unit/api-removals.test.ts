@@ -17,13 +17,26 @@ function parseCsv(text: string): Array<Record<string, string>> {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else if (c !== '\r') field += c;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   const [header, ...body] = rows;
   return body.filter((r) => r.length > 1).map((r) => Object.fromEntries((header ?? []).map((h, i) => [h, r[i] ?? ''])));
 }
@@ -36,7 +49,10 @@ function minor(text: string): string | undefined {
 // pluto's catch-all "FlowControl" kind does not exist in Kubernetes (see eks.md §1.3): deliberately left out.
 const LEFT_OUT = new Set(['flowcontrol.apiserver.k8s.io/v1beta1 FlowControl']);
 // Deprecation versions taken from the 1.29 release notes instead of the CSV's pluto-derived values (see api-removals.ts).
-const DEPRECATION_FROM_NOTES = new Set(['flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema', 'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration']);
+const DEPRECATION_FROM_NOTES = new Set([
+  'flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema',
+  'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration',
+]);
 
 void describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared reference data not present' }, () => {
   const rows = existsSync(CSV_PATH) ? parseCsv(readFileSync(CSV_PATH, 'utf8')) : [];
@@ -57,7 +73,8 @@ void describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared refe
 
   void it('the table holds nothing the CSV does not source', () => {
     const inCsv = new Set(rows.map((r) => `${r.group_version} ${r.kind}`));
-    for (const fact of API_REMOVALS) assert.ok(inCsv.has(`${fact.groupVersion} ${fact.kind}`), `unsourced row ${fact.groupVersion} ${fact.kind}`);
+    for (const fact of API_REMOVALS)
+      assert.ok(inCsv.has(`${fact.groupVersion} ${fact.kind}`), `unsourced row ${fact.groupVersion} ${fact.kind}`);
   });
 
   void it('keeps the corrections to pluto', () => {
@@ -68,8 +85,32 @@ void describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared refe
 
   void it('covers 1.16 to 1.36 and marks the beta APIs EKS enables', () => {
     const versions = new Set(API_REMOVALS.map((r) => r.removedIn).filter((v) => v !== undefined));
-    for (const v of ['1.16', '1.17', '1.22', '1.24', '1.25', '1.26', '1.27', '1.29', '1.32', '1.33', '1.34', '1.35', '1.36']) assert.ok(versions.has(v), v);
-    assert.deepEqual(removalsIn('1.32').map((r) => `${r.groupVersion} ${r.kind}`).sort(), ['coordination.k8s.io/v1alpha1 LeaseCandidate', 'flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema', 'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration']);
+    for (const v of [
+      '1.16',
+      '1.17',
+      '1.22',
+      '1.24',
+      '1.25',
+      '1.26',
+      '1.27',
+      '1.29',
+      '1.32',
+      '1.33',
+      '1.34',
+      '1.35',
+      '1.36',
+    ])
+      assert.ok(versions.has(v), v);
+    assert.deepEqual(
+      removalsIn('1.32')
+        .map((r) => `${r.groupVersion} ${r.kind}`)
+        .sort(),
+      [
+        'coordination.k8s.io/v1alpha1 LeaseCandidate',
+        'flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema',
+        'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration',
+      ],
+    );
     assert.equal(findApiRemoval('resource.k8s.io/v1beta1', 'ResourceClaim')?.eksEnabledBeta, true);
     assert.equal(findApiRemoval('storage.k8s.io/v1beta1', 'VolumeAttributesClass')?.eksEnabledBeta, true);
     assert.equal(findApiRemoval('storage.k8s.io/v1beta1', 'VolumeAttributesClass')?.removedIn, undefined);

@@ -25,7 +25,17 @@ function refusal(fn: () => unknown): UsageError {
 }
 
 void test('flags become a validated UpgradeInput with absolute paths and the defaults filled in', () => {
-  const input = buildUpgradeInput({ ...base, manifests: ['examples/sample-cluster/manifests'], releaseNotes: 'none', autoApprove: true, ai: false, soak: '90s' }, { cwd: join(SAMPLE, '..', '..') });
+  const input = buildUpgradeInput(
+    {
+      ...base,
+      manifests: ['examples/sample-cluster/manifests'],
+      releaseNotes: 'none',
+      autoApprove: true,
+      ai: false,
+      soak: '90s',
+    },
+    { cwd: join(SAMPLE, '..', '..') },
+  );
   assert.deepEqual(input.inventory, { kind: 'snapshot', path: join(SAMPLE, 'snapshot.json') });
   assert.deepEqual(input.manifestPaths, [join(SAMPLE, 'manifests')]);
   assert.deepEqual(input.releaseNotes, { kind: 'none' });
@@ -41,16 +51,33 @@ void test('bad flags are refused with the flag named', () => {
   assert.equal(refusal(() => buildUpgradeInput({ ...base, target: 'v1.32.1' })).flag, '--target');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, cluster: '-bad name' })).flag, '--cluster');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, region: 'mars-1' })).flag, '--region');
-  assert.equal(refusal(() => buildUpgradeInput({ ...base, current: '1.32' })).flag, '--target', 'the target must be newer than --current');
+  assert.equal(
+    refusal(() => buildUpgradeInput({ ...base, current: '1.32' })).flag,
+    '--target',
+    'the target must be newer than --current',
+  );
   assert.equal(refusal(() => buildUpgradeInput({ ...base, mode: 'execute' })).flag, '--mode');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, soak: 'forever' })).flag, '--soak');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, snapshot: '/nonexistent.json' })).flag, '--snapshot');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, manifests: ['/nonexistent-dir'] })).flag, '--manifests');
-  assert.equal(refusal(() => buildUpgradeInput({ ...base, live: true })).flag, '--snapshot', 'snapshot and live together');
-  assert.equal(refusal(() => buildUpgradeInput({ cluster: 'c', target: '1.32', live: true }, { env: {} })).flag, '--region');
+  assert.equal(
+    refusal(() => buildUpgradeInput({ ...base, live: true })).flag,
+    '--snapshot',
+    'snapshot and live together',
+  );
+  assert.equal(
+    refusal(() => buildUpgradeInput({ cluster: 'c', target: '1.32', live: true }, { env: {} })).flag,
+    '--region',
+  );
   // --remote-paths: the worker reads the paths, so they need not exist here.
-  assert.equal(buildUpgradeInput({ ...base, snapshot: '/srv/snap.json', remotePaths: true }).inventory.kind, 'snapshot');
-  assert.equal(buildUpgradeInput({ cluster: 'c', target: '1.32', live: true }, { env: { AWS_REGION: 'eu-west-1' } }).region, 'eu-west-1');
+  assert.equal(
+    buildUpgradeInput({ ...base, snapshot: '/srv/snap.json', remotePaths: true }).inventory.kind,
+    'snapshot',
+  );
+  assert.equal(
+    buildUpgradeInput({ cluster: 'c', target: '1.32', live: true }, { env: { AWS_REGION: 'eu-west-1' } }).region,
+    'eu-west-1',
+  );
 });
 
 void test('durations and formats', () => {
@@ -68,7 +95,13 @@ void test('durations and formats', () => {
 void test('list builds a visibility query on our search attributes and refuses query injection', () => {
   assert.equal(buildListQuery({}), "WorkflowType = 'upgradeWorkflow'");
   assert.equal(
-    buildListQuery({ cluster: 'prod-east', target: '1.32', phase: 'awaiting-approval', decision: 'no_go', running: true }),
+    buildListQuery({
+      cluster: 'prod-east',
+      target: '1.32',
+      phase: 'awaiting-approval',
+      decision: 'no_go',
+      running: true,
+    }),
     "WorkflowType = 'upgradeWorkflow' AND EksCluster = 'prod-east' AND EksTargetVersion = '1.32' AND UpgradePhase = 'awaiting-approval' AND UpgradeDecision = 'NO_GO' AND ExecutionStatus = 'Running'",
   );
   assert.equal(refusal(() => buildListQuery({ cluster: "x' OR WorkflowType != '" })).flag, '--cluster');
@@ -77,7 +110,12 @@ void test('list builds a visibility query on our search attributes and refuses q
 
 void test('cost --set-* become a guard configure patch; bad values name the flag', () => {
   assert.deepEqual(buildGuardPatch({}), {});
-  assert.deepEqual(buildGuardPatch({ setDailyLimit: '12.5', setRpm: '30', setTpm: 'off', setWindow: '30s' }), { dailyCostLimitUsd: 12.5, maxRequestsPerWindow: 30, maxTokensPerWindow: null, windowMs: 30_000 });
+  assert.deepEqual(buildGuardPatch({ setDailyLimit: '12.5', setRpm: '30', setTpm: 'off', setWindow: '30s' }), {
+    dailyCostLimitUsd: 12.5,
+    maxRequestsPerWindow: 30,
+    maxTokensPerWindow: null,
+    windowMs: 30_000,
+  });
   assert.equal(refusal(() => buildGuardPatch({ setRpm: '2.5' })).flag, '--set-rpm');
   assert.equal(refusal(() => buildGuardPatch({ setDailyLimit: '' })).flag, '--set-daily-limit');
   assert.equal(refusal(() => buildGuardPatch({ setWindow: '2h' })).flag, '--set-window');
@@ -95,5 +133,8 @@ void test('the Web UI summary names cluster and versions within 200 bytes; links
   assert.match(staticSummary, /^demo-prod-east 1\.31→1\.32/, 'the current version is read from the snapshot');
   assert.ok(Buffer.byteLength(staticSummary) <= 200);
   assert.match(staticDetails, /eks-upgrade approve --cluster demo-prod-east --target 1\.32/);
-  assert.equal(workflowUiLink('http://localhost:8233/', 'my ns', 'upgrade-a-1.32'), 'http://localhost:8233/namespaces/my%20ns/workflows/upgrade-a-1.32');
+  assert.equal(
+    workflowUiLink('http://localhost:8233/', 'my ns', 'upgrade-a-1.32'),
+    'http://localhost:8233/namespaces/my%20ns/workflows/upgrade-a-1.32',
+  );
 });

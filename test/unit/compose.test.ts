@@ -21,7 +21,10 @@ interface Service {
   ports?: string[];
   stop_grace_period?: string;
 }
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
 function service(name: string): Service {
@@ -34,10 +37,12 @@ function service(name: string): Service {
 function envOf(s: Service): Map<string, string | undefined> {
   const env = s.environment ?? [];
   if (!Array.isArray(env)) return new Map(Object.entries(env).map(([k, v]) => [k, String(v)]));
-  return new Map(env.map((entry) => {
-    const i = entry.indexOf('=');
-    return i < 0 ? [entry, undefined] : [entry.slice(0, i), entry.slice(i + 1)];
-  }));
+  return new Map(
+    env.map((entry) => {
+      const i = entry.indexOf('=');
+      return i < 0 ? [entry, undefined] : [entry.slice(0, i), entry.slice(i + 1)];
+    }),
+  );
 }
 
 function dependsOn(s: Service): string[] {
@@ -46,10 +51,12 @@ function dependsOn(s: Service): string[] {
 
 /** host:container port mappings. */
 function portMap(s: Service): Map<number, number> {
-  return new Map((s.ports ?? []).map((p) => {
-    const [host, container] = String(p).split(':').slice(-2).map(Number);
-    return [host ?? NaN, container ?? NaN];
-  }));
+  return new Map(
+    (s.ports ?? []).map((p) => {
+      const [host, container] = String(p).split(':').slice(-2).map(Number);
+      return [host ?? NaN, container ?? NaN];
+    }),
+  );
 }
 
 function seconds(duration: string | undefined): number {
@@ -61,7 +68,11 @@ function seconds(duration: string | undefined): number {
 void test('the stack has PostgreSQL, a Temporal server on it, the Web UI and the worker', () => {
   assert.match(service('postgresql').image ?? '', /^postgres:\d+/);
   const temporal = service('temporal');
-  assert.match(temporal.image ?? '', /^temporalio\/auto-setup:1\.29\.\d+$/, 'server 1.29.x, like the dev server the tests use');
+  assert.match(
+    temporal.image ?? '',
+    /^temporalio\/auto-setup:1\.29\.\d+$/,
+    'server 1.29.x, like the dev server the tests use',
+  );
   const env = envOf(temporal);
   assert.equal(env.get('DB'), 'postgres12', 'auto-setup selects its PostgreSQL plugin with DB=postgres12');
   assert.equal(env.get('POSTGRES_SEEDS'), 'postgresql', 'POSTGRES_SEEDS must name the database service');
@@ -75,7 +86,11 @@ void test('published ports match the client defaults (TEMPORAL_ADDRESS and the W
   const frontendPort = Number(DEFAULT_ADDRESS.split(':')[1]);
   assert.equal(portMap(service('temporal')).get(frontendPort), 7233, `${DEFAULT_ADDRESS} must reach the frontend`);
   const uiPort = Number(new URL(DEFAULT_UI_URL).port);
-  assert.equal(portMap(service('temporal-ui')).get(uiPort), 8080, `${DEFAULT_UI_URL} must reach the UI container's port 8080`);
+  assert.equal(
+    portMap(service('temporal-ui')).get(uiPort),
+    8080,
+    `${DEFAULT_UI_URL} must reach the UI container's port 8080`,
+  );
   assert.equal(envOf(service('temporal-ui')).get('TEMPORAL_ADDRESS'), 'temporal:7233');
 });
 
@@ -87,15 +102,23 @@ void test("the worker is built from this repository's Dockerfile and points at t
   const env = envOf(worker);
   assert.equal(env.get('TEMPORAL_ADDRESS'), 'temporal:7233');
   assert.equal(env.get('TEMPORAL_NAMESPACE'), DEFAULT_NAMESPACE);
-  assert.equal(env.get('EKS_UPGRADE_TASK_QUEUE'), TASK_QUEUE, 'the worker must poll the queue the CLI starts upgrades on');
+  assert.equal(
+    env.get('EKS_UPGRADE_TASK_QUEUE'),
+    TASK_QUEUE,
+    'the worker must poll the queue the CLI starts upgrades on',
+  );
   assert.equal(Number(env.get('EKS_UPGRADE_SHUTDOWN_GRACE_MS')), DEFAULT_SHUTDOWN_GRACE_MS);
-  assert.ok(seconds(worker.stop_grace_period) * 1000 > DEFAULT_SHUTDOWN_GRACE_MS, 'docker must wait longer than the worker drains, or in-flight calls are SIGKILLed');
+  assert.ok(
+    seconds(worker.stop_grace_period) * 1000 > DEFAULT_SHUTDOWN_GRACE_MS,
+    'docker must wait longer than the worker drains, or in-flight calls are SIGKILLed',
+  );
 });
 
 void test('the worker gets every configuration variable the code reads, and no unknown one', () => {
   const configVars = Object.keys(ConfigSchema.in.shape);
   const env = envOf(service('worker'));
-  for (const name of configVars) assert.ok(env.has(name), `docker-compose.yml worker does not pass ${name} (src/domain/config.ts reads it)`);
+  for (const name of configVars)
+    assert.ok(env.has(name), `docker-compose.yml worker does not pass ${name} (src/domain/config.ts reads it)`);
   const known = new Set([...configVars, ...WORKER_ENV_VARS]);
   for (const name of env.keys()) {
     const ok = known.has(name) || /^(TEMPORAL|AWS)_/.test(name);
@@ -106,7 +129,8 @@ void test('the worker gets every configuration variable the code reads, and no u
 void test('the Dockerfile runs as a non-root user, on a supported Node, starting the worker', () => {
   const from = /^FROM\s+node:(\d+)/m.exec(dockerfile);
   assert.ok(from, 'FROM node:<major>');
-  const engines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+  const engines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } })
+    .engines.node;
   assert.ok(Number(from[1]) >= Number(/\d+/.exec(engines)?.[0]), `Node ${from[1]} must satisfy engines ${engines}`);
   const users = [...dockerfile.matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
   assert.ok(users.length > 0, 'the Dockerfile must switch to a non-root USER');

@@ -51,11 +51,14 @@ const badValues: Array<[string, string, RegExp]> = [
 ];
 for (const [name, value, expected] of badValues) {
   void test(`an invalid ${name}=${value} fails naming the variable, the value and what is allowed`, () => {
-    assert.throws(() => loadConfig({ [name]: value }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, expected);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ [name]: value }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, expected);
+        return true;
+      },
+    );
   });
 }
 
@@ -64,9 +67,12 @@ void test('temperature and topP together are refused: newer models reject reques
 });
 
 void test('every bad variable is reported at once', () => {
-  assert.throws(() => loadConfig({ BEDROCK_MAX_TOKENS: 'x', BEDROCK_TEMPERATURE: 'y' }), (err: Error) => {
-    assert.match(err.message, /BEDROCK_MAX_TOKENS/);
-    assert.match(err.message, /BEDROCK_TEMPERATURE/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ BEDROCK_MAX_TOKENS: 'x', BEDROCK_TEMPERATURE: 'y' }),
+    (err: Error) => {
+      assert.match(err.message, /BEDROCK_MAX_TOKENS/);
+      assert.match(err.message, /BEDROCK_TEMPERATURE/);
+      return true;
+    },
+  );
 });

@@ -15,13 +15,28 @@ void describe('parseUpgradeInput', () => {
     const result = parseUpgradeInput(valid);
     assert.ok(result.ok);
     assert.deepEqual(
-      { mode: result.input.mode, approval: result.input.approval, aiAnalysis: result.input.aiAnalysis, releaseNotes: result.input.releaseNotes, manifestPaths: result.input.manifestPaths },
-      { mode: 'analyze', approval: 'manual', aiAnalysis: true, releaseNotes: { kind: 'kubernetes-changelog' }, manifestPaths: [] },
+      {
+        mode: result.input.mode,
+        approval: result.input.approval,
+        aiAnalysis: result.input.aiAnalysis,
+        releaseNotes: result.input.releaseNotes,
+        manifestPaths: result.input.manifestPaths,
+      },
+      {
+        mode: 'analyze',
+        approval: 'manual',
+        aiAnalysis: true,
+        releaseNotes: { kind: 'kubernetes-changelog' },
+        manifestPaths: [],
+      },
     );
   });
 
   void it('names the field of each problem', () => {
-    assert.match(problems({ ...valid, targetVersion: '1.x' })[0] ?? '', /^targetVersion: expected a Kubernetes minor version/);
+    assert.match(
+      problems({ ...valid, targetVersion: '1.x' })[0] ?? '',
+      /^targetVersion: expected a Kubernetes minor version/,
+    );
     assert.match(problems({ ...valid, clusterName: '-bad' })[0] ?? '', /^clusterName: /);
     assert.match(problems({ ...valid, inventory: { kind: 'snapshot' } })[0] ?? '', /^inventory\.path: /);
     assert.match(problems({ ...valid, surprise: 1 })[0] ?? '', /surprise/);
@@ -31,6 +46,9 @@ void describe('parseUpgradeInput', () => {
     assert.match(problems({ ...valid, mode: 'execute' })[0] ?? '', /^mode: execute mode is not available yet/);
     assert.match(problems({ ...valid, inventory: { kind: 'eks' } })[0] ?? '', /^region: /);
     assert.deepEqual(problems({ ...valid, inventory: { kind: 'eks' }, region: 'us-east-1' }), []);
-    assert.match(problems({ ...valid, currentVersion: '1.31' })[0] ?? '', /^targetVersion: expected a version newer than currentVersion 1\.31/);
+    assert.match(
+      problems({ ...valid, currentVersion: '1.31' })[0] ?? '',
+      /^targetVersion: expected a version newer than currentVersion 1\.31/,
+    );
   });
 });

@@ -5,14 +5,40 @@ import type { AnalysisResult } from '../../src/domain/analysis';
 import type { UpgradeDecision } from '../../src/domain/decision';
 import { decideRollbackVerdict, rollbackSeverityBand } from '../../src/domain/rollback';
 
-const go: UpgradeDecision = { verdict: 'GO', severityScore: 2, confidence: 0.9, reasons: [], blockers: [], cautions: [], basis: 'rules+ai', aiVerdict: 'GO' };
-const noGo: UpgradeDecision = { ...go, verdict: 'NO_GO', severityScore: 8, blockers: [{ code: 'API001', message: 'Ingress uses v1beta1' }] };
+const go: UpgradeDecision = {
+  verdict: 'GO',
+  severityScore: 2,
+  confidence: 0.9,
+  reasons: [],
+  blockers: [],
+  cautions: [],
+  basis: 'rules+ai',
+  aiVerdict: 'GO',
+};
+const noGo: UpgradeDecision = {
+  ...go,
+  verdict: 'NO_GO',
+  severityScore: 8,
+  blockers: [{ code: 'API001', message: 'Ingress uses v1beta1' }],
+};
 
 function model(verdict: string, severityScore: number, confidence = 0.9): AnalysisResult {
   return {
-    analysisId: 'r1', template: 'ROLLBACK_DECISION', promptVersion: 'v1', modelId: 'm', summary: 's', findings: [], breakingChanges: [], recommendations: [],
-    severityScore, confidence, verdict, reasons: ['error rate doubled'], usage: { inputTokens: 1, outputTokens: 1, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
-    costUsd: 0.01, processingTimeMs: 3,
+    analysisId: 'r1',
+    template: 'ROLLBACK_DECISION',
+    promptVersion: 'v1',
+    modelId: 'm',
+    summary: 's',
+    findings: [],
+    breakingChanges: [],
+    recommendations: [],
+    severityScore,
+    confidence,
+    verdict,
+    reasons: ['error rate doubled'],
+    usage: { inputTokens: 1, outputTokens: 1, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
+    costUsd: 0.01,
+    processingTimeMs: 3,
   };
 }
 
@@ -27,10 +53,16 @@ void describe('decideRollbackVerdict', () => {
   });
 
   void it('raises a MONITOR by severity band and by low confidence', () => {
-    assert.deepEqual([rollbackSeverityBand(3), rollbackSeverityBand(4), rollbackSeverityBand(7)], ['MONITOR', 'HOLD', 'ROLLBACK']);
+    assert.deepEqual(
+      [rollbackSeverityBand(3), rollbackSeverityBand(4), rollbackSeverityBand(7)],
+      ['MONITOR', 'HOLD', 'ROLLBACK'],
+    );
     assert.equal(decideRollbackVerdict({ ...base, decision: go, aiDecision: model('MONITOR', 2) }).verdict, 'MONITOR');
     assert.equal(decideRollbackVerdict({ ...base, decision: go, aiDecision: model('MONITOR', 9) }).verdict, 'ROLLBACK');
-    assert.equal(decideRollbackVerdict({ ...base, decision: go, aiDecision: model('MONITOR', 1, 0.3) }).verdict, 'HOLD');
+    assert.equal(
+      decideRollbackVerdict({ ...base, decision: go, aiDecision: model('MONITOR', 1, 0.3) }).verdict,
+      'HOLD',
+    );
   });
 
   void it('rolls back when the upgrade was approved over rule blockers, whatever the model says', () => {
@@ -40,7 +72,11 @@ void describe('decideRollbackVerdict', () => {
   });
 
   void it('without the model: HOLD, naming why it was skipped', () => {
-    const r = decideRollbackVerdict({ ...base, decision: go, aiSkipped: { template: 'ROLLBACK_DECISION', errorType: 'BedrockCostThresholdError', reason: 'budget' } });
+    const r = decideRollbackVerdict({
+      ...base,
+      decision: go,
+      aiSkipped: { template: 'ROLLBACK_DECISION', errorType: 'BedrockCostThresholdError', reason: 'budget' },
+    });
     assert.deepEqual([r.verdict, r.basis], ['HOLD', 'rules']);
     assert.match(r.reasons.join(' '), /ROLLBACK_DECISION skipped \(BedrockCostThresholdError: budget\)/);
     assert.equal(r.aiSkipped?.errorType, 'BedrockCostThresholdError');

@@ -16,15 +16,29 @@ import { sharedPath } from '../harness/shared-data';
 const NOW = new Date('2026-02-01T00:00:00Z');
 
 function isNonRetryable(error: unknown, pattern: RegExp): boolean {
-  return error instanceof ApplicationFailure && error.nonRetryable === true && error.type === 'InvalidEvidenceInput' && pattern.test(error.message);
+  return (
+    error instanceof ApplicationFailure &&
+    error.nonRetryable === true &&
+    error.type === 'InvalidEvidenceInput' &&
+    pattern.test(error.message)
+  );
 }
 
 const CHANGELOG = [
-  '# v1.32.2', '## Changelog since v1.32.1', '### Bug or Regression', '- a patch fix (#9)',
-  '# v1.32.0', '## Changelog since v1.31.0', '## Urgent Upgrade Notes', '### (No, really, you MUST read this before you upgrade)',
-  '- There are no urgent upgrade notes for the v1.32 release.', '## Changes by Kind', '### Other (Cleanup or Flake)',
+  '# v1.32.2',
+  '## Changelog since v1.32.1',
+  '### Bug or Regression',
+  '- a patch fix (#9)',
+  '# v1.32.0',
+  '## Changelog since v1.31.0',
+  '## Urgent Upgrade Notes',
+  '### (No, really, you MUST read this before you upgrade)',
+  '- There are no urgent upgrade notes for the v1.32 release.',
+  '## Changes by Kind',
+  '### Other (Cleanup or Flake)',
   '- The `flowcontrol.apiserver.k8s.io/v1beta3` API version of `FlowSchema` and `PriorityLevelConfiguration` is no longer served in v1.32. ([#127017](https://github.com/kubernetes/kubernetes/pull/127017), [@tkashem](https://github.com/tkashem)) [SIG API Machinery]',
-  '# v1.32.0-rc.1', '- older',
+  '# v1.32.0-rc.1',
+  '- older',
 ].join('\n');
 
 void describe('evidence activities', () => {
@@ -37,9 +51,18 @@ void describe('evidence activities', () => {
     cacheDir = await mkdtemp(join(tmpdir(), 'evidence-cache-'));
     server = createServer((req, res) => {
       hits.push(req.url ?? '');
-      if (req.url === '/CHANGELOG/CHANGELOG-1.32.md') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end(CHANGELOG); return; }
-      if (req.url === '/CHANGELOG/CHANGELOG-1.31.md') { res.writeHead(503); res.end('busy'); return; }
-      res.writeHead(404); res.end('not found');
+      if (req.url === '/CHANGELOG/CHANGELOG-1.32.md') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(CHANGELOG);
+        return;
+      }
+      if (req.url === '/CHANGELOG/CHANGELOG-1.31.md') {
+        res.writeHead(503);
+        res.end('busy');
+        return;
+      }
+      res.writeHead(404);
+      res.end('not found');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/CHANGELOG`;
@@ -52,19 +75,38 @@ void describe('evidence activities', () => {
 
   void it('loads a snapshot file, and refuses bad ones as non-retryable input errors', async () => {
     const activities = createEvidenceActivities();
-    const snapshot = await activities.loadClusterInventory({ kind: 'snapshot', path: 'test/fixtures/snapshots/healthy-1.30.json' });
+    const snapshot = await activities.loadClusterInventory({
+      kind: 'snapshot',
+      path: 'test/fixtures/snapshots/healthy-1.30.json',
+    });
     assert.equal(snapshot.cluster.name, 'prod-east');
-    await assert.rejects(activities.loadClusterInventory({ kind: 'snapshot', path: 'test/fixtures/snapshots/invalid.json' }), (e) => isNonRetryable(e, /cluster\.version/));
-    await assert.rejects(activities.loadClusterInventory({ kind: 'snapshot', path: 'nowhere.json' }), (e) => isNonRetryable(e, /cannot read the snapshot file nowhere\.json/));
-    await assert.rejects(activities.loadClusterInventory({ kind: 'eks', clusterName: 'x', region: 'us-east-1' }), (e) => isNonRetryable(e, /not configured/));
+    await assert.rejects(
+      activities.loadClusterInventory({ kind: 'snapshot', path: 'test/fixtures/snapshots/invalid.json' }),
+      (e) => isNonRetryable(e, /cluster\.version/),
+    );
+    await assert.rejects(activities.loadClusterInventory({ kind: 'snapshot', path: 'nowhere.json' }), (e) =>
+      isNonRetryable(e, /cannot read the snapshot file nowhere\.json/),
+    );
+    await assert.rejects(activities.loadClusterInventory({ kind: 'eks', clusterName: 'x', region: 'us-east-1' }), (e) =>
+      isNonRetryable(e, /not configured/),
+    );
   });
 
   void it('release notes from a directory pick the fullest file for the target', async () => {
     const activities = createEvidenceActivities();
-    const extract = await activities.extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'file', path: sharedPath('data/k8s-changelog') } });
+    const extract = await activities.extractReleaseNotes({
+      targetVersion: '1.32',
+      source: { kind: 'file', path: sharedPath('data/k8s-changelog') },
+    });
     assert.equal(extract.source, sharedPath('data/k8s-changelog/full/release-notes-draft-1.32.md'));
     assert.ok(extract.extractTokens < extract.fullTokens / 5);
-    await assert.rejects(activities.extractReleaseNotes({ targetVersion: '1.40', source: { kind: 'file', path: sharedPath('data/k8s-changelog') } }), (e) => isNonRetryable(e, /no release notes for 1\.40/));
+    await assert.rejects(
+      activities.extractReleaseNotes({
+        targetVersion: '1.40',
+        source: { kind: 'file', path: sharedPath('data/k8s-changelog') },
+      }),
+      (e) => isNonRetryable(e, /no release notes for 1\.40/),
+    );
     const none = await activities.extractReleaseNotes({ targetVersion: '1.29', source: { kind: 'none' } });
     assert.ok(none.entries.length > 0 && none.entries.every((e) => e.section === FACTS_SECTION));
   });
@@ -72,14 +114,28 @@ void describe('evidence activities', () => {
   void it('a directory holding EKS user-guide notes adds them to the extract', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'notes-dir-'));
     try {
-      await copyFile(sharedPath('data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md'), join(dir, 'CHANGELOG-1.32-upgrade-notes.md'));
+      await copyFile(
+        sharedPath('data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md'),
+        join(dir, 'CHANGELOG-1.32-upgrade-notes.md'),
+      );
       for (const edition of ['awsdocs-2024-12', 'fork-sheetaljoshi-2026-01']) {
         await mkdir(join(dir, 'eks-docs', edition), { recursive: true });
-        await copyFile(sharedPath('data/eks-docs', edition, 'kubernetes-versions-standard.adoc'), join(dir, 'eks-docs', edition, 'kubernetes-versions-standard.adoc'));
+        await copyFile(
+          sharedPath('data/eks-docs', edition, 'kubernetes-versions-standard.adoc'),
+          join(dir, 'eks-docs', edition, 'kubernetes-versions-standard.adoc'),
+        );
       }
-      const extract = await createEvidenceActivities().extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'file', path: dir } });
-      assert.match(extract.source, /CHANGELOG-1\.32-upgrade-notes\.md \+ .*fork-sheetaljoshi-2026-01\/kubernetes-versions-standard\.adoc$/);
-      assert.ok(extract.entries.some((e) => e.section === EKS_NOTES_SECTION && /Anonymous authentication/.test(e.text)));
+      const extract = await createEvidenceActivities().extractReleaseNotes({
+        targetVersion: '1.32',
+        source: { kind: 'file', path: dir },
+      });
+      assert.match(
+        extract.source,
+        /CHANGELOG-1\.32-upgrade-notes\.md \+ .*fork-sheetaljoshi-2026-01\/kubernetes-versions-standard\.adoc$/,
+      );
+      assert.ok(
+        extract.entries.some((e) => e.section === EKS_NOTES_SECTION && /Anonymous authentication/.test(e.text)),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -87,26 +143,49 @@ void describe('evidence activities', () => {
 
   void it('the CHANGELOG is downloaded once, cached, and its x.y.0 section extracted', async () => {
     const activities = createEvidenceActivities({ cacheDir, changelogBaseUrl: baseUrl });
-    const first = await activities.extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'kubernetes-changelog' } });
+    const first = await activities.extractReleaseNotes({
+      targetVersion: '1.32',
+      source: { kind: 'kubernetes-changelog' },
+    });
     assert.equal(first.source, `${baseUrl}/CHANGELOG-1.32.md`);
-    assert.deepEqual(first.entries.map((e) => e.section), ['Urgent Upgrade Notes', 'Other (Cleanup or Flake)', FACTS_SECTION]);
+    assert.deepEqual(
+      first.entries.map((e) => e.section),
+      ['Urgent Upgrade Notes', 'Other (Cleanup or Flake)', FACTS_SECTION],
+    );
     assert.equal(first.entries[1]?.prUrl, 'https://github.com/kubernetes/kubernetes/pull/127017');
     assert.match(first.entries[2]?.text ?? '', /coordination\.k8s\.io\/v1alpha1 LeaseCandidate/);
     assert.ok(!first.entries.some((e) => /patch fix|older/.test(e.text)));
-    const second = await activities.extractReleaseNotes({ targetVersion: '1.32', source: { kind: 'kubernetes-changelog' } });
+    const second = await activities.extractReleaseNotes({
+      targetVersion: '1.32',
+      source: { kind: 'kubernetes-changelog' },
+    });
     assert.equal(second.source, join(cacheDir, 'CHANGELOG-1.32.md'));
     assert.deepEqual(second.entries, first.entries);
     assert.equal(hits.filter((h) => h.endsWith('1.32.md')).length, 1, 'served from the cache the second time');
     assert.equal(await readFile(join(cacheDir, 'CHANGELOG-1.32.md'), 'utf8'), CHANGELOG);
-    await assert.rejects(activities.extractReleaseNotes({ targetVersion: '1.99', source: { kind: 'kubernetes-changelog' } }), (e) => isNonRetryable(e, /404/));
+    await assert.rejects(
+      activities.extractReleaseNotes({ targetVersion: '1.99', source: { kind: 'kubernetes-changelog' } }),
+      (e) => isNonRetryable(e, /404/),
+    );
     // A server error is retryable (a plain Error, not a non-retryable ApplicationFailure).
-    await assert.rejects(activities.extractReleaseNotes({ targetVersion: '1.31', source: { kind: 'kubernetes-changelog' } }), (e) => e instanceof Error && !(e instanceof ApplicationFailure) && /HTTP 503/.test(e.message));
+    await assert.rejects(
+      activities.extractReleaseNotes({ targetVersion: '1.31', source: { kind: 'kubernetes-changelog' } }),
+      (e) => e instanceof Error && !(e instanceof ApplicationFailure) && /HTTP 503/.test(e.message),
+    );
   });
 
   void it('the scan combines manifests, live last-applied annotations and insights, and lists unreadable files', async () => {
     const activities = createEvidenceActivities();
     const snapshot = await loadSnapshotFile('test/fixtures/snapshots/blocked-1.31.json');
-    const scan = await activities.scanApiRemovals({ manifestPaths: ['test/fixtures/manifests/removed/1.32-flowcontrol-coordination.yaml', 'test/fixtures/manifests/broken'], snapshot, currentVersion: '1.31', targetVersion: '1.32' });
+    const scan = await activities.scanApiRemovals({
+      manifestPaths: [
+        'test/fixtures/manifests/removed/1.32-flowcontrol-coordination.yaml',
+        'test/fixtures/manifests/broken',
+      ],
+      snapshot,
+      currentVersion: '1.31',
+      targetVersion: '1.32',
+    });
     const sources = scan.findings.map((f) => `${f.source}:${f.kind}:${f.confidence}`);
     assert.ok(sources.includes('manifest:FlowSchema:high'));
     assert.ok(sources.includes('live-cluster:FlowSchema:medium'));
@@ -119,7 +198,11 @@ void describe('evidence activities', () => {
   void it('readiness reads the manifests for the workload checks', async () => {
     const activities = createEvidenceActivities({ now: () => NOW });
     const snapshot = await loadSnapshotFile('test/fixtures/snapshots/healthy-1.30.json');
-    const report = await activities.checkClusterReadiness({ snapshot, targetVersion: '1.31', manifestPaths: ['test/fixtures/manifests/workloads'] });
+    const report = await activities.checkClusterReadiness({
+      snapshot,
+      targetVersion: '1.31',
+      manifestPaths: ['test/fixtures/manifests/workloads'],
+    });
     assert.deepEqual([...new Set(report.findings.map((f) => f.code))].sort(), ['K8S002', 'K8S004', 'K8S006', 'K8S008']);
     const without = await activities.checkClusterReadiness({ snapshot, targetVersion: '1.31', manifestPaths: [] });
     assert.deepEqual(without.findings, []);

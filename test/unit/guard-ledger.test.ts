@@ -18,12 +18,32 @@ import {
 } from '../../src/domain/guard-ledger';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
-const LIMITS: GuardLimits = { dailyCostLimitUsd: 1, maxRequestsPerWindow: 1_000, maxTokensPerWindow: null, windowMs: 60_000, reservationTtlMs: 10_000, warnAtFraction: 0.8 };
+const LIMITS: GuardLimits = {
+  dailyCostLimitUsd: 1,
+  maxRequestsPerWindow: 1_000,
+  maxTokensPerWindow: null,
+  windowMs: 60_000,
+  reservationTtlMs: 10_000,
+  warnAtFraction: 0.8,
+};
 
 function req(id: string, estimatedCostUsd: number, modelId = 'model-a'): ReserveRequest {
-  return { requestId: id, modelId, caller: 'test', estimatedCostUsd, estimatedInputCostUsd: estimatedCostUsd / 10, estimatedTokens: 1_000 };
+  return {
+    requestId: id,
+    modelId,
+    caller: 'test',
+    estimatedCostUsd,
+    estimatedInputCostUsd: estimatedCostUsd / 10,
+    estimatedTokens: 1_000,
+  };
 }
-const ok = (actualCostUsd: number, reservationId: string) => ({ reservationId, actualCostUsd, inputTokens: 800, outputTokens: 200, succeeded: true });
+const ok = (actualCostUsd: number, reservationId: string) => ({
+  reservationId,
+  actualCostUsd,
+  inputTokens: 800,
+  outputTokens: 200,
+  succeeded: true,
+});
 
 void describe('guard ledger', () => {
   void it('starts for the current UTC day with nothing spent (CT init)', () => {
@@ -53,10 +73,20 @@ void describe('guard ledger', () => {
     reserve(state, req('c', 0.1, 'model-b'), T0);
     settle(state, ok(0.05, 'a'), T0 + 1);
     settle(state, ok(0.07, 'b'), T0 + 2);
-    settle(state, { reservationId: 'c', actualCostUsd: 0.01, inputTokens: 0, outputTokens: 0, succeeded: false }, T0 + 3);
+    settle(
+      state,
+      { reservationId: 'c', actualCostUsd: 0.01, inputTokens: 0, outputTokens: 0, succeeded: false },
+      T0 + 3,
+    );
     const s = summarize(state, T0 + 3);
     assert.ok(Math.abs(s.spentUsd - 0.13) < 1e-12);
-    assert.deepEqual(s.models['model-a'], { requests: 2, failed: 0, inputTokens: 1_600, outputTokens: 400, costUsd: 0.05 + 0.07 });
+    assert.deepEqual(s.models['model-a'], {
+      requests: 2,
+      failed: 0,
+      inputTokens: 1_600,
+      outputTokens: 400,
+      costUsd: 0.05 + 0.07,
+    });
     assert.deepEqual(s.models['model-b'], { requests: 1, failed: 1, inputTokens: 0, outputTokens: 0, costUsd: 0.01 });
   });
 
@@ -134,7 +164,11 @@ void describe('guard ledger', () => {
     assert.deepEqual(advance(state, T0 + 9_999).expired, []);
     assert.deepEqual(advance(state, T0 + 10_000).expired.sort(), ['dead', 'late']);
     assert.ok(Math.abs(state.spentUsd - 0.3) < 1e-12, 'expired reservations stay charged');
-    assert.equal(settle(state, ok(0.05, 'dead'), T0 + 10_001).chargedUsd, 0, 'cheaper than estimated: keep the over-count');
+    assert.equal(
+      settle(state, ok(0.05, 'dead'), T0 + 10_001).chargedUsd,
+      0,
+      'cheaper than estimated: keep the over-count',
+    );
     assert.deepEqual(settle(state, ok(0.15, 'late'), T0 + 10_002), { kind: 'late', chargedUsd: 0.15 - 0.1 });
     assert.ok(Math.abs(state.spentUsd - 0.35) < 1e-12);
     assert.deepEqual(settle(state, ok(0.15, 'late'), T0 + 10_003), { kind: 'duplicate', chargedUsd: 0 });

@@ -2,13 +2,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyLedger, reserve, summarize, type GuardLimits, type ReserveRequest } from '../../src/domain/guard-ledger';
-import { checkWindow, pruneWindow, tooLargeForWindow, windowUsage, type WindowEntry } from '../../src/domain/rate-window';
+import {
+  checkWindow,
+  pruneWindow,
+  tooLargeForWindow,
+  windowUsage,
+  type WindowEntry,
+} from '../../src/domain/rate-window';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
-const LIMITS: GuardLimits = { dailyCostLimitUsd: 100, maxRequestsPerWindow: 3, maxTokensPerWindow: null, windowMs: 1_000, reservationTtlMs: 60_000, warnAtFraction: 0.8 };
+const LIMITS: GuardLimits = {
+  dailyCostLimitUsd: 100,
+  maxRequestsPerWindow: 3,
+  maxTokensPerWindow: null,
+  windowMs: 1_000,
+  reservationTtlMs: 60_000,
+  warnAtFraction: 0.8,
+};
 
 function req(id: string, tokens = 100): ReserveRequest {
-  return { requestId: id, modelId: 'm', caller: 'test', estimatedCostUsd: 0.01, estimatedInputCostUsd: 0.001, estimatedTokens: tokens };
+  return {
+    requestId: id,
+    modelId: 'm',
+    caller: 'test',
+    estimatedCostUsd: 0.01,
+    estimatedInputCostUsd: 0.001,
+    estimatedTokens: tokens,
+  };
 }
 
 void describe('guard rate window', () => {
@@ -40,8 +60,14 @@ void describe('guard rate window', () => {
       { at: T0 + 500, tokens: 1, reservationId: 'b' },
       { at: T0 + 999, tokens: 1, reservationId: 'c' },
     ];
-    assert.deepEqual(pruneWindow(entries, T0 + 1_000, 1_000).map((e) => e.reservationId), ['b', 'c']);
-    assert.deepEqual(pruneWindow(entries, T0 + 1_999, 1_000).map((e) => e.reservationId), []);
+    assert.deepEqual(
+      pruneWindow(entries, T0 + 1_000, 1_000).map((e) => e.reservationId),
+      ['b', 'c'],
+    );
+    assert.deepEqual(
+      pruneWindow(entries, T0 + 1_999, 1_000).map((e) => e.reservationId),
+      [],
+    );
   });
 
   void it('slides: waiting exactly retryAfterMs and asking again is granted, one ms earlier is not (RL wait if needed)', () => {
@@ -59,7 +85,9 @@ void describe('guard rate window', () => {
   void it('queues waiters over successive slots instead of sending them all to the same instant', () => {
     const state = emptyLedger(LIMITS, T0);
     for (let i = 0; i < 3; i++) reserve(state, req(`r${i}`), T0 + i * 100);
-    const waits = Array.from({ length: 5 }, (_, i) => reserve(state, req(`w${i}`), T0 + 250)).map((a) => (a.kind === 'wait' ? a.retryAfterMs : -1));
+    const waits = Array.from({ length: 5 }, (_, i) => reserve(state, req(`w${i}`), T0 + 250)).map((a) =>
+      a.kind === 'wait' ? a.retryAfterMs : -1,
+    );
     assert.deepEqual(waits, [750, 850, 950, 1_750, 1_850]);
     assert.equal(reserve(state, req('w0'), T0 + 1_000).kind, 'granted', 'the first waiter finds its slot free');
   });

@@ -16,7 +16,10 @@ function captureLogger() {
 
 void test('log lines are JSON with the seed structured fields intact', () => {
   const { logger, lines } = captureLogger();
-  logger.info({ analysisId: 'a-1', processingTimeMs: 812, findingsCount: 3, severityScore: 7 }, 'Text analysis completed');
+  logger.info(
+    { analysisId: 'a-1', processingTimeMs: 812, findingsCount: 3, severityScore: 7 },
+    'Text analysis completed',
+  );
   const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
   assert.equal(entry.msg, 'Text analysis completed');
   assert.equal(entry.analysisId, 'a-1');
@@ -36,7 +39,14 @@ void test('credentials are redacted by configuration, at the top level and neste
   };
   logger.warn(planted, 'calling AWS');
   const out = lines.join('\n');
-  for (const value of ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI', 'eyJhbGciOi', 'FwoGZXIvYXdz', 'hunter2-planted', 'sk-planted-api-key']) {
+  for (const value of [
+    'AKIAIOSFODNN7EXAMPLE',
+    'wJalrXUtnFEMI',
+    'eyJhbGciOi',
+    'FwoGZXIvYXdz',
+    'hunter2-planted',
+    'sk-planted-api-key',
+  ]) {
     assert.ok(!out.includes(value), `${value} leaked into a log line: ${out}`);
   }
   assert.match(out, /\[REDACTED\]/);

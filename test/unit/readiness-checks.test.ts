@@ -11,7 +11,11 @@ import { parseClusterSnapshot } from '../../src/domain/snapshot';
 const NOW = new Date('2026-02-01T00:00:00Z');
 const seen = new Set<string>();
 
-async function check(fixture: string, target: string, options: { manifests?: string[]; now?: Date } = {}): Promise<ReadinessReport> {
+async function check(
+  fixture: string,
+  target: string,
+  options: { manifests?: string[]; now?: Date } = {},
+): Promise<ReadinessReport> {
   const snapshot = await loadSnapshotFile(`test/fixtures/snapshots/${fixture}`);
   const manifests = options.manifests ? (await readManifestPaths(options.manifests)).objects : undefined;
   const report = runReadinessChecks({ snapshot, targetVersion: target, manifests, now: options.now ?? NOW });
@@ -31,19 +35,45 @@ void describe('readiness checks on fixture snapshots', () => {
   void it('a healthy cluster going one minor up has no findings, and says which checks could not run', async () => {
     const report = await check('healthy-1.30.json', '1.31');
     assert.deepEqual(report.findings, []);
-    assert.ok(report.checksRun.includes('EKS001') && report.checksRun.includes('EKS005') && report.checksRun.includes('UPG003'));
-    assert.deepEqual(report.checksSkipped?.map((s) => s.code), ['K8S002', 'K8S004', 'K8S006', 'K8S008']);
+    assert.ok(
+      report.checksRun.includes('EKS001') && report.checksRun.includes('EKS005') && report.checksRun.includes('UPG003'),
+    );
+    assert.deepEqual(
+      report.checksSkipped?.map((s) => s.code),
+      ['K8S002', 'K8S004', 'K8S006', 'K8S008'],
+    );
   });
 
   void it('a cluster with every kind of problem', async () => {
     const report = await check('blocked-1.31.json', '1.32');
     assert.deepEqual(pairs(report), [
-      'EKS001:required', 'EKS002:required', 'EKS003:required', 'EKS004:required', 'EKS005:recommended', 'EKS005:required',
-      'EKS006:recommended', 'EKS008:recommended', 'EKS009:recommended', 'EKS009:required', 'EKS010:recommended',
-      'K8S001:required', 'K8S011:required', 'UPG002:recommended', 'UPG002:required', 'UPG003:recommended',
+      'EKS001:required',
+      'EKS002:required',
+      'EKS003:required',
+      'EKS004:required',
+      'EKS005:recommended',
+      'EKS005:required',
+      'EKS006:recommended',
+      'EKS008:recommended',
+      'EKS009:recommended',
+      'EKS009:required',
+      'EKS010:recommended',
+      'K8S001:required',
+      'K8S011:required',
+      'UPG002:recommended',
+      'UPG002:required',
+      'UPG003:recommended',
     ]);
-    const byResource = (code: string) => report.findings.filter((f) => f.code === code).map((f) => f.resource).sort();
-    assert.deepEqual(byResource('UPG002'), ['fargateprofile/batch', 'node/ip-10-0-1-5.eu-west-1.compute.internal', 'nodegroup/legacy-al2']);
+    const byResource = (code: string) =>
+      report.findings
+        .filter((f) => f.code === code)
+        .map((f) => f.resource)
+        .sort();
+    assert.deepEqual(byResource('UPG002'), [
+      'fargateprofile/batch',
+      'node/ip-10-0-1-5.eu-west-1.compute.internal',
+      'nodegroup/legacy-al2',
+    ]);
     assert.deepEqual(byResource('EKS005'), ['addon/kube-proxy', 'addon/vpc-cni']);
     assert.match(report.findings.find((f) => f.resource === 'addon/vpc-cni')?.message ?? '', /v1\.20\.4-eksbuild\.1/);
     assert.deepEqual(byResource('EKS009'), ['insight/a1b2-deprecated', 'insight/c3d4-skew']);
@@ -54,15 +84,32 @@ void describe('readiness checks on fixture snapshots', () => {
 
   void it('AL2 node groups block a 1.33 target (required) and only warn for 1.32', async () => {
     const report = await check('al2-1.32.json', '1.33');
-    assert.deepEqual(report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`), ['EKS008:required:nodegroup/workers-al2']);
+    assert.deepEqual(
+      report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`),
+      ['EKS008:required:nodegroup/workers-al2'],
+    );
     const snapshot = await loadSnapshotFile('test/fixtures/snapshots/al2-1.32.json');
-    const earlier = runReadinessChecks({ snapshot: parseClusterSnapshot({ ...snapshot, cluster: { ...snapshot.cluster, version: '1.31' }, nodeGroups: snapshot.nodeGroups?.map((g) => ({ ...g, version: '1.31' })) }), targetVersion: '1.32', now: NOW });
-    assert.deepEqual(earlier.findings.map((f) => `${f.code}:${f.level}`), ['EKS008:recommended']);
+    const earlier = runReadinessChecks({
+      snapshot: parseClusterSnapshot({
+        ...snapshot,
+        cluster: { ...snapshot.cluster, version: '1.31' },
+        nodeGroups: snapshot.nodeGroups?.map((g) => ({ ...g, version: '1.31' })),
+      }),
+      targetVersion: '1.32',
+      now: NOW,
+    });
+    assert.deepEqual(
+      earlier.findings.map((f) => `${f.code}:${f.level}`),
+      ['EKS008:recommended'],
+    );
   });
 
   void it('skipping minors, and a target EKS does not offer', async () => {
     const report = await check('healthy-1.30.json', '1.33');
-    assert.deepEqual(pairs(report).filter((p) => p.startsWith('UPG')), ['UPG001:required', 'UPG004:required']);
+    assert.deepEqual(
+      pairs(report).filter((p) => p.startsWith('UPG')),
+      ['UPG001:required', 'UPG004:required'],
+    );
     assert.match(report.findings.find((f) => f.code === 'UPG001')?.message ?? '', /Upgrade to 1\.31 first/);
     const backwards = await check('healthy-1.30.json', '1.30');
     assert.ok(backwards.findings.some((f) => f.code === 'UPG001' && /not newer/.test(f.message)));
@@ -72,11 +119,29 @@ void describe('readiness checks on fixture snapshots', () => {
     const report = await check('extended-ended-1.29.json', '1.30', { now: new Date('2026-04-01T00:00:00Z') });
     assert.deepEqual(pairs(report), ['UPG003:required', 'UPG004:required']);
     const before = await check('extended-ended-1.29.json', '1.30');
-    assert.ok(before.findings.some((f) => f.code === 'UPG003' && f.level === 'recommended' && /extended support/.test(f.message)));
+    assert.ok(
+      before.findings.some(
+        (f) => f.code === 'UPG003' && f.level === 'recommended' && /extended support/.test(f.message),
+      ),
+    );
   });
 
   void it('an add-on with an empty compatibility list for the target is unknown, not incompatible', () => {
-    const report = runReadinessChecks({ snapshot: parseClusterSnapshot({ schemaVersion: 1, cluster: { name: 'c', version: '1.35' }, addons: [{ name: 'vpc-cni', version: 'v1.20.4-eksbuild.1', compatibleVersions: { '1.35': ['v1.20.4-eksbuild.1'], '1.36': [] } }] }), targetVersion: '1.36', now: NOW });
+    const report = runReadinessChecks({
+      snapshot: parseClusterSnapshot({
+        schemaVersion: 1,
+        cluster: { name: 'c', version: '1.35' },
+        addons: [
+          {
+            name: 'vpc-cni',
+            version: 'v1.20.4-eksbuild.1',
+            compatibleVersions: { '1.35': ['v1.20.4-eksbuild.1'], '1.36': [] },
+          },
+        ],
+      }),
+      targetVersion: '1.36',
+      now: NOW,
+    });
     assert.ok(!report.findings.some((f) => f.code === 'EKS005'));
     assert.ok(report.checksSkipped?.some((c) => c.code === 'EKS005'));
   });
@@ -100,8 +165,14 @@ void describe('readiness checks on fixture snapshots', () => {
   });
 
   void it('an invalid snapshot names each bad field', async () => {
-    await assert.rejects(loadSnapshotFile('test/fixtures/snapshots/invalid.json'), (e: Error) =>
-      /cluster\.name/.test(e.message) && /cluster\.version: expected a Kubernetes minor/.test(e.message) && /nodeGroups\.0\.version/.test(e.message) && /docs\/snapshot\.md/.test(e.message));
+    await assert.rejects(
+      loadSnapshotFile('test/fixtures/snapshots/invalid.json'),
+      (e: Error) =>
+        /cluster\.name/.test(e.message) &&
+        /cluster\.version: expected a Kubernetes minor/.test(e.message) &&
+        /nodeGroups\.0\.version/.test(e.message) &&
+        /docs\/snapshot\.md/.test(e.message),
+    );
     await assert.rejects(loadSnapshotFile('test/fixtures/snapshots/absent.json'), /cannot read the snapshot file/);
   });
 

@@ -1,18 +1,43 @@
 // Report rendering: the headline a person scanning the Web UI reads, the Markdown report and the JSON.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { currentDetailsMarkdown, renderReportJson, renderReportMarkdown, upgradeHeadline } from '../../src/domain/report';
+import {
+  currentDetailsMarkdown,
+  renderReportJson,
+  renderReportMarkdown,
+  upgradeHeadline,
+} from '../../src/domain/report';
 import type { UpgradeReport, UpgradeStatus } from '../../src/workflows/upgrade-messages';
 import { upgradeStaticDetails, upgradeStaticSummary } from '../../src/workflows/upgrade-messages';
 
 const status: UpgradeStatus = {
-  workflowId: 'upgrade-prod-east-1.31', clusterName: 'prod-east', currentVersion: '1.30', targetVersion: '1.31', phase: 'awaiting-approval',
-  progress: { done: 4, total: 8 }, findingsCount: 3, approval: 'pending', costUsd: 0.0421, mode: 'analyze', notes: ['a note'], headline: '',
-  skippedAnalyses: [{ template: 'RELEASE_NOTES_ANALYSIS', errorType: 'BedrockCostThresholdError', reason: 'budget | exhausted' }],
+  workflowId: 'upgrade-prod-east-1.31',
+  clusterName: 'prod-east',
+  currentVersion: '1.30',
+  targetVersion: '1.31',
+  phase: 'awaiting-approval',
+  progress: { done: 4, total: 8 },
+  findingsCount: 3,
+  approval: 'pending',
+  costUsd: 0.0421,
+  mode: 'analyze',
+  notes: ['a note'],
+  headline: '',
+  skippedAnalyses: [
+    { template: 'RELEASE_NOTES_ANALYSIS', errorType: 'BedrockCostThresholdError', reason: 'budget | exhausted' },
+  ],
   rollbacks: [],
   decision: {
-    verdict: 'NO_GO', severityScore: 8, confidence: 0.95, basis: 'rules+ai', aiVerdict: 'GO', reasons: ['[API001] Ingress shop/web uses v1beta1'],
-    blockers: [{ code: 'API001', message: 'Ingress shop/web uses v1beta1', resource: 'Ingress shop/web' }, { code: 'EKS005', message: 'vpc-cni too old' }],
+    verdict: 'NO_GO',
+    severityScore: 8,
+    confidence: 0.95,
+    basis: 'rules+ai',
+    aiVerdict: 'GO',
+    reasons: ['[API001] Ingress shop/web uses v1beta1'],
+    blockers: [
+      { code: 'API001', message: 'Ingress shop/web uses v1beta1', resource: 'Ingress shop/web' },
+      { code: 'EKS005', message: 'vpc-cni too old' },
+    ],
     cautions: [],
   },
 };
@@ -26,7 +51,10 @@ void describe('upgradeHeadline', () => {
 
   void it('shows the phase and progress before the decision', () => {
     const { decision: _d, ...undecided } = status;
-    assert.equal(upgradeHeadline({ ...undecided, phase: 'analysis', progress: { done: 2, total: 8 } }), 'prod-east 1.30→1.31: AI analysis (2/8)');
+    assert.equal(
+      upgradeHeadline({ ...undecided, phase: 'analysis', progress: { done: 2, total: 8 } }),
+      'prod-east 1.30→1.31: AI analysis (2/8)',
+    );
   });
 });
 
@@ -35,7 +63,26 @@ void describe('rendering', () => {
     status: { ...status, headline: upgradeHeadline(status) },
     analyses: [],
     execution: 'Not executed: analyze mode.',
-    apiScan: { targetVersion: '1.31', objectsScanned: 4, errors: [], findings: [{ kind: 'Ingress', name: 'web', namespace: 'shop', apiVersion: 'networking.k8s.io/v1beta1', removedIn: '1.22', replacementAvailableOnCurrent: true, removedByTarget: true, confidence: 'high', source: 'manifest', file: 'web.yaml', line: 3 }] },
+    apiScan: {
+      targetVersion: '1.31',
+      objectsScanned: 4,
+      errors: [],
+      findings: [
+        {
+          kind: 'Ingress',
+          name: 'web',
+          namespace: 'shop',
+          apiVersion: 'networking.k8s.io/v1beta1',
+          removedIn: '1.22',
+          replacementAvailableOnCurrent: true,
+          removedByTarget: true,
+          confidence: 'high',
+          source: 'manifest',
+          file: 'web.yaml',
+          line: 3,
+        },
+      ],
+    },
   };
 
   void it('writes current details with the headline and the blockers', () => {
@@ -51,7 +98,10 @@ void describe('rendering', () => {
     assert.match(md, /\| NO_GO \| 8\/10 \| 0\.95 \| rules\+ai \| GO \|/);
     assert.match(md, /### Blockers \(force NO_GO\)\n\n- `API001` Ingress shop\/web: Ingress shop\/web uses v1beta1/);
     assert.match(md, /budget \\\| exhausted/);
-    assert.match(md, /\| Ingress shop\/web \| networking\.k8s\.io\/v1beta1 \| 1\.22 \| — \| web\.yaml:3 \| high \| yes \|/);
+    assert.match(
+      md,
+      /\| Ingress shop\/web \| networking\.k8s\.io\/v1beta1 \| 1\.22 \| — \| web\.yaml:3 \| high \| yes \|/,
+    );
     assert.match(md, /## Execution\n\nNot executed: analyze mode\./);
   });
 
@@ -62,8 +112,16 @@ void describe('rendering', () => {
   });
 
   void it('builds the static summary and details the client sets at start', () => {
-    assert.equal(upgradeStaticSummary({ clusterName: 'prod-east', currentVersion: '1.30', targetVersion: '1.31' }), 'prod-east 1.30→1.31: EKS upgrade analysis');
-    const details = upgradeStaticDetails({ clusterName: 'prod-east', targetVersion: '1.31', inventory: { kind: 'snapshot', path: '/s.json' }, manifestPaths: ['/m'] });
+    assert.equal(
+      upgradeStaticSummary({ clusterName: 'prod-east', currentVersion: '1.30', targetVersion: '1.31' }),
+      'prod-east 1.30→1.31: EKS upgrade analysis',
+    );
+    const details = upgradeStaticDetails({
+      clusterName: 'prod-east',
+      targetVersion: '1.31',
+      inventory: { kind: 'snapshot', path: '/s.json' },
+      manifestPaths: ['/m'],
+    });
     assert.match(details, /Inventory: snapshot `\/s\.json`/);
     assert.match(details, /Manifests: `\/m`/);
   });

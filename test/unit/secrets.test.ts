@@ -13,7 +13,10 @@ for (const [i, plant] of PLANTS.entries()) {
     for (const secret of plant.secrets) assert.ok(!result.text.includes(secret), `secret survived:\n${result.text}`);
     assert.ok(result.text.includes(`[REDACTED:${plant.kind}]`), `no ${plant.kind} marker in:\n${result.text}`);
     assert.ok((result.counts[plant.kind] ?? 0) >= 1);
-    assert.equal(result.total, Object.values(result.counts).reduce((a, b) => a + b, 0));
+    assert.equal(
+      result.total,
+      Object.values(result.counts).reduce((a, b) => a + b, 0),
+    );
   });
 }
 
@@ -24,7 +27,8 @@ void test('covers at least ten distinct kinds of secret', () => {
 void test('all plants in one document are removed together', () => {
   const all = PLANTS.map((p) => p.text).join('\n---\n');
   const result = redactSecrets(all);
-  for (const secret of PLANTS.flatMap((p) => p.secrets)) assert.ok(!result.text.includes(secret), `survived: ${secret}`);
+  for (const secret of PLANTS.flatMap((p) => p.secrets))
+    assert.ok(!result.text.includes(secret), `survived: ${secret}`);
 });
 
 void test('leaves ordinary evidence alone: references to secrets, versions, names and release notes', () => {
@@ -60,12 +64,36 @@ void test('leaves ordinary evidence alone: references to secrets, versions, name
 });
 
 void test('secret-like names: values behind them are secrets, references to them are not', () => {
-  for (const name of ['DB_PASSWORD', 'apiKey', 'client_secret', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN', 'auth', 'privateKey']) assert.ok(isSecretLikeName(name), name);
-  for (const name of ['secretName', 'secretKeyRef', 'passwordFile', 'tokenTTL', 'name', 'image', 'PWD', 'credential-id', 'clientId', 'existingSecret']) assert.ok(!isSecretLikeName(name), name);
+  for (const name of [
+    'DB_PASSWORD',
+    'apiKey',
+    'client_secret',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_ACCESS_KEY_ID',
+    'GITHUB_TOKEN',
+    'auth',
+    'privateKey',
+  ])
+    assert.ok(isSecretLikeName(name), name);
+  for (const name of [
+    'secretName',
+    'secretKeyRef',
+    'passwordFile',
+    'tokenTTL',
+    'name',
+    'image',
+    'PWD',
+    'credential-id',
+    'clientId',
+    'existingSecret',
+  ])
+    assert.ok(!isSecretLikeName(name), name);
 });
 
 void test('real Kubernetes release notes and EKS docs (1.1 MB, no secrets) come through almost untouched', () => {
-  const texts = ['CHANGELOG-1.32-upgrade-notes.md', 'full/release-notes-draft-1.32.md'].map((f) => readFileSync(sharedPath('data/k8s-changelog', f), 'utf8'));
+  const texts = ['CHANGELOG-1.32-upgrade-notes.md', 'full/release-notes-draft-1.32.md'].map((f) =>
+    readFileSync(sharedPath('data/k8s-changelog', f), 'utf8'),
+  );
   for (const text of texts) assert.equal(redactSecrets(text).total, 0);
 });
 

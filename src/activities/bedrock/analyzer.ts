@@ -3,7 +3,14 @@
 // repair turn quoting the validation error, then a non-retryable BedrockInvalidOutputError. Every call, repair
 // included, goes through the permit gate with its worst-case estimate and settles its actual four-bucket cost.
 import { randomUUID } from 'node:crypto';
-import { ConverseCommand, type BedrockRuntimeClient, type ContentBlock, type ConverseCommandInput, type ConverseCommandOutput, type Message } from '@aws-sdk/client-bedrock-runtime';
+import {
+  ConverseCommand,
+  type BedrockRuntimeClient,
+  type ContentBlock,
+  type ConverseCommandInput,
+  type ConverseCommandOutput,
+  type Message,
+} from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
 import { z } from 'zod';
 import type { AnalysisResult } from '../../domain/analysis';
@@ -43,7 +50,11 @@ export interface AnalyzeOptions {
 }
 
 export interface BedrockAnalyzer {
-  analyze(template: PromptTemplate, sections: readonly UntrustedSection[], options: AnalyzeOptions): Promise<AnalysisResult>;
+  analyze(
+    template: PromptTemplate,
+    sections: readonly UntrustedSection[],
+    options: AnalyzeOptions,
+  ): Promise<AnalysisResult>;
   /** The seed's generic analyze_text: any text, any template. */
   analyzeText(text: string, template: PromptTemplate, options: AnalyzeOptions): Promise<AnalysisResult>;
 }
@@ -55,7 +66,10 @@ interface CallResult {
 }
 
 /** The inference settings: maxTokens always, and exactly one of temperature / topP (4.5+ models reject both). */
-export function inferenceConfigFor(maxTokens: number, sampling: Sampling): NonNullable<ConverseCommandInput['inferenceConfig']> {
+export function inferenceConfigFor(
+  maxTokens: number,
+  sampling: Sampling,
+): NonNullable<ConverseCommandInput['inferenceConfig']> {
   return 'topP' in sampling ? { maxTokens, topP: sampling.topP } : { maxTokens, temperature: sampling.temperature };
 }
 
@@ -66,13 +80,17 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
   async function send(input: ConverseCommandInput, options: AnalyzeOptions): Promise<ConverseCommandOutput> {
     const timeout = AbortSignal.timeout(deps.requestTimeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const ticker = options.onProgress ? setInterval(options.onProgress, options.progressEveryMs ?? deps.progressEveryMs ?? 5_000) : undefined;
+    const ticker = options.onProgress
+      ? setInterval(options.onProgress, options.progressEveryMs ?? deps.progressEveryMs ?? 5_000)
+      : undefined;
     try {
       return await client.send(new ConverseCommand(input), { abortSignal: signal });
     } catch (err) {
       // Cancellation is not a Bedrock failure: rethrow Temporal's reason (a CancelledFailure) untouched.
       if (options.signal?.aborted) throw options.signal.reason ?? err;
-      const cause = timeout.aborted ? { name: 'TimeoutError', message: `no answer within ${deps.requestTimeoutMs} ms` } : err;
+      const cause = timeout.aborted
+        ? { name: 'TimeoutError', message: `no answer within ${deps.requestTimeoutMs} ms` }
+        : err;
       throw toBedrockFailure(classifyBedrockError(cause, { modelId, timeoutMs: deps.requestTimeoutMs }), err);
     } finally {
       if (ticker) clearInterval(ticker);
@@ -80,14 +98,30 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
   }
 
   /** One Converse call through the gate: reserve the worst case, call, settle the real cost. */
-  async function converse(request: Omit<ConverseCommandInput, 'modelId' | 'inferenceConfig'>, options: AnalyzeOptions): Promise<CallResult> {
+  async function converse(
+    request: Omit<ConverseCommandInput, 'modelId' | 'inferenceConfig'>,
+    options: AnalyzeOptions,
+  ): Promise<CallResult> {
     const input: ConverseCommandInput = { modelId, inferenceConfig, ...request };
-    const texts = [JSON.stringify(request.system ?? []), JSON.stringify(request.messages ?? []), JSON.stringify(request.toolConfig ?? {})];
-    const estimate = worstCaseEstimate(pricing, estimateInputTokens(texts, request.messages?.length ?? 1), deps.maxTokens);
+    const texts = [
+      JSON.stringify(request.system ?? []),
+      JSON.stringify(request.messages ?? []),
+      JSON.stringify(request.toolConfig ?? {}),
+    ];
+    const estimate = worstCaseEstimate(
+      pricing,
+      estimateInputTokens(texts, request.messages?.length ?? 1),
+      deps.maxTokens,
+    );
     return gate.run({ modelId, caller: options.caller, ...estimate }, async () => {
       const response = await send(input, options);
       const u = response.usage;
-      const usage = { inputTokens: u?.inputTokens ?? 0, outputTokens: u?.outputTokens ?? 0, cacheReadInputTokens: u?.cacheReadInputTokens ?? 0, cacheWriteInputTokens: u?.cacheWriteInputTokens ?? 0 };
+      const usage = {
+        inputTokens: u?.inputTokens ?? 0,
+        outputTokens: u?.outputTokens ?? 0,
+        cacheReadInputTokens: u?.cacheReadInputTokens ?? 0,
+        cacheWriteInputTokens: u?.cacheWriteInputTokens ?? 0,
+      };
       const costUsd = actualCostUsd(pricing, usage);
       return {
         value: { response, usage, costUsd },
@@ -99,32 +133,53 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
     });
   }
 
-  async function analyze(template: PromptTemplate, sections: readonly UntrustedSection[], options: AnalyzeOptions): Promise<AnalysisResult> {
+  async function analyze(
+    template: PromptTemplate,
+    sections: readonly UntrustedSection[],
+    options: AnalyzeOptions,
+  ): Promise<AnalysisResult> {
     const started = Date.now();
     const analysisId = randomUUID();
     const { schema, version: schemaVersion } = OUTPUT_SCHEMAS[template.outputKind];
     const prompt = renderPrompt(template, options.variables, sections);
     const toolConfig = {
-      tools: [{ toolSpec: { name: template.name, description: template.description, inputSchema: { json: toolInputJsonSchema(template.outputKind) as DocumentType } } }],
+      tools: [
+        {
+          toolSpec: {
+            name: template.name,
+            description: template.description,
+            inputSchema: { json: toolInputJsonSchema(template.outputKind) as DocumentType },
+          },
+        },
+      ],
       toolChoice: { tool: { name: template.name } },
     };
     const system = [{ text: prompt.system }];
     const messages: Message[] = [{ role: 'user', content: [{ text: prompt.user }] }];
     const base = { analysisId, template: template.name, modelId, caller: options.caller };
-    if (prompt.redactionTotal > 0) logger.info({ ...base, redactions: prompt.redactions }, 'Secrets redacted before the prompt');
+    if (prompt.redactionTotal > 0)
+      logger.info({ ...base, redactions: prompt.redactions }, 'Secrets redacted before the prompt');
 
     const first = await converse({ system, messages, toolConfig }, options);
     let calls = [first];
     let checked = checkOutput(first.response, template.name, schema);
     if (!checked.ok) {
-      logger.warn({ ...base, problem: checked.problem, stopReason: first.response.stopReason }, 'Bedrock output failed its schema; asking for one repair');
+      logger.warn(
+        { ...base, problem: checked.problem, stopReason: first.response.stopReason },
+        'Bedrock output failed its schema; asking for one repair',
+      );
       const assistant = assistantMessage(first.response);
       const repairMessages = [...messages, assistant, repairMessage(assistant, checked.problem, template.name)];
       const second = await converse({ system, messages: repairMessages, toolConfig }, options);
       calls = [first, second];
       checked = checkOutput(second.response, template.name, schema);
       if (!checked.ok) {
-        throw invalidOutputFailure({ modelId, template: template.name, validationError: checked.problem, ...(second.response.stopReason ? { stopReason: second.response.stopReason } : {}) });
+        throw invalidOutputFailure({
+          modelId,
+          template: template.name,
+          validationError: checked.problem,
+          ...(second.response.stopReason ? { stopReason: second.response.stopReason } : {}),
+        });
       }
     }
 
@@ -157,7 +212,19 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
     };
     // The seed's structured fields: analysis id, processing time, findings count, severity.
     logger.info(
-      { ...base, promptVersion: result.promptVersion, processingTimeMs: result.processingTimeMs, findingsCount: result.findings.length, severityScore: result.severityScore, confidence: result.confidence, verdict: result.verdict, costUsd: result.costUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, repaired: calls.length > 1 },
+      {
+        ...base,
+        promptVersion: result.promptVersion,
+        processingTimeMs: result.processingTimeMs,
+        findingsCount: result.findings.length,
+        severityScore: result.severityScore,
+        confidence: result.confidence,
+        verdict: result.verdict,
+        costUsd: result.costUsd,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        repaired: calls.length > 1,
+      },
       'Text analysis completed',
     );
     return result;
@@ -172,10 +239,18 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
 type Checked = { ok: true; output: TemplateOutput } | { ok: false; problem: string };
 
 /** Finds the forced tool's input in the answer and validates it. */
-export function checkOutput(response: ConverseCommandOutput, toolName: string, schema: z.ZodType<TemplateOutput>): Checked {
+export function checkOutput(
+  response: ConverseCommandOutput,
+  toolName: string,
+  schema: z.ZodType<TemplateOutput>,
+): Checked {
   const blocks = response.output?.message?.content ?? [];
   const toolUse = blocks.find((b) => b.toolUse?.name === toolName)?.toolUse ?? blocks.find((b) => b.toolUse)?.toolUse;
-  if (!toolUse) return { ok: false, problem: `the answer did not call the ${toolName} tool (stopReason ${response.stopReason ?? 'unknown'})` };
+  if (!toolUse)
+    return {
+      ok: false,
+      problem: `the answer did not call the ${toolName} tool (stopReason ${response.stopReason ?? 'unknown'})`,
+    };
   const parsed = schema.safeParse(toolUse.input);
   if (!parsed.success) return { ok: false, problem: z.prettifyError(parsed.error).slice(0, 2_000) };
   return { ok: true, output: parsed.data };
@@ -191,6 +266,10 @@ function repairMessage(assistant: Message, problem: string, toolName: string): M
   const instruction = `Your ${toolName} tool input was invalid:\n${problem}\nCall the ${toolName} tool again with the complete, corrected input. Do not reply with text.`;
   const toolUseIds = (assistant.content ?? []).flatMap((b) => (b.toolUse?.toolUseId ? [b.toolUse.toolUseId] : []));
   const content: ContentBlock[] =
-    toolUseIds.length > 0 ? toolUseIds.map((toolUseId) => ({ toolResult: { toolUseId, content: [{ text: instruction }], status: 'error' } })) : [{ text: instruction }];
+    toolUseIds.length > 0
+      ? toolUseIds.map((toolUseId) => ({
+          toolResult: { toolUseId, content: [{ text: instruction }], status: 'error' },
+        }))
+      : [{ text: instruction }];
   return { role: 'user', content };
 }

@@ -13,10 +13,19 @@ import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapsho
 import { normalizeMinor } from '../../domain/versions';
 import { readManifestPaths } from './manifest-files';
 import { eksVersionSection } from '../../domain/release-notes';
-import { fetchKubernetesChangelog, readLocalEksNotes, readLocalReleaseNotes, ReleaseNotesNotFoundError } from './release-notes-source';
+import {
+  fetchKubernetesChangelog,
+  readLocalEksNotes,
+  readLocalReleaseNotes,
+  ReleaseNotesNotFoundError,
+} from './release-notes-source';
 
 /** Reads a cluster from the EKS API (see ../eks-inventory.ts); injected so tests can point it at the fake. */
-export type EksInventoryLoader = (input: { clusterName: string; region: string; targetVersion?: string }) => Promise<ClusterSnapshot>;
+export type EksInventoryLoader = (input: {
+  clusterName: string;
+  region: string;
+  targetVersion?: string;
+}) => Promise<ClusterSnapshot>;
 
 export interface EvidenceDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
@@ -32,7 +41,12 @@ export interface EvidenceDeps {
 const INVALID_INPUT = 'InvalidEvidenceInput';
 
 function invalidInput(message: string, cause?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: INVALID_INPUT, nonRetryable: true, cause: cause instanceof Error ? cause : undefined });
+  return ApplicationFailure.create({
+    message,
+    type: INVALID_INPUT,
+    nonRetryable: true,
+    cause: cause instanceof Error ? cause : undefined,
+  });
 }
 
 export async function loadSnapshotFile(path: string): Promise<ClusterSnapshot> {
@@ -40,13 +54,18 @@ export async function loadSnapshotFile(path: string): Promise<ClusterSnapshot> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the snapshot file ${path}: check the path (see docs/snapshot.md for the format)`, { cause: error });
+    throw new Error(`cannot read the snapshot file ${path}: check the path (see docs/snapshot.md for the format)`, {
+      cause: error,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the snapshot file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `the snapshot file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   return parseClusterSnapshot(json, path);
 }
@@ -62,11 +81,17 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
         throw invalidInput(error instanceof Error ? error.message : String(error), error);
       }
     }
-    if (!deps.loadFromEks) throw invalidInput('reading the cluster from the EKS API is not configured on this worker; give a snapshot file instead');
+    if (!deps.loadFromEks)
+      throw invalidInput(
+        'reading the cluster from the EKS API is not configured on this worker; give a snapshot file instead',
+      );
     return deps.loadFromEks({ clusterName: source.clusterName, region: source.region });
   }
 
-  async function extractReleaseNotesActivity(input: { targetVersion: string; source: ReleaseNotesSource }): Promise<ReleaseNotesExtract> {
+  async function extractReleaseNotesActivity(input: {
+    targetVersion: string;
+    source: ReleaseNotesSource;
+  }): Promise<ReleaseNotesExtract> {
     const target = normalizeMinor(input.targetVersion, 'target version');
     const { source } = input;
     if (source.kind === 'none') {
@@ -74,13 +99,34 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       return extractReleaseNotes('', { targetVersion: target, source: 'none (facts table only)' });
     }
     try {
-      const notes = source.kind === 'file'
-        ? await readLocalReleaseNotes(source.path, target)
-        : await fetchKubernetesChangelog(target, { cacheDir: deps.cacheDir ?? '.eks-upgrade-cache', baseUrl: deps.changelogBaseUrl, fetchImpl: deps.fetchImpl });
+      const notes =
+        source.kind === 'file'
+          ? await readLocalReleaseNotes(source.path, target)
+          : await fetchKubernetesChangelog(target, {
+              cacheDir: deps.cacheDir ?? '.eks-upgrade-cache',
+              baseUrl: deps.changelogBaseUrl,
+              fetchImpl: deps.fetchImpl,
+            });
       // A directory may also hold the EKS user guide's version notes (kubernetes-versions-*.adoc).
-      const eks = source.kind === 'file' ? await readLocalEksNotes(source.path, target, (adoc) => eksVersionSection(adoc, target) !== undefined) : undefined;
-      const extract = extractReleaseNotes(notes.text, { targetVersion: target, source: eks ? `${notes.source} + ${eks.source}` : notes.source, eksNotesAdoc: eks?.text });
-      deps.logger?.info({ targetVersion: target, source: notes.source, entries: extract.entries.length, fullTokens: extract.fullTokens, extractTokens: extract.extractTokens }, 'release notes extracted');
+      const eks =
+        source.kind === 'file'
+          ? await readLocalEksNotes(source.path, target, (adoc) => eksVersionSection(adoc, target) !== undefined)
+          : undefined;
+      const extract = extractReleaseNotes(notes.text, {
+        targetVersion: target,
+        source: eks ? `${notes.source} + ${eks.source}` : notes.source,
+        eksNotesAdoc: eks?.text,
+      });
+      deps.logger?.info(
+        {
+          targetVersion: target,
+          source: notes.source,
+          entries: extract.entries.length,
+          fullTokens: extract.fullTokens,
+          extractTokens: extract.extractTokens,
+        },
+        'release notes extracted',
+      );
       return extract;
     } catch (error) {
       if (error instanceof ReleaseNotesNotFoundError) throw invalidInput(error.message, error);
@@ -88,7 +134,12 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     }
   }
 
-  async function scanApiRemovals(input: { manifestPaths: string[]; snapshot?: ClusterSnapshot; currentVersion: string; targetVersion: string }): Promise<ApiScanResult> {
+  async function scanApiRemovals(input: {
+    manifestPaths: string[];
+    snapshot?: ClusterSnapshot;
+    currentVersion: string;
+    targetVersion: string;
+  }): Promise<ApiScanResult> {
     const versions = { currentVersion: input.currentVersion, targetVersion: input.targetVersion };
     const parsed = await readManifestPaths(input.manifestPaths);
     const findings = [
@@ -96,15 +147,37 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       ...scanLiveObjects(input.snapshot?.liveObjects ?? [], versions),
       ...scanInsights(input.snapshot?.insights ?? [], versions),
     ];
-    const result = buildApiScanResult({ targetVersion: input.targetVersion, findings, errors: parsed.errors, objectsScanned: parsed.objects.length + (input.snapshot?.liveObjects?.length ?? 0) });
-    deps.logger?.info({ findings: result.findings.length, removed: result.findings.filter((f) => f.removedByTarget).length, errors: result.errors.length }, 'API removal scan done');
+    const result = buildApiScanResult({
+      targetVersion: input.targetVersion,
+      findings,
+      errors: parsed.errors,
+      objectsScanned: parsed.objects.length + (input.snapshot?.liveObjects?.length ?? 0),
+    });
+    deps.logger?.info(
+      {
+        findings: result.findings.length,
+        removed: result.findings.filter((f) => f.removedByTarget).length,
+        errors: result.errors.length,
+      },
+      'API removal scan done',
+    );
     return result;
   }
 
-  async function checkClusterReadiness(input: { snapshot: ClusterSnapshot; targetVersion: string; manifestPaths: string[] }): Promise<ReadinessReport> {
-    const manifests = input.manifestPaths.length > 0 ? (await readManifestPaths(input.manifestPaths)).objects : undefined;
+  async function checkClusterReadiness(input: {
+    snapshot: ClusterSnapshot;
+    targetVersion: string;
+    manifestPaths: string[];
+  }): Promise<ReadinessReport> {
+    const manifests =
+      input.manifestPaths.length > 0 ? (await readManifestPaths(input.manifestPaths)).objects : undefined;
     return runReadinessChecks({ snapshot: input.snapshot, targetVersion: input.targetVersion, manifests, now: now() });
   }
 
-  return { loadClusterInventory, extractReleaseNotes: extractReleaseNotesActivity, scanApiRemovals, checkClusterReadiness };
+  return {
+    loadClusterInventory,
+    extractReleaseNotes: extractReleaseNotesActivity,
+    scanApiRemovals,
+    checkClusterReadiness,
+  };
 }

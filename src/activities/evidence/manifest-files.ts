@@ -2,7 +2,12 @@
 // or parsed is reported with its name (and line); the others are still read.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseManifestText, type ManifestObject, type ManifestParseError, type ParsedManifests } from '../../domain/manifests';
+import {
+  parseManifestText,
+  type ManifestObject,
+  type ManifestParseError,
+  type ParsedManifests,
+} from '../../domain/manifests';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules', '.terraform']);

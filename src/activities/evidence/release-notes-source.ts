@@ -22,12 +22,17 @@ export class ReleaseNotesNotFoundError extends Error {
 }
 
 /** Reads the notes for a minor from a file, or from the best candidate inside a directory. */
-export async function readLocalReleaseNotes(path: string, targetVersion: string): Promise<{ text: string; source: string }> {
+export async function readLocalReleaseNotes(
+  path: string,
+  targetVersion: string,
+): Promise<{ text: string; source: string }> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch {
-    throw new ReleaseNotesNotFoundError(`release notes path ${path} does not exist: give a Markdown file or a directory holding CHANGELOG-${targetVersion}.md`);
+    throw new ReleaseNotesNotFoundError(
+      `release notes path ${path} does not exist: give a Markdown file or a directory holding CHANGELOG-${targetVersion}.md`,
+    );
   }
   if (!isDirectory) return { text: await readFile(path, 'utf8'), source: path };
   for (const candidate of releaseNoteCandidates(targetVersion)) {
@@ -38,7 +43,9 @@ export async function readLocalReleaseNotes(path: string, targetVersion: string)
       // try the next name
     }
   }
-  throw new ReleaseNotesNotFoundError(`no release notes for ${targetVersion} in ${path}: expected one of ${releaseNoteCandidates(targetVersion).join(', ')}`);
+  throw new ReleaseNotesNotFoundError(
+    `no release notes for ${targetVersion} in ${path}: expected one of ${releaseNoteCandidates(targetVersion).join(', ')}`,
+  );
 }
 
 const EKS_NOTES_FILES = ['kubernetes-versions-standard.adoc', 'kubernetes-versions-extended.adoc'];
@@ -50,10 +57,16 @@ async function adocFiles(directory: string, depth: number): Promise<string[]> {
   } catch {
     return [];
   }
-  const here = entries.filter((e) => e.isFile() && EKS_NOTES_FILES.includes(e.name)).map((e) => join(directory, e.name));
+  const here = entries
+    .filter((e) => e.isFile() && EKS_NOTES_FILES.includes(e.name))
+    .map((e) => join(directory, e.name));
   if (depth === 0) return here;
   // Newest copy first when several are present: directory names sort reverse-alphabetically (dated suffixes).
-  const below = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort().reverse();
+  const below = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .reverse();
   const nested = await Promise.all(below.map((name) => adocFiles(join(directory, name), depth - 1)));
   return [...here, ...nested.flat()];
 }
@@ -62,7 +75,11 @@ async function adocFiles(directory: string, depth: number): Promise<string[]> {
  * The EKS user guide's notes for a minor, from kubernetes-versions-{standard,extended}.adoc found in the
  * directory or up to two levels below it; undefined when none covers the version.
  */
-export async function readLocalEksNotes(path: string, targetVersion: string, hasSection: (adoc: string) => boolean): Promise<{ text: string; source: string } | undefined> {
+export async function readLocalEksNotes(
+  path: string,
+  targetVersion: string,
+  hasSection: (adoc: string) => boolean,
+): Promise<{ text: string; source: string } | undefined> {
   for (const file of await adocFiles(path, 2)) {
     const text = await readFile(file, 'utf8');
     if (hasSection(text)) return { text, source: file };
@@ -78,7 +95,10 @@ export interface ChangelogFetchOptions {
 }
 
 /** The CHANGELOG for a minor: from the cache if present, else downloaded and cached atomically. */
-export async function fetchKubernetesChangelog(targetVersion: string, options: ChangelogFetchOptions): Promise<{ text: string; source: string; fromCache: boolean }> {
+export async function fetchKubernetesChangelog(
+  targetVersion: string,
+  options: ChangelogFetchOptions,
+): Promise<{ text: string; source: string; fromCache: boolean }> {
   const cacheFile = join(options.cacheDir, `CHANGELOG-${targetVersion}.md`);
   try {
     return { text: await readFile(cacheFile, 'utf8'), source: cacheFile, fromCache: true };
@@ -86,11 +106,17 @@ export async function fetchKubernetesChangelog(targetVersion: string, options: C
     // not cached yet
   }
   const url = `${options.baseUrl ?? KUBERNETES_CHANGELOG_BASE_URL}/CHANGELOG-${targetVersion}.md`;
-  const response = await (options.fetchImpl ?? fetch)(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
-  if (response.status === 404) throw new ReleaseNotesNotFoundError(`${url} does not exist (404): is ${targetVersion} a released Kubernetes minor?`);
+  const response = await (options.fetchImpl ?? fetch)(url, {
+    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+  });
+  if (response.status === 404)
+    throw new ReleaseNotesNotFoundError(
+      `${url} does not exist (404): is ${targetVersion} a released Kubernetes minor?`,
+    );
   if (!response.ok) throw new Error(`fetching ${url} failed: HTTP ${response.status}`);
   const text = await response.text();
-  if (!text.includes(`# v${targetVersion}.`)) throw new Error(`${url} does not look like the ${targetVersion} CHANGELOG (no "# v${targetVersion}." heading)`);
+  if (!text.includes(`# v${targetVersion}.`))
+    throw new Error(`${url} does not look like the ${targetVersion} CHANGELOG (no "# v${targetVersion}." heading)`);
   await mkdir(options.cacheDir, { recursive: true });
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   await writeFile(temporary, text, 'utf8');

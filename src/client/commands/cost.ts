@@ -29,12 +29,19 @@ function number(value: string, flag: string, what: string, integer: boolean, min
 /** The configure patch the flags ask for; empty when only reading. */
 export function buildGuardPatch(flags: CostFlags): ConfigurePatch {
   const patch: ConfigurePatch = {};
-  if (flags.setDailyLimit !== undefined) patch.dailyCostLimitUsd = number(flags.setDailyLimit, '--set-daily-limit', 'a dollar amount', false, 0, 1_000_000);
-  if (flags.setRpm !== undefined) patch.maxRequestsPerWindow = number(flags.setRpm, '--set-rpm', 'a whole number of requests', true, 1, 100_000);
-  if (flags.setTpm !== undefined) patch.maxTokensPerWindow = flags.setTpm === 'off' ? null : number(flags.setTpm, '--set-tpm', "a whole number of tokens (or 'off')", true, 1, 100_000_000);
+  if (flags.setDailyLimit !== undefined)
+    patch.dailyCostLimitUsd = number(flags.setDailyLimit, '--set-daily-limit', 'a dollar amount', false, 0, 1_000_000);
+  if (flags.setRpm !== undefined)
+    patch.maxRequestsPerWindow = number(flags.setRpm, '--set-rpm', 'a whole number of requests', true, 1, 100_000);
+  if (flags.setTpm !== undefined)
+    patch.maxTokensPerWindow =
+      flags.setTpm === 'off'
+        ? null
+        : number(flags.setTpm, '--set-tpm', "a whole number of tokens (or 'off')", true, 1, 100_000_000);
   if (flags.setWindow !== undefined) {
     const ms = parseDuration(flags.setWindow, '--set-window');
-    if (ms < 100 || ms > 3_600_000) throw new UsageError(`'${flags.setWindow}' must be between 100ms and 1h`, '--set-window');
+    if (ms < 100 || ms > 3_600_000)
+      throw new UsageError(`'${flags.setWindow}' must be between 100ms and 1h`, '--set-window');
     patch.windowMs = ms;
   }
   return patch;
@@ -48,17 +55,28 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
   const lines = [
     md ? `## Bedrock spend, ${s.day} (UTC)` : `Bedrock spend, ${s.day} (UTC)`,
     ...(md ? [''] : []),
-    item(`spent ${usd(s.spentUsd)} + reserved ${usd(s.reservedUsd)} of ${usd(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${usd(s.remainingUsd)}; resets ${s.resetsAt}`),
+    item(
+      `spent ${usd(s.spentUsd)} + reserved ${usd(s.reservedUsd)} of ${usd(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${usd(s.remainingUsd)}; resets ${s.resetsAt}`,
+    ),
     item(`requests in the last ${formatDuration(s.windowMs)}: ${s.requestsInWindow}/${s.maxRequestsPerWindow}`),
-    item(`tokens in the last ${formatDuration(s.windowMs)}: ${s.tokensInWindow}${s.maxTokensPerWindow === null ? ' (no limit)' : `/${s.maxTokensPerWindow}`}`),
-    item(`open reservations: ${s.openReservations}; granted ${s.counters.granted}, waited ${s.counters.waited}, refused ${s.counters.refused}, settled ${s.counters.settled}, expired ${s.counters.expired}`),
+    item(
+      `tokens in the last ${formatDuration(s.windowMs)}: ${s.tokensInWindow}${s.maxTokensPerWindow === null ? ' (no limit)' : `/${s.maxTokensPerWindow}`}`,
+    ),
+    item(
+      `open reservations: ${s.openReservations}; granted ${s.counters.granted}, waited ${s.counters.waited}, refused ${s.counters.refused}, settled ${s.counters.settled}, expired ${s.counters.expired}`,
+    ),
   ];
   const models = Object.entries(s.models);
   if (models.length > 0) {
     lines.push(md ? '' : '  per model:');
-    if (md) lines.push('| model | requests | failed | input tokens | output tokens | cost |', '|---|---|---|---|---|---|');
+    if (md)
+      lines.push('| model | requests | failed | input tokens | output tokens | cost |', '|---|---|---|---|---|---|');
     for (const [model, u] of models) {
-      lines.push(md ? `| ${model} | ${u.requests} | ${u.failed} | ${u.inputTokens} | ${u.outputTokens} | ${usd(u.costUsd)} |` : `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`);
+      lines.push(
+        md
+          ? `| ${model} | ${u.requests} | ${u.failed} | ${u.inputTokens} | ${u.outputTokens} | ${usd(u.costUsd)} |`
+          : `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+      );
     }
   }
   return lines.join('\n');
@@ -78,7 +96,10 @@ export async function runCost(flags: CostFlags, ctx: CommandContext): Promise<nu
     try {
       summary = await queryWithDeadline(connection, () => readGuardSummary(client, workflowId), 10_000);
     } catch (err) {
-      throw new Error(`the guard ${workflowId} did not answer: is a worker running on task queue '${ctx.taskQueue}'? (${(err as Error).message})`, { cause: err });
+      throw new Error(
+        `the guard ${workflowId} did not answer: is a worker running on task queue '${ctx.taskQueue}'? (${(err as Error).message})`,
+        { cause: err },
+      );
     }
   }
   if (!summary) {

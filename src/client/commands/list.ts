@@ -29,7 +29,8 @@ export interface UpgradeListEntry {
 
 /** Values go into a visibility query string: allow only what cluster names, versions and enums can contain. */
 function literal(value: string, flag: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new UsageError(`'${value}' may contain only letters, digits, '.', '-' and '_'`, flag);
+  if (!/^[A-Za-z0-9_.-]+$/.test(value))
+    throw new UsageError(`'${value}' may contain only letters, digits, '.', '-' and '_'`, flag);
   return `'${value}'`;
 }
 
@@ -40,7 +41,8 @@ export function buildListQuery(flags: ListFlags): string {
   if (flags.phase) clauses.push(`${UPGRADE_PHASE.name} = ${literal(flags.phase, '--phase')}`);
   if (flags.decision) {
     const decision = flags.decision.toUpperCase();
-    if (!['GO', 'GO_WITH_CAUTION', 'NO_GO'].includes(decision)) throw new UsageError(`'${flags.decision}' is not a decision; use GO, GO_WITH_CAUTION or NO_GO`, '--decision');
+    if (!['GO', 'GO_WITH_CAUTION', 'NO_GO'].includes(decision))
+      throw new UsageError(`'${flags.decision}' is not a decision; use GO, GO_WITH_CAUTION or NO_GO`, '--decision');
     clauses.push(`${UPGRADE_DECISION.name} = '${decision}'`);
   }
   if (flags.running) clauses.push(`ExecutionStatus = 'Running'`);
@@ -50,17 +52,36 @@ export function buildListQuery(flags: ListFlags): string {
 function parseLimit(value: string | undefined): number {
   if (value === undefined) return 50;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UsageError(`'${value}' is not a count from 1 to 10000`, '--limit');
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new UsageError(`'${value}' is not a count from 1 to 10000`, '--limit');
   return n;
 }
 
 function renderList(entries: UpgradeListEntry[], format: 'text' | 'md'): string {
   if (entries.length === 0) return 'no upgrades found';
   const header = ['WORKFLOW ID', 'STATUS', 'PHASE', 'DECISION', 'STARTED'];
-  const rows = entries.map((e) => [e.workflowId, e.status, e.phase ?? '-', e.decision ?? '-', e.startTime.replace('T', ' ').slice(0, 19)]);
-  if (format === 'md') return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const rows = entries.map((e) => [
+    e.workflowId,
+    e.status,
+    e.phase ?? '-',
+    e.decision ?? '-',
+    e.startTime.replace('T', ' ').slice(0, 19),
+  ]);
+  if (format === 'md')
+    return [
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ].join('\n');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export async function runList(flags: ListFlags, ctx: CommandContext): Promise<number> {
@@ -71,7 +92,12 @@ export async function runList(flags: ListFlags, ctx: CommandContext): Promise<nu
   const entries: UpgradeListEntry[] = [];
   for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
     const sa = wf.typedSearchAttributes;
-    const [cluster, targetVersion, phase, decision] = [sa.get(EKS_CLUSTER), sa.get(EKS_TARGET_VERSION), sa.get(UPGRADE_PHASE), sa.get(UPGRADE_DECISION)];
+    const [cluster, targetVersion, phase, decision] = [
+      sa.get(EKS_CLUSTER),
+      sa.get(EKS_TARGET_VERSION),
+      sa.get(UPGRADE_PHASE),
+      sa.get(UPGRADE_DECISION),
+    ];
     entries.push({
       workflowId: wf.workflowId,
       status: wf.status.name,

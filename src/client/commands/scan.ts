@@ -27,7 +27,8 @@ export interface ScanOptions {
 }
 
 function where(f: ApiRemovalFinding): string {
-  if (f.file !== undefined) return `${f.file}${f.line !== undefined ? `:${f.line}` : ''}${f.location ? ` (${f.location})` : ''}`;
+  if (f.file !== undefined)
+    return `${f.file}${f.line !== undefined ? `:${f.line}` : ''}${f.location ? ` (${f.location})` : ''}`;
   return f.location ?? f.source;
 }
 
@@ -44,10 +45,19 @@ export function formatScanText(result: ApiScanResult, current: string): string {
   const lines: string[] = [];
   const removed = result.findings.filter((f) => f.removedByTarget);
   const deprecated = result.findings.filter((f) => !f.removedByTarget);
-  lines.push(`API scan against Kubernetes ${result.targetVersion} (current ${current}): ${result.objectsScanned} objects, ${removed.length} removed, ${deprecated.length} deprecated, ${result.errors.length} unreadable.`);
-  for (const f of removed) lines.push(`REMOVED    ${f.apiVersion} ${objectName(f)} at ${where(f)}: removed in ${f.removedIn}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]${f.note ? ` (${f.note})` : ''}`);
-  for (const f of deprecated) lines.push(`DEPRECATED ${f.apiVersion} ${objectName(f)} at ${where(f)}: removal ${f.removedIn === 'unscheduled' ? 'not scheduled' : `in ${f.removedIn}`}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]`);
-  for (const e of result.errors) lines.push(`UNREADABLE ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}`);
+  lines.push(
+    `API scan against Kubernetes ${result.targetVersion} (current ${current}): ${result.objectsScanned} objects, ${removed.length} removed, ${deprecated.length} deprecated, ${result.errors.length} unreadable.`,
+  );
+  for (const f of removed)
+    lines.push(
+      `REMOVED    ${f.apiVersion} ${objectName(f)} at ${where(f)}: removed in ${f.removedIn}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]${f.note ? ` (${f.note})` : ''}`,
+    );
+  for (const f of deprecated)
+    lines.push(
+      `DEPRECATED ${f.apiVersion} ${objectName(f)} at ${where(f)}: removal ${f.removedIn === 'unscheduled' ? 'not scheduled' : `in ${f.removedIn}`}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]`,
+    );
+  for (const e of result.errors)
+    lines.push(`UNREADABLE ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -56,18 +66,29 @@ function cell(text: string): string {
 }
 
 export function formatScanMarkdown(result: ApiScanResult, current: string): string {
-  const lines = [`# API scan against Kubernetes ${result.targetVersion}`, '', `Current version ${current}; ${result.objectsScanned} objects scanned.`, ''];
+  const lines = [
+    `# API scan against Kubernetes ${result.targetVersion}`,
+    '',
+    `Current version ${current}; ${result.objectsScanned} objects scanned.`,
+    '',
+  ];
   if (result.findings.length === 0) lines.push('No deprecated or removed API in use.', '');
   else {
-    lines.push('| Status | apiVersion | Object | Where | Removed in | Replacement | Code | Confidence | Source |', '|---|---|---|---|---|---|---|---|---|');
+    lines.push(
+      '| Status | apiVersion | Object | Where | Removed in | Replacement | Code | Confidence | Source |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const f of result.findings) {
-      lines.push(`| ${f.removedByTarget ? '❌ removed' : '⚠️ deprecated'} | \`${f.apiVersion}\` | ${cell(objectName(f))} | ${cell(where(f))} | ${f.removedIn} | ${cell(replacementText(f, current))} | ${f.code ?? ''} | ${f.confidence} | ${f.source} |`);
+      lines.push(
+        `| ${f.removedByTarget ? '❌ removed' : '⚠️ deprecated'} | \`${f.apiVersion}\` | ${cell(objectName(f))} | ${cell(where(f))} | ${f.removedIn} | ${cell(replacementText(f, current))} | ${f.code ?? ''} | ${f.confidence} | ${f.source} |`,
+      );
     }
     lines.push('');
   }
   if (result.errors.length > 0) {
     lines.push('## Unreadable files', '');
-    for (const e of result.errors) lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${cell(e.message)}`);
+    for (const e of result.errors)
+      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${cell(e.message)}`);
     lines.push('');
   }
   return lines.join('\n');
@@ -79,7 +100,9 @@ export async function runScan(options: ScanOptions, io: CommandIo): Promise<numb
     return EXIT_USAGE;
   }
   if (options.manifests.length === 0) {
-    io.stderr.write('error: give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)\n');
+    io.stderr.write(
+      'error: give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)\n',
+    );
     return EXIT_USAGE;
   }
   let target: string;
@@ -94,11 +117,20 @@ export async function runScan(options: ScanOptions, io: CommandIo): Promise<numb
   const stdinText = options.manifests.includes('-') ? await (options.stdin ?? (() => readStdin()))() : undefined;
   const parsed = await readManifestPaths(options.manifests, stdinText);
   const findings = scanManifestObjects(parsed.objects, { currentVersion: current, targetVersion: target });
-  const result = buildApiScanResult({ targetVersion: target, findings, errors: parsed.errors, objectsScanned: parsed.objects.length });
-  if (options.format === 'json') io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
+  const result = buildApiScanResult({
+    targetVersion: target,
+    findings,
+    errors: parsed.errors,
+    objectsScanned: parsed.objects.length,
+  });
+  if (options.format === 'json')
+    io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
   else if (options.format === 'md') io.stdout.write(formatScanMarkdown(result, current));
   else io.stdout.write(formatScanText(result, current));
-  for (const e of parsed.errors) io.stderr.write(`warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`);
+  for (const e of parsed.errors)
+    io.stderr.write(
+      `warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`,
+    );
   if (parsed.objects.length === 0 && parsed.errors.length > 0) {
     io.stderr.write('error: no manifest could be read; check the paths above\n');
     return EXIT_USAGE;

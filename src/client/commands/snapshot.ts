@@ -51,9 +51,16 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
     return 2;
   }
   const eks = deps.createEksClient?.(region) ?? new EKSClient({ region, customUserAgent: [INVENTORY_USER_AGENT] });
-  const ec2 = options.ec2 === false ? undefined : (deps.createEc2Client?.(region) ?? new EC2Client({ region, customUserAgent: [INVENTORY_USER_AGENT], maxAttempts: 2 }));
+  const ec2 =
+    options.ec2 === false
+      ? undefined
+      : (deps.createEc2Client?.(region) ??
+        new EC2Client({ region, customUserAgent: [INVENTORY_USER_AGENT], maxAttempts: 2 }));
   try {
-    const snapshot = await loadEksInventory({ eks, ec2, onWarning: (m) => io.stderr.write(`warning: ${m}\n`) }, { clusterName: options.cluster, region, targetVersion: target, now: deps.now?.() });
+    const snapshot = await loadEksInventory(
+      { eks, ec2, onWarning: (m) => io.stderr.write(`warning: ${m}\n`) },
+      { clusterName: options.cluster, region, targetVersion: target, now: deps.now?.() },
+    );
     const json = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (options.output && options.output !== '-') {
       await writeFile(options.output, json, 'utf8');

@@ -1,11 +1,23 @@
 // `eks-upgrade start`: validate, start `upgrade-<cluster>-<target>` with search attributes and a Web UI summary,
 // and with --wait follow it until the decision.
 import { readFileSync } from 'node:fs';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type Client,
+  type Connection,
+} from '@temporalio/client';
 import { upgradeWorkflowId } from '../../workflows/constants';
 import type { upgradeWorkflow } from '../../workflows/upgrade';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../../workflows/search-attributes';
-import { upgradeStaticDetails, upgradeStaticSummary, type UpgradePhase, type UpgradeReport, type UpgradeStatus, type ValidUpgradeInput } from '../../workflows/upgrade-messages';
+import {
+  upgradeStaticDetails,
+  upgradeStaticSummary,
+  type UpgradePhase,
+  type UpgradeReport,
+  type UpgradeStatus,
+  type ValidUpgradeInput,
+} from '../../workflows/upgrade-messages';
 import { workflowUiLink } from '../connection';
 import type { CommandContext } from '../context';
 import { emit, renderStatus, statusHeadline, toJson } from '../output';
@@ -22,7 +34,14 @@ export interface StartCommandFlags extends StartFlags {
 }
 
 /** Phases at which `--wait` stops: the decision exists (or the upgrade ended without one). */
-const DECIDED_PHASES: ReadonlySet<UpgradePhase> = new Set(['awaiting-approval', 'execution', 'soak', 'report', 'completed', 'aborted']);
+const DECIDED_PHASES: ReadonlySet<UpgradePhase> = new Set([
+  'awaiting-approval',
+  'execution',
+  'soak',
+  'report',
+  'completed',
+  'aborted',
+]);
 
 function snapshotVersion(input: ValidUpgradeInput): string | undefined {
   if (input.currentVersion) return input.currentVersion;
@@ -72,7 +91,10 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   const link = workflowUiLink(ctx.uiUrl, namespace, workflowId);
 
   try {
-    await client.workflow.start<typeof upgradeWorkflow>(UPGRADE_WORKFLOW_TYPE, upgradeStartOptions(input, ctx.taskQueue));
+    await client.workflow.start<typeof upgradeWorkflow>(
+      UPGRADE_WORKFLOW_TYPE,
+      upgradeStartOptions(input, ctx.taskQueue),
+    );
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     ctx.out.info(`${workflowId} is already running; not starting another. Its state:`);
@@ -83,14 +105,17 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
 
   ctx.out.info(`started ${workflowId}\nWeb UI: ${link}`);
   if (!flags.wait) {
-    if (format === 'json') ctx.out.result(toJson({ workflowId, namespace, taskQueue: ctx.taskQueue, webUi: link, input }));
+    if (format === 'json')
+      ctx.out.result(toJson({ workflowId, namespace, taskQueue: ctx.taskQueue, webUi: link, input }));
     else ctx.out.result(`${workflowId}\n${link}`);
     return EXIT_OK;
   }
   const status = await waitForDecision(client, connection, workflowId, ctx, waitMs);
   emit(ctx.out, format, status, renderStatus);
   if (status.phase === 'awaiting-approval') {
-    ctx.out.info(`awaiting approval: eks-upgrade approve --cluster ${input.clusterName} --target ${input.targetVersion}  (or abort --reason ...)`);
+    ctx.out.info(
+      `awaiting approval: eks-upgrade approve --cluster ${input.clusterName} --target ${input.targetVersion}  (or abort --reason ...)`,
+    );
   }
   return EXIT_OK;
 }
@@ -99,7 +124,13 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
  * Prints the upgrade's status from its `status` query; without a worker to answer, what the server and the search
  * attributes know. Returns whether a worker answered.
  */
-export async function printStatus(client: Client, connection: Connection, workflowId: string, format: ReturnType<typeof parseFormat>, ctx: CommandContext): Promise<boolean> {
+export async function printStatus(
+  client: Client,
+  connection: Connection,
+  workflowId: string,
+  format: ReturnType<typeof parseFormat>,
+  ctx: CommandContext,
+): Promise<boolean> {
   try {
     emit(ctx.out, format, await queryStatus(client, connection, workflowId), renderStatus);
     return true;
@@ -107,7 +138,11 @@ export async function printStatus(client: Client, connection: Connection, workfl
     if (!(err instanceof NoWorkerError)) throw err;
     ctx.out.info(err.message);
     const view = await describeUpgrade(client.workflow.getHandle(workflowId));
-    ctx.out.result(format === 'json' ? toJson({ server: view }) : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`);
+    ctx.out.result(
+      format === 'json'
+        ? toJson({ server: view })
+        : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`,
+    );
     return false;
   }
 }
@@ -116,7 +151,13 @@ export async function printStatus(client: Client, connection: Connection, workfl
  * Polls the status query once a second, printing each phase change on stderr, until the decision exists.
  * Fails (WorkflowFailedError) if the workflow fails first.
  */
-export async function waitForDecision(client: Client, connection: Connection, workflowId: string, ctx: CommandContext, timeoutMs: number): Promise<UpgradeStatus> {
+export async function waitForDecision(
+  client: Client,
+  connection: Connection,
+  workflowId: string,
+  ctx: CommandContext,
+  timeoutMs: number,
+): Promise<UpgradeStatus> {
   const handle = client.workflow.getHandle<typeof upgradeWorkflow>(workflowId);
   const deadline = Date.now() + timeoutMs;
   let lastLine = '';
@@ -135,7 +176,9 @@ export async function waitForDecision(client: Client, connection: Connection, wo
   while (Date.now() < deadline) {
     if (closed && 'error' in closed) {
       const { error } = closed;
-      throw error instanceof WorkflowFailedError ? error : new Error(`${workflowId} ended: ${error instanceof Error ? error.message : 'unknown reason'}`);
+      throw error instanceof WorkflowFailedError
+        ? error
+        : new Error(`${workflowId} ended: ${error instanceof Error ? error.message : 'unknown reason'}`);
     }
     try {
       const status = await queryStatus(client, connection, workflowId, 10_000);
@@ -151,5 +194,7 @@ export async function waitForDecision(client: Client, connection: Connection, wo
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  throw new Error(`gave up waiting for the decision of ${workflowId} after ${formatDuration(timeoutMs)} (it keeps running; check it with \`eks-upgrade status\`)`);
+  throw new Error(
+    `gave up waiting for the decision of ${workflowId} after ${formatDuration(timeoutMs)} (it keeps running; check it with \`eks-upgrade status\`)`,
+  );
 }

@@ -7,14 +7,22 @@ import { extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { OUTPUT_KINDS } from './schemas';
-import { BUILT_IN_TEMPLATES, builtInTemplateRegistry, TEMPLATE_VARIABLES, type PromptTemplate, type TemplateRegistry } from './templates';
+import {
+  BUILT_IN_TEMPLATES,
+  builtInTemplateRegistry,
+  TEMPLATE_VARIABLES,
+  type PromptTemplate,
+  type TemplateRegistry,
+} from './templates';
 
 export class PromptTemplateError extends Error {
   override readonly name = 'PromptTemplateError';
 }
 
 const CustomTemplateSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ or - (it is also the tool name)' }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ or - (it is also the tool name)' }),
   version: z.union([z.string().min(1), z.number()]).transform(String),
   description: z.string().min(1).max(1_000).optional(),
   outputKind: z.enum(OUTPUT_KINDS, { error: `expected one of ${OUTPUT_KINDS.join(', ')}` }).optional(),
@@ -33,19 +41,27 @@ export function parseTemplateFile(file: string, text: string): PromptTemplate {
   const parsed = CustomTemplateSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(file)'}: ${i.message}`).join('\n');
-    throw new PromptTemplateError(`Custom prompt template ${file} is invalid:\n${issues}\nFields: name, version, description, outputKind (${OUTPUT_KINDS.join(' | ')}), system, task.`);
+    throw new PromptTemplateError(
+      `Custom prompt template ${file} is invalid:\n${issues}\nFields: name, version, description, outputKind (${OUTPUT_KINDS.join(' | ')}), system, task.`,
+    );
   }
   const t = parsed.data;
   const builtIn = (BUILT_IN_TEMPLATES as Record<string, PromptTemplate | undefined>)[t.name];
   if (builtIn) {
     if (t.outputKind && t.outputKind !== builtIn.outputKind) {
-      throw new PromptTemplateError(`Custom prompt template ${file} overrides ${t.name} with outputKind '${t.outputKind}', but ${t.name} must keep '${builtIn.outputKind}' (the workflow reads its fields). Remove outputKind or use a new name.`);
+      throw new PromptTemplateError(
+        `Custom prompt template ${file} overrides ${t.name} with outputKind '${t.outputKind}', but ${t.name} must keep '${builtIn.outputKind}' (the workflow reads its fields). Remove outputKind or use a new name.`,
+      );
     }
     if (t.version === builtIn.version) {
-      throw new PromptTemplateError(`Custom prompt template ${file} overrides ${t.name} but keeps version '${t.version}'. Give it a new version (e.g. '${t.version}-custom') so results and caches tell the prompts apart.`);
+      throw new PromptTemplateError(
+        `Custom prompt template ${file} overrides ${t.name} but keeps version '${t.version}'. Give it a new version (e.g. '${t.version}-custom') so results and caches tell the prompts apart.`,
+      );
     }
   } else if (!t.system || !t.task) {
-    throw new PromptTemplateError(`Custom prompt template ${file} adds a new template ${t.name}, so it needs both 'system' and 'task'.`);
+    throw new PromptTemplateError(
+      `Custom prompt template ${file} adds a new template ${t.name}, so it needs both 'system' and 'task'.`,
+    );
   }
   const template: PromptTemplate = {
     name: t.name,
@@ -56,9 +72,13 @@ export function parseTemplateFile(file: string, text: string): PromptTemplate {
     task: t.task ?? builtIn?.task ?? '',
     source: file,
   };
-  const unknown = [...template.task.matchAll(/\{\{\s*([A-Za-z]+)\s*\}\}/g)].map((m) => m[1] ?? '').filter((v) => !(TEMPLATE_VARIABLES as readonly string[]).includes(v));
+  const unknown = [...template.task.matchAll(/\{\{\s*([A-Za-z]+)\s*\}\}/g)]
+    .map((m) => m[1] ?? '')
+    .filter((v) => !(TEMPLATE_VARIABLES as readonly string[]).includes(v));
   if (unknown.length > 0) {
-    throw new PromptTemplateError(`Custom prompt template ${file} uses unknown variable(s) ${unknown.map((v) => `{{${v}}}`).join(', ')}; available: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}. Evidence is passed separately as fenced data, not through variables.`);
+    throw new PromptTemplateError(
+      `Custom prompt template ${file} uses unknown variable(s) ${unknown.map((v) => `{{${v}}}`).join(', ')}; available: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}. Evidence is passed separately as fenced data, not through variables.`,
+    );
   }
   return template;
 }
@@ -70,16 +90,23 @@ export function loadTemplateRegistry(dir?: string): TemplateRegistry {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    names = readdirSync(dir).filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n).toLowerCase())).sort();
+    names = readdirSync(dir)
+      .filter((n) => ['.yaml', '.yml', '.json'].includes(extname(n).toLowerCase()))
+      .sort();
   } catch (err) {
-    throw new PromptTemplateError(`EKS_UPGRADE_PROMPTS_DIR=${dir} cannot be read (${(err as Error).message}). Point it at a directory of template files or unset it.`);
+    throw new PromptTemplateError(
+      `EKS_UPGRADE_PROMPTS_DIR=${dir} cannot be read (${(err as Error).message}). Point it at a directory of template files or unset it.`,
+    );
   }
   const seen = new Map<string, string>();
   for (const name of names) {
     const file = join(dir, name);
     const template = parseTemplateFile(file, readFileSync(file, 'utf8'));
     const earlier = seen.get(template.name);
-    if (earlier) throw new PromptTemplateError(`Custom prompt templates ${earlier} and ${file} both define ${template.name}; keep one.`);
+    if (earlier)
+      throw new PromptTemplateError(
+        `Custom prompt templates ${earlier} and ${file} both define ${template.name}; keep one.`,
+      );
     seen.set(template.name, file);
     registry.set(template.name, template);
   }

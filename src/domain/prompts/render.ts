@@ -43,8 +43,13 @@ function contentId(text: string): string {
 }
 
 // Control characters (newlines included), quotes and angle brackets would let a value break out of its line or fence.
-// eslint-disable-next-line no-control-regex
-const oneLine = (s: string, max: number) => s.replace(/[\u0000-\u001f\u007f"<>]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+const oneLine = (s: string, max: number) =>
+  s
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f"<>]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, max);
 
 /** Fences one piece of untrusted data (already redacted). */
 export function fenceData(label: string, content: string): string {
@@ -56,24 +61,35 @@ export function fenceData(label: string, content: string): string {
 /** Substitutes {{variable}} placeholders; the values are single-line and length-capped, never instructions. */
 export function fillVariables(task: string, variables: TemplateVariables): string {
   return task.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (whole, name: string) =>
-    (TEMPLATE_VARIABLES as readonly string[]).includes(name) ? oneLine(variables[name as keyof TemplateVariables], 200) : whole,
+    (TEMPLATE_VARIABLES as readonly string[]).includes(name)
+      ? oneLine(variables[name as keyof TemplateVariables], 200)
+      : whole,
   );
 }
 
-export function renderPrompt(template: PromptTemplate, variables: TemplateVariables, sections: readonly UntrustedSection[]): RenderedPrompt {
+export function renderPrompt(
+  template: PromptTemplate,
+  variables: TemplateVariables,
+  sections: readonly UntrustedSection[],
+): RenderedPrompt {
   const redactions: Partial<Record<SecretKind, number>> = {};
   let redactionTotal = 0;
   const clean = (text: string) => {
     const r = redactSecrets(text);
-    for (const [kind, n] of Object.entries(r.counts) as Array<[SecretKind, number]>) redactions[kind] = (redactions[kind] ?? 0) + n;
+    for (const [kind, n] of Object.entries(r.counts) as Array<[SecretKind, number]>)
+      redactions[kind] = (redactions[kind] ?? 0) + n;
     redactionTotal += r.total;
     return r.text;
   };
-  const safeVariables = Object.fromEntries(TEMPLATE_VARIABLES.map((k) => [k, clean(variables[k])])) as TemplateVariables;
+  const safeVariables = Object.fromEntries(
+    TEMPLATE_VARIABLES.map((k) => [k, clean(variables[k])]),
+  ) as TemplateVariables;
   const fenced = sections.map((s) => fenceData(s.label, clean(s.content)));
   const user = [
     clean(fillVariables(template.task, safeVariables)),
-    fenced.length > 0 ? `The data for this task follows in ${fenced.length} fenced block(s).` : 'No data was provided for this task; say so in the summary and keep confidence low.',
+    fenced.length > 0
+      ? `The data for this task follows in ${fenced.length} fenced block(s).`
+      : 'No data was provided for this task; say so in the summary and keep confidence low.',
     ...fenced,
     `Now call the ${template.name} tool with your analysis.`,
   ].join('\n\n');

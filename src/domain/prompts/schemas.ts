@@ -12,7 +12,10 @@ export const FindingSchema = z.object({
 export const AnalysisOutputSchema = z.object({
   summary: z.string().min(1).max(8000).describe('Two to five sentences a platform engineer can act on'),
   findings: z.array(FindingSchema).max(100),
-  breakingChanges: z.array(z.string().max(2000)).max(100).describe('Changes that break workloads or the cluster on the target version'),
+  breakingChanges: z
+    .array(z.string().max(2000))
+    .max(100)
+    .describe('Changes that break workloads or the cluster on the target version'),
   recommendations: z.array(z.string().max(2000)).max(50).describe('Concrete actions, most important first'),
   severityScore: z.number().min(0).max(10).describe('0 = harmless, 10 = certain breakage'),
   confidence: z.number().min(0).max(1).describe('How sure you are, from 0 to 1, given the evidence provided'),
@@ -20,12 +23,20 @@ export const AnalysisOutputSchema = z.object({
 
 export const UpgradeDecisionOutputSchema = AnalysisOutputSchema.extend({
   verdict: z.enum(['GO', 'GO_WITH_CAUTION', 'NO_GO']),
-  reasons: z.array(z.string().min(1).max(2000)).min(1).max(30).describe('Why, one reason per entry, citing the evidence'),
+  reasons: z
+    .array(z.string().min(1).max(2000))
+    .min(1)
+    .max(30)
+    .describe('Why, one reason per entry, citing the evidence'),
 });
 
 export const RollbackDecisionOutputSchema = AnalysisOutputSchema.extend({
   verdict: z.enum(['ROLLBACK', 'HOLD', 'MONITOR']),
-  reasons: z.array(z.string().min(1).max(2000)).min(1).max(30).describe('Why, one reason per entry, citing the evidence'),
+  reasons: z
+    .array(z.string().min(1).max(2000))
+    .min(1)
+    .max(30)
+    .describe('Why, one reason per entry, citing the evidence'),
 });
 
 export type AnalysisOutput = z.infer<typeof AnalysisOutputSchema>;

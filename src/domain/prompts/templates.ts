@@ -32,7 +32,8 @@ export const BUILT_IN_TEMPLATES: Record<AnalysisTemplateName, PromptTemplate> = 
   RELEASE_NOTES_ANALYSIS: {
     name: 'RELEASE_NOTES_ANALYSIS',
     version: '1',
-    description: 'Report the upgrade impact of Kubernetes release notes: breaking changes, removals, deprecations and required actions.',
+    description:
+      'Report the upgrade impact of Kubernetes release notes: breaking changes, removals, deprecations and required actions.',
     outputKind: 'analysis',
     system: `${ROLE} You read Kubernetes release notes and find what breaks or needs action when a cluster is upgraded. ${SCORING}`,
     task:
@@ -56,7 +57,8 @@ export const BUILT_IN_TEMPLATES: Record<AnalysisTemplateName, PromptTemplate> = 
   CLUSTER_READINESS_ASSESSMENT: {
     name: 'CLUSTER_READINESS_ASSESSMENT',
     version: '1',
-    description: 'Assess whether an EKS cluster is ready to be upgraded, from its state and the readiness check results.',
+    description:
+      'Assess whether an EKS cluster is ready to be upgraded, from its state and the readiness check results.',
     outputKind: 'analysis',
     system: `${ROLE} You judge whether an EKS cluster is ready for a version upgrade (version skew, add-ons, node groups, capacity, disruption budgets). ${SCORING}`,
     task:
@@ -68,7 +70,8 @@ export const BUILT_IN_TEMPLATES: Record<AnalysisTemplateName, PromptTemplate> = 
   UPGRADE_DECISION: {
     name: 'UPGRADE_DECISION',
     version: '1',
-    description: 'Decide GO, GO_WITH_CAUTION or NO_GO for an EKS upgrade, within the bounds set by the deterministic rules.',
+    description:
+      'Decide GO, GO_WITH_CAUTION or NO_GO for an EKS upgrade, within the bounds set by the deterministic rules.',
     outputKind: 'upgrade-decision',
     system:
       `${ROLE} You make the go/no-go call for an EKS upgrade from the evidence and the earlier analyses. ` +

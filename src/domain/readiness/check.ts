@@ -24,7 +24,12 @@ export interface ReadinessCheck {
   run(context: CheckContext): CheckOutcome;
 }
 
-export function finding(code: CheckCode, level: RemediationLevel, message: string, resource?: string): ReadinessFinding {
+export function finding(
+  code: CheckCode,
+  level: RemediationLevel,
+  message: string,
+  resource?: string,
+): ReadinessFinding {
   return { code, level, title: CHECKS[code].title, message, ...(resource !== undefined ? { resource } : {}) };
 }
 

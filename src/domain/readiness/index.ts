@@ -4,17 +4,49 @@ import type { ManifestObject } from '../manifests';
 import type { ClusterSnapshot } from '../snapshot';
 import { normalizeMinor } from '../versions';
 import type { ReadinessCheck } from './check';
-import { addonCompatibility, addonHealth, controlPlaneHealth, controlPlaneSubnets, misconfigurationInsights, nodeGroupHealth, pendingLaunchTemplateUpdate, upgradeReadinessInsights } from './infra-checks';
-import { al2AmisOnTarget, dataPlaneOnControlPlaneMinor, kubeletSkewAfterUpgrade, kubeProxySkew, oneMinorStep, supportStatus, targetOffered } from './path-checks';
+import {
+  addonCompatibility,
+  addonHealth,
+  controlPlaneHealth,
+  controlPlaneSubnets,
+  misconfigurationInsights,
+  nodeGroupHealth,
+  pendingLaunchTemplateUpdate,
+  upgradeReadinessInsights,
+} from './infra-checks';
+import {
+  al2AmisOnTarget,
+  dataPlaneOnControlPlaneMinor,
+  kubeletSkewAfterUpgrade,
+  kubeProxySkew,
+  oneMinorStep,
+  supportStatus,
+  targetOffered,
+} from './path-checks';
 import { dockerSocketMounts, minimumReplicas, podDisruptionBudgets, readinessProbes } from './workload-checks';
 
 export { CHECKS, CHECK_CODES, type CheckCode, type CheckDefinition } from './codes';
 
 export const READINESS_CHECKS: readonly ReadinessCheck[] = [
-  oneMinorStep, targetOffered, supportStatus, dataPlaneOnControlPlaneMinor, kubeletSkewAfterUpgrade, kubeProxySkew,
-  controlPlaneSubnets, controlPlaneHealth, nodeGroupHealth, addonHealth, addonCompatibility, pendingLaunchTemplateUpdate,
-  al2AmisOnTarget, upgradeReadinessInsights, misconfigurationInsights,
-  minimumReplicas, podDisruptionBudgets, readinessProbes, dockerSocketMounts,
+  oneMinorStep,
+  targetOffered,
+  supportStatus,
+  dataPlaneOnControlPlaneMinor,
+  kubeletSkewAfterUpgrade,
+  kubeProxySkew,
+  controlPlaneSubnets,
+  controlPlaneHealth,
+  nodeGroupHealth,
+  addonHealth,
+  addonCompatibility,
+  pendingLaunchTemplateUpdate,
+  al2AmisOnTarget,
+  upgradeReadinessInsights,
+  misconfigurationInsights,
+  minimumReplicas,
+  podDisruptionBudgets,
+  readinessProbes,
+  dockerSocketMounts,
 ];
 
 export interface ReadinessInput {
@@ -28,8 +60,20 @@ export interface ReadinessInput {
 export function runReadinessChecks(input: ReadinessInput): ReadinessReport {
   const current = normalizeMinor(input.snapshot.cluster.version, 'cluster version');
   const target = normalizeMinor(input.targetVersion, 'target version');
-  const context = { snapshot: input.snapshot, current, target, now: input.now ?? new Date(), manifests: input.manifests };
-  const report: ReadinessReport = { currentVersion: current, targetVersion: target, checksRun: [], findings: [], checksSkipped: [] };
+  const context = {
+    snapshot: input.snapshot,
+    current,
+    target,
+    now: input.now ?? new Date(),
+    manifests: input.manifests,
+  };
+  const report: ReadinessReport = {
+    currentVersion: current,
+    targetVersion: target,
+    checksRun: [],
+    findings: [],
+    checksSkipped: [],
+  };
   for (const check of READINESS_CHECKS) {
     const outcome = check.run(context);
     if ('skipped' in outcome) {
@@ -40,6 +84,8 @@ export function runReadinessChecks(input: ReadinessInput): ReadinessReport {
     report.findings.push(...outcome.findings);
   }
   // Required first, then by code: the order people act in.
-  report.findings.sort((a, b) => (a.level === b.level ? a.code.localeCompare(b.code) : a.level === 'required' ? -1 : 1));
+  report.findings.sort((a, b) =>
+    a.level === b.level ? a.code.localeCompare(b.code) : a.level === 'required' ? -1 : 1,
+  );
   return report;
 }

@@ -10,13 +10,27 @@ const MIN_FREE_IPS = 5;
 export const controlPlaneSubnets: ReadinessCheck = {
   code: 'EKS001',
   run({ snapshot }) {
-    if (!snapshot.subnets || snapshot.subnets.length === 0) return skipped('no subnet data (configure EC2 access so DescribeSubnets can run, or add `subnets` to the snapshot)');
+    if (!snapshot.subnets || snapshot.subnets.length === 0)
+      return skipped(
+        'no subnet data (configure EC2 access so DescribeSubnets can run, or add `subnets` to the snapshot)',
+      );
     const ids = snapshot.cluster.subnetIds;
     const subnets = ids ? snapshot.subnets.filter((s) => ids.includes(s.subnetId)) : snapshot.subnets;
-    const zonesWithRoom = new Set(subnets.filter((s) => s.availableIpAddressCount >= MIN_FREE_IPS).map((s) => s.availabilityZone ?? s.subnetId));
+    const zonesWithRoom = new Set(
+      subnets.filter((s) => s.availableIpAddressCount >= MIN_FREE_IPS).map((s) => s.availabilityZone ?? s.subnetId),
+    );
     if (zonesWithRoom.size >= 2) return passed();
-    const detail = subnets.map((s) => `${s.subnetId} (${s.availabilityZone ?? '?'}): ${s.availableIpAddressCount} free`).join(', ');
-    return found([finding('EKS001', 'required', `The control plane needs at least ${MIN_FREE_IPS} free IPs in subnets of two availability zones to upgrade; only ${zonesWithRoom.size} zone(s) qualify [${detail}]. Free addresses or add subnets (UpdateClusterConfig) before upgrading.`, 'cluster')]);
+    const detail = subnets
+      .map((s) => `${s.subnetId} (${s.availabilityZone ?? '?'}): ${s.availableIpAddressCount} free`)
+      .join(', ');
+    return found([
+      finding(
+        'EKS001',
+        'required',
+        `The control plane needs at least ${MIN_FREE_IPS} free IPs in subnets of two availability zones to upgrade; only ${zonesWithRoom.size} zone(s) qualify [${detail}]. Free addresses or add subnets (UpdateClusterConfig) before upgrading.`,
+        'cluster',
+      ),
+    ]);
   },
 };
 
@@ -29,9 +43,25 @@ export const controlPlaneHealth: ReadinessCheck = {
   run({ snapshot }) {
     const findings: ReadinessFinding[] = [];
     const issues = snapshot.cluster.health?.issues ?? [];
-    if (issues.length > 0) findings.push(finding('EKS002', 'required', `The cluster reports health issues: ${issuesText(issues)}. Resolve them (see the EKS console's Health tab) before upgrading.`, 'cluster'));
+    if (issues.length > 0)
+      findings.push(
+        finding(
+          'EKS002',
+          'required',
+          `The cluster reports health issues: ${issuesText(issues)}. Resolve them (see the EKS console's Health tab) before upgrading.`,
+          'cluster',
+        ),
+      );
     const status = snapshot.cluster.status;
-    if (status !== undefined && status !== 'ACTIVE') findings.push(finding('EKS002', 'required', `The cluster is ${status}; an upgrade can start only when it is ACTIVE. Wait for the running operation or fix the failure.`, 'cluster'));
+    if (status !== undefined && status !== 'ACTIVE')
+      findings.push(
+        finding(
+          'EKS002',
+          'required',
+          `The cluster is ${status}; an upgrade can start only when it is ACTIVE. Wait for the running operation or fix the failure.`,
+          'cluster',
+        ),
+      );
     return found(findings);
   },
 };
@@ -43,8 +73,24 @@ export const nodeGroupHealth: ReadinessCheck = {
     const findings: ReadinessFinding[] = [];
     for (const group of snapshot.nodeGroups) {
       const issues = group.health?.issues ?? [];
-      if (issues.length > 0) findings.push(finding('EKS003', 'required', `Node group ${group.name} reports health issues: ${issuesText(issues)}. Fix them before upgrading; a degraded group can fail its rolling update.`, `nodegroup/${group.name}`));
-      else if (group.status !== undefined && group.status !== 'ACTIVE') findings.push(finding('EKS003', 'required', `Node group ${group.name} is ${group.status}; it must be ACTIVE before the upgrade.`, `nodegroup/${group.name}`));
+      if (issues.length > 0)
+        findings.push(
+          finding(
+            'EKS003',
+            'required',
+            `Node group ${group.name} reports health issues: ${issuesText(issues)}. Fix them before upgrading; a degraded group can fail its rolling update.`,
+            `nodegroup/${group.name}`,
+          ),
+        );
+      else if (group.status !== undefined && group.status !== 'ACTIVE')
+        findings.push(
+          finding(
+            'EKS003',
+            'required',
+            `Node group ${group.name} is ${group.status}; it must be ACTIVE before the upgrade.`,
+            `nodegroup/${group.name}`,
+          ),
+        );
     }
     return found(findings);
   },
@@ -57,8 +103,24 @@ export const addonHealth: ReadinessCheck = {
     const findings: ReadinessFinding[] = [];
     for (const addon of snapshot.addons) {
       const issues = addon.health?.issues ?? [];
-      if (issues.length > 0) findings.push(finding('EKS004', 'required', `Add-on ${addon.name} reports health issues: ${issuesText(issues)}. Fix them (often IAM or configuration conflicts) before upgrading.`, `addon/${addon.name}`));
-      else if (addon.status !== undefined && !['ACTIVE', 'UPDATING'].includes(addon.status)) findings.push(finding('EKS004', 'required', `Add-on ${addon.name} is ${addon.status}; bring it back to ACTIVE before upgrading.`, `addon/${addon.name}`));
+      if (issues.length > 0)
+        findings.push(
+          finding(
+            'EKS004',
+            'required',
+            `Add-on ${addon.name} reports health issues: ${issuesText(issues)}. Fix them (often IAM or configuration conflicts) before upgrading.`,
+            `addon/${addon.name}`,
+          ),
+        );
+      else if (addon.status !== undefined && !['ACTIVE', 'UPDATING'].includes(addon.status))
+        findings.push(
+          finding(
+            'EKS004',
+            'required',
+            `Add-on ${addon.name} is ${addon.status}; bring it back to ACTIVE before upgrading.`,
+            `addon/${addon.name}`,
+          ),
+        );
     }
     return found(findings);
   },
@@ -66,7 +128,11 @@ export const addonHealth: ReadinessCheck = {
 
 /** Sorts EKS add-on versions ("v1.19.0-eksbuild.1") newest first. */
 function byVersionDescending(a: string, b: string): number {
-  const parts = (v: string) => v.replace(/^v/, '').split(/[.-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/\D/g, '') === '' ? 0 : Number(p.replace(/\D/g, ''))));
+  const parts = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split(/[.-]/)
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/\D/g, '') === '' ? 0 : Number(p.replace(/\D/g, ''))));
   const pa = parts(a);
   const pb = parts(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -84,9 +150,19 @@ function compatibility(addon: Addon, current: string, target: string): Readiness
   const both = forTarget.filter((v) => forCurrent.includes(v)).sort(byVersionDescending);
   const suggestion = addon.defaultVersions?.[target] ?? [...forTarget].sort(byVersionDescending)[0];
   if (both.length > 0) {
-    return finding('EKS005', 'required', `Add-on ${addon.name} ${addon.version} is not compatible with ${target}. Update it before the upgrade to a version that runs on both ${current} and ${target}, e.g. ${both[0]} (one minor at a time).`, `addon/${addon.name}`);
+    return finding(
+      'EKS005',
+      'required',
+      `Add-on ${addon.name} ${addon.version} is not compatible with ${target}. Update it before the upgrade to a version that runs on both ${current} and ${target}, e.g. ${both[0]} (one minor at a time).`,
+      `addon/${addon.name}`,
+    );
   }
-  return finding('EKS005', 'recommended', `Add-on ${addon.name} ${addon.version} is not compatible with ${target} and no version supports both ${current} and ${target}; update it right after the control plane, to ${suggestion ?? 'a compatible version'}.`, `addon/${addon.name}`);
+  return finding(
+    'EKS005',
+    'recommended',
+    `Add-on ${addon.name} ${addon.version} is not compatible with ${target} and no version supports both ${current} and ${target}; update it right after the control plane, to ${suggestion ?? 'a compatible version'}.`,
+    `addon/${addon.name}`,
+  );
 }
 
 export const addonCompatibility: ReadinessCheck = {
@@ -95,17 +171,31 @@ export const addonCompatibility: ReadinessCheck = {
     const addons = snapshot.addons ?? [];
     const known = addons.filter((a) => (a.compatibleVersions?.[target]?.length ?? 0) > 0);
     if (known.length === 0) return skipped(`no add-on carries DescribeAddonVersions data for ${target}`);
-    return found(known.map((a) => compatibility(a, current, target)).filter((f): f is ReadinessFinding => f !== undefined));
+    return found(
+      known.map((a) => compatibility(a, current, target)).filter((f): f is ReadinessFinding => f !== undefined),
+    );
   },
 };
 
 export const pendingLaunchTemplateUpdate: ReadinessCheck = {
   code: 'EKS006',
   run({ snapshot }) {
-    const withTemplate = (snapshot.nodeGroups ?? []).filter((g) => g.launchTemplate?.version !== undefined && g.launchTemplateLatestVersion !== undefined);
+    const withTemplate = (snapshot.nodeGroups ?? []).filter(
+      (g) => g.launchTemplate?.version !== undefined && g.launchTemplateLatestVersion !== undefined,
+    );
     if (withTemplate.length === 0) return skipped('no node group with launch-template version data');
-    return found(withTemplate.filter((g) => g.launchTemplate?.version !== g.launchTemplateLatestVersion).map((g) => finding('EKS006', 'recommended',
-      `Node group ${g.name} uses launch template version ${g.launchTemplate?.version ?? '?'} but version ${g.launchTemplateLatestVersion ?? '?'} exists; roll it out (or discard it) first so the upgrade does not apply an unreviewed change.`, `nodegroup/${g.name}`)));
+    return found(
+      withTemplate
+        .filter((g) => g.launchTemplate?.version !== g.launchTemplateLatestVersion)
+        .map((g) =>
+          finding(
+            'EKS006',
+            'recommended',
+            `Node group ${g.name} uses launch template version ${g.launchTemplate?.version ?? '?'} but version ${g.launchTemplateLatestVersion ?? '?'} exists; roll it out (or discard it) first so the upgrade does not apply an unreviewed change.`,
+            `nodegroup/${g.name}`,
+          ),
+        ),
+    );
   },
 };
 
@@ -117,11 +207,25 @@ function insightChecks(code: 'EKS009' | 'EKS010', matches: (category: string | u
       const findings: ReadinessFinding[] = [];
       for (const insight of snapshot.insights) {
         if (!matches(insight.category)) continue;
-        if (insight.kubernetesVersion !== undefined && /^1\.\d+$/.test(insight.kubernetesVersion) && Number(insight.kubernetesVersion.split('.')[1]) > Number(target.split('.')[1])) continue;
+        if (
+          insight.kubernetesVersion !== undefined &&
+          /^1\.\d+$/.test(insight.kubernetesVersion) &&
+          Number(insight.kubernetesVersion.split('.')[1]) > Number(target.split('.')[1])
+        )
+          continue;
         if (!['ERROR', 'WARNING', 'UNKNOWN'].includes(insight.status)) continue;
         const level = insight.status === 'ERROR' ? 'required' : 'recommended';
-        const since = insight.lastTransitionTime ? ` (in this state since ${insight.lastTransitionTime.slice(0, 10)}; deprecated-API insights look back 30 days, so a recent fix can still show)` : '';
-        findings.push(finding(code, level, `EKS insight "${insight.name}" is ${insight.status}${insight.reason ? `: ${insight.reason.replace(/\.$/, '')}` : ''}${since}. ${insight.recommendation ?? 'See DescribeInsight for the affected resources.'}`, `insight/${insight.id}`));
+        const since = insight.lastTransitionTime
+          ? ` (in this state since ${insight.lastTransitionTime.slice(0, 10)}; deprecated-API insights look back 30 days, so a recent fix can still show)`
+          : '';
+        findings.push(
+          finding(
+            code,
+            level,
+            `EKS insight "${insight.name}" is ${insight.status}${insight.reason ? `: ${insight.reason.replace(/\.$/, '')}` : ''}${since}. ${insight.recommendation ?? 'See DescribeInsight for the affected resources.'}`,
+            `insight/${insight.id}`,
+          ),
+        );
       }
       return found(findings);
     },

@@ -39,7 +39,10 @@ function where(object: ManifestObject): string {
   return `${object.file}:${object.line}`;
 }
 
-function withManifests(code: ReadinessCheck['code'], run: (manifests: ManifestObject[], context: CheckContext) => ReadinessFinding[]): ReadinessCheck {
+function withManifests(
+  code: ReadinessCheck['code'],
+  run: (manifests: ManifestObject[], context: CheckContext) => ReadinessFinding[],
+): ReadinessCheck {
   return {
     code,
     run(context) {
@@ -50,12 +53,24 @@ function withManifests(code: ReadinessCheck['code'], run: (manifests: ManifestOb
 }
 
 export const minimumReplicas = withManifests('K8S002', (manifests) =>
-  manifests.filter((o) => REPLICATED_KINDS.has(o.kind)).flatMap((o) => {
-    const replicas = record(o.body.spec)?.replicas;
-    const count = typeof replicas === 'number' ? replicas : 1;
-    // An HPA may own the count; still flag: the template default is what runs after a rollout.
-    return count < 2 ? [finding('K8S002', 'recommended', `${ref(o)} runs ${count} replica(s) (${where(o)}); node upgrades evict every pod, so set replicas >= 2 to stay available.`, ref(o))] : [];
-  }));
+  manifests
+    .filter((o) => REPLICATED_KINDS.has(o.kind))
+    .flatMap((o) => {
+      const replicas = record(o.body.spec)?.replicas;
+      const count = typeof replicas === 'number' ? replicas : 1;
+      // An HPA may own the count; still flag: the template default is what runs after a rollout.
+      return count < 2
+        ? [
+            finding(
+              'K8S002',
+              'recommended',
+              `${ref(o)} runs ${count} replica(s) (${where(o)}); node upgrades evict every pod, so set replicas >= 2 to stay available.`,
+              ref(o),
+            ),
+          ]
+        : [];
+    }),
+);
 
 /** matchLabels-only selection (matchExpressions are treated as covering, to avoid false alarms). */
 function selects(pdb: ManifestObject, labels: Record<string, string>): boolean {
@@ -69,23 +84,62 @@ function selects(pdb: ManifestObject, labels: Record<string, string>): boolean {
 
 export const podDisruptionBudgets = withManifests('K8S004', (manifests) => {
   const pdbs = manifests.filter((o) => o.kind === 'PodDisruptionBudget');
-  return manifests.filter((o) => REPLICATED_KINDS.has(o.kind)).flatMap((o) => {
-    const labels = podLabelsOf(o);
-    const covered = pdbs.some((p) => (p.namespace ?? 'default') === (o.namespace ?? 'default') && selects(p, labels));
-    return covered ? [] : [finding('K8S004', 'recommended', `${ref(o)} (${where(o)}) has no PodDisruptionBudget; add one (e.g. maxUnavailable: 1) so node drains keep it serving.`, ref(o))];
-  });
+  return manifests
+    .filter((o) => REPLICATED_KINDS.has(o.kind))
+    .flatMap((o) => {
+      const labels = podLabelsOf(o);
+      const covered = pdbs.some((p) => (p.namespace ?? 'default') === (o.namespace ?? 'default') && selects(p, labels));
+      return covered
+        ? []
+        : [
+            finding(
+              'K8S004',
+              'recommended',
+              `${ref(o)} (${where(o)}) has no PodDisruptionBudget; add one (e.g. maxUnavailable: 1) so node drains keep it serving.`,
+              ref(o),
+            ),
+          ];
+    });
 });
 
 export const readinessProbes = withManifests('K8S006', (manifests) =>
-  manifests.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind)).flatMap((o) => {
-    const missing = containersOf(o).filter((c) => c.readinessProbe === undefined).map((c) => (typeof c.name === 'string' ? c.name : '?'));
-    return missing.length > 0 ? [finding('K8S006', 'recommended', `${ref(o)} (${where(o)}): container(s) ${missing.join(', ')} have no readinessProbe, so traffic reaches pods before they are ready during rollouts; add one.`, ref(o))] : [];
-  }));
+  manifests
+    .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
+    .flatMap((o) => {
+      const missing = containersOf(o)
+        .filter((c) => c.readinessProbe === undefined)
+        .map((c) => (typeof c.name === 'string' ? c.name : '?'));
+      return missing.length > 0
+        ? [
+            finding(
+              'K8S006',
+              'recommended',
+              `${ref(o)} (${where(o)}): container(s) ${missing.join(', ')} have no readinessProbe, so traffic reaches pods before they are ready during rollouts; add one.`,
+              ref(o),
+            ),
+          ]
+        : [];
+    }),
+);
 
 export const dockerSocketMounts = withManifests('K8S008', (manifests) =>
-  manifests.filter((o) => POD_KINDS.has(o.kind)).flatMap((o) => {
-    const volumes = podSpecOf(o)?.volumes;
-    const paths = (Array.isArray(volumes) ? volumes : []).map((v) => record(record(v)?.hostPath)?.path).filter((p): p is string => typeof p === 'string');
-    const socket = paths.find((p) => /(docker|dockershim)\.sock$/.test(p));
-    return socket ? [finding('K8S008', 'required', `${ref(o)} (${where(o)}) mounts ${socket}; EKS nodes run containerd only (dockershim was removed in 1.24), so this workload breaks. Use the containerd socket or remove the dependency.`, ref(o))] : [];
-  }));
+  manifests
+    .filter((o) => POD_KINDS.has(o.kind))
+    .flatMap((o) => {
+      const volumes = podSpecOf(o)?.volumes;
+      const paths = (Array.isArray(volumes) ? volumes : [])
+        .map((v) => record(record(v)?.hostPath)?.path)
+        .filter((p): p is string => typeof p === 'string');
+      const socket = paths.find((p) => /(docker|dockershim)\.sock$/.test(p));
+      return socket
+        ? [
+            finding(
+              'K8S008',
+              'required',
+              `${ref(o)} (${where(o)}) mounts ${socket}; EKS nodes run containerd only (dockershim was removed in 1.24), so this workload breaks. Use the containerd socket or remove the dependency.`,
+              ref(o),
+            ),
+          ]
+        : [];
+    }),
+);

@@ -42,7 +42,10 @@ export function chunkExtract(extract: ReleaseNotesExtract, maxTokensPerChunk: nu
   const header = extractHeader(extract);
   const headerTokens = countTokens(header) + 16; // room for "(chunk i/n)" and section lines
   const budget = maxTokensPerChunk - headerTokens;
-  if (budget < 32) throw new Error(`maxTokensPerChunk ${maxTokensPerChunk} is too small: the header alone needs ${headerTokens} tokens`);
+  if (budget < 32)
+    throw new Error(
+      `maxTokensPerChunk ${maxTokensPerChunk} is too small: the header alone needs ${headerTokens} tokens`,
+    );
   const units: Array<{ entryIndex: number; section: string; line: string }> = [];
   extract.entries.forEach((entry, entryIndex) => {
     const line = renderEntry(entry);
@@ -51,13 +54,18 @@ export function chunkExtract(extract: ReleaseNotesExtract, maxTokensPerChunk: nu
       return;
     }
     const parts = splitOversized(line, budget - countTokens(`## ${entry.section}`) - 8);
-    parts.forEach((part, i) => units.push({ entryIndex, section: entry.section, line: `${part} (part ${i + 1}/${parts.length})` }));
+    parts.forEach((part, i) =>
+      units.push({ entryIndex, section: entry.section, line: `${part} (part ${i + 1}/${parts.length})` }),
+    );
   });
   const groups: Array<typeof units> = [];
   let currentGroup: typeof units = [];
   let used = 0;
   for (const unit of units) {
-    const cost = countTokens(unit.line) + (currentGroup.at(-1)?.section === unit.section ? 0 : countTokens(`## ${unit.section}`) + 1) + 1;
+    const cost =
+      countTokens(unit.line) +
+      (currentGroup.at(-1)?.section === unit.section ? 0 : countTokens(`## ${unit.section}`) + 1) +
+      1;
     if (currentGroup.length > 0 && used + cost > budget) {
       groups.push(currentGroup);
       currentGroup = [];
@@ -78,6 +86,12 @@ export function chunkExtract(extract: ReleaseNotesExtract, maxTokensPerChunk: nu
       lines.push(unit.line);
     }
     const text = lines.join('\n');
-    return { index, total: groups.length, text, tokens: countTokens(text), entryIndexes: [...new Set(group.map((u) => u.entryIndex))] };
+    return {
+      index,
+      total: groups.length,
+      text,
+      tokens: countTokens(text),
+      entryIndexes: [...new Set(group.map((u) => u.entryIndex))],
+    };
   });
 }

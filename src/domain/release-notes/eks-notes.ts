@@ -28,7 +28,10 @@ export function eksVersionSection(adoc: string, version: string): string | undef
   let end = lines.findIndex((l, i) => i > start && /^==\s/.test(l));
   if (end < 0) end = lines.length;
   // Drop the next section's anchor line ("[#kubernetes-1-31]") that precedes its heading.
-  return lines.slice(start + 1, end).filter((l) => !/^\[#[^\]]+\]\s*$/.test(l)).join('\n');
+  return lines
+    .slice(start + 1, end)
+    .filter((l) => !/^\[#[^\]]+\]\s*$/.test(l))
+    .join('\n');
 }
 
 export function extractEksVersionNotes(adoc: string, version: string): ReleaseNoteEntry[] {
@@ -62,7 +65,8 @@ export function extractEksVersionNotes(adoc: string, version: string): ReleaseNo
       if (trimmed === '' && !subsection) flush();
       continue;
     }
-    if (subsection && current) current.push(trimmed); // subsection prose
+    if (subsection && current)
+      current.push(trimmed); // subsection prose
     else if (!/is now available in Amazon EKS/.test(trimmed)) {
       flush();
       current = [trimmed];

@@ -23,9 +23,12 @@ export function mentionsRemoval(text: string, removal: ApiRemoval): boolean {
 
 /** One entry per group/version for the facts-table removals that no note mentions. */
 function factEntries(noteEntries: ReleaseNoteEntry[], targetVersion: string): ReleaseNoteEntry[] {
-  const missing = removalsIn(targetVersion).filter((removal) => !noteEntries.some((e) => mentionsRemoval(e.text, removal)));
+  const missing = removalsIn(targetVersion).filter(
+    (removal) => !noteEntries.some((e) => mentionsRemoval(e.text, removal)),
+  );
   const byGroupVersion = new Map<string, ApiRemoval[]>();
-  for (const removal of missing) byGroupVersion.set(removal.groupVersion, [...(byGroupVersion.get(removal.groupVersion) ?? []), removal]);
+  for (const removal of missing)
+    byGroupVersion.set(removal.groupVersion, [...(byGroupVersion.get(removal.groupVersion) ?? []), removal]);
   return [...byGroupVersion].map(([groupVersion, removals]) => {
     const advice = new Map<string, string[]>();
     for (const r of removals) {
@@ -33,8 +36,17 @@ function factEntries(noteEntries: ReleaseNoteEntry[], targetVersion: string): Re
       advice.set(text, [...(advice.get(text) ?? []), r.kind]);
     }
     const kinds = removals.map((r) => r.kind).join(', ');
-    const how = [...advice].map(([text, forKinds]) => (advice.size > 1 ? `${forKinds.join(', ')}: ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`)).join(' ');
-    return { category: 'removal' as const, section: FACTS_SECTION, text: `${groupVersion} ${kinds}: no longer served in ${targetVersion}. ${how}`, sigs: [] };
+    const how = [...advice]
+      .map(([text, forKinds]) =>
+        advice.size > 1 ? `${forKinds.join(', ')}: ${text}.` : `${text.charAt(0).toUpperCase()}${text.slice(1)}.`,
+      )
+      .join(' ');
+    return {
+      category: 'removal' as const,
+      section: FACTS_SECTION,
+      text: `${groupVersion} ${kinds}: no longer served in ${targetVersion}. ${how}`,
+      sigs: [],
+    };
   });
 }
 
@@ -54,23 +66,45 @@ export function extractReleaseNotes(markdown: string, options: ExtractOptions): 
     const parts = entryParts(raw.markdown);
     if (raw.templateOnly || parts.text === '') {
       // Keep it visible: the note exists, its text does not; the PR link lets a person read it.
-      entries.push({ category: 'action-required', section: raw.section, text: `(release-note text missing: the entry is only a PR-template comment; read ${parts.prUrl ?? 'the PR'})`, sigs: parts.sigs, prUrl: parts.prUrl });
+      entries.push({
+        category: 'action-required',
+        section: raw.section,
+        text: `(release-note text missing: the entry is only a PR-template comment; read ${parts.prUrl ?? 'the PR'})`,
+        sigs: parts.sigs,
+        prUrl: parts.prUrl,
+      });
       continue;
     }
     const decision = classifyEntry(raw.section, parts.text);
     if (!decision.keep) continue;
-    entries.push({ category: decision.category, section: raw.section, text: parts.text, sigs: parts.sigs, prUrl: parts.prUrl });
+    entries.push({
+      category: decision.category,
+      section: raw.section,
+      text: parts.text,
+      sigs: parts.sigs,
+      prUrl: parts.prUrl,
+    });
   }
-  if (options.eksNotesAdoc !== undefined) entries.push(...extractEksVersionNotes(options.eksNotesAdoc, options.targetVersion));
+  if (options.eksNotesAdoc !== undefined)
+    entries.push(...extractEksVersionNotes(options.eksNotesAdoc, options.targetVersion));
   if (options.includeFacts ?? true) entries.push(...factEntries(entries, options.targetVersion));
-  const extract: ReleaseNotesExtract = { targetVersion: options.targetVersion, source: options.source, entries, fullTokens: countTokens(selected), extractTokens: 0 };
+  const extract: ReleaseNotesExtract = {
+    targetVersion: options.targetVersion,
+    source: options.source,
+    entries,
+    fullTokens: countTokens(selected),
+    extractTokens: 0,
+  };
   extract.extractTokens = countTokens(renderExtract(extract));
   return extract;
 }
 
 function prRef(entry: ReleaseNoteEntry): string {
   const number = entry.prUrl ? /\/pull\/(\d+)/.exec(entry.prUrl)?.[1] : undefined;
-  const parts = [number ? `#${number}` : undefined, entry.sigs.length > 0 ? `SIG ${entry.sigs.join(', ')}` : undefined].filter(Boolean);
+  const parts = [
+    number ? `#${number}` : undefined,
+    entry.sigs.length > 0 ? `SIG ${entry.sigs.join(', ')}` : undefined,
+  ].filter(Boolean);
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 

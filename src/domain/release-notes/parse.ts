@@ -66,7 +66,10 @@ export function parseReleaseNotes(markdown: string): RawEntry[] {
   const flush = () => {
     if (current && section) {
       const raw = current.join('\n');
-      const cleaned = stripComments(raw).replace(/^ ?[-*] /, '').replace(/#### Additional documentation[^\n]*:?/i, '').trim();
+      const cleaned = stripComments(raw)
+        .replace(/^ ?[-*] /, '')
+        .replace(/#### Additional documentation[^\n]*:?/i, '')
+        .trim();
       const templateOnly = raw.includes('<!--') && /^\(?\[#\d+\]/.test(cleaned);
       if (cleaned !== '') entries.push({ section, markdown: cleaned, templateOnly });
     }
@@ -122,7 +125,12 @@ const SIG_SUFFIX = /\[SIG ([^\]]+)\]\s*$/;
 export function entryParts(markdown: string): { text: string; prUrl?: string; prNumber?: string; sigs: string[] } {
   const pr = PR_LINK.exec(markdown);
   const sig = SIG_SUFFIX.exec(markdown);
-  const sigs = sig?.[1] ? sig[1].split(/,\s*|\s+and\s+/).map((s) => s.trim()).filter((s) => s !== '') : [];
+  const sigs = sig?.[1]
+    ? sig[1]
+        .split(/,\s*|\s+and\s+/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : [];
   const text = markdown
     .replace(SIG_SUFFIX, '')
     .replace(/\s*\((?:\[#\d+\]\([^)]*\)(?:,\s*)?)+(?:,?\s*\[@[^\]]+\]\([^)]*\))*\)\s*$/, '')
