@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
-import { createGuardedPermitGate } from '../activities/bedrock-gate';
+import { createGuardedPermitGate, type GuardedPermitGate } from '../activities/bedrock-gate';
 import { loadEksInventory } from '../activities/eks-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
@@ -19,8 +19,14 @@ export interface WorkerActivityDeps {
   taskQueue: string;
 }
 
+export interface WorkerActivities {
+  activities: UpgradeActivities;
+  /** This process's lease at the Bedrock guard: close it after the activities have drained (gives back the rest). */
+  gate: GuardedPermitGate;
+}
+
 /** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
-export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
+export function buildWorkerActivities(deps: WorkerActivityDeps): WorkerActivities {
   const { config, client, logger, taskQueue } = deps;
   const bedrock = createBedrockRuntimeClient({ region: config.awsRegion });
   const gate = createGuardedPermitGate({ client, config, logger, guard: { taskQueue } });
@@ -40,5 +46,5 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
       });
     },
   };
-  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate } });
+  return { activities: createActivities({ evidence, analysis: { client: bedrock, config, logger, gate } }), gate };
 }

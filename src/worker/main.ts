@@ -15,6 +15,7 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
+import { callFloorFor, dailyLimitProblem } from '../domain/guard-ledger';
 import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
 import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
@@ -112,7 +113,7 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
     const workflowBundle =
       options.workflowBundle ??
       (await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
-    const activities = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
+    const { activities, gate } = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
     const identity = `eks-upgrade@${hostname()}:${process.pid}`;
     const worker = await createUpgradeWorker({
       connection: nativeConnection,
@@ -161,6 +162,9 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       shutdown: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await upgradeRun.catch(() => undefined);
+        // The analyses have drained: give this process's lease back (unused permits, last settles) while the
+        // guard worker still runs.
+        await gate.close();
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
         await done;
       },
@@ -182,7 +186,10 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
     workerEnv = loadWorkerEnv(env);
     target = resolveTemporalTarget(env);
     // An unpriced model would fail every analysis at its first call; refuse it now, naming the variables.
-    resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices);
+    const pricing = resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices);
+    // So would a daily limit below one call's worst case: every call refused, every day.
+    const tooLow = dailyLimitProblem(config.guard.dailyCostLimitUsd, callFloorFor(pricing, config.bedrock.maxTokens));
+    if (tooLow) throw new ConfigError(`Invalid configuration: ${tooLow}`);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return err instanceof ConfigError || err instanceof UnknownModelPriceError ? 2 : 1;

@@ -1,8 +1,10 @@
 // `eks-upgrade cost`: the Bedrock guard's ledger (the seed's get_cost_summary), and run-time limit changes
 // (`--set-daily-limit`, `--set-rpm`, …) that take effect on every worker without a restart.
 import { configureGuard, readGuardSummary } from '../../activities/guard-client';
-import { loadConfig } from '../../domain/config';
-import type { GuardSummary } from '../../domain/guard-ledger';
+import { loadConfig, type AppConfig } from '../../domain/config';
+import { callFloorFor, dailyLimitProblem, type GuardSummary } from '../../domain/guard-ledger';
+import { formatUsd, usdToMicros } from '../../domain/money';
+import { resolveModelPricing } from '../../domain/prices';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
@@ -47,7 +49,26 @@ export function buildGuardPatch(flags: CostFlags): ConfigurePatch {
   return patch;
 }
 
-const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 1 ? 4 : 2)}`;
+const usd = (n: number) => formatUsd(usdToMicros(n));
+
+/**
+ * A daily limit below one call's worst case (this config's model and BEDROCK_MAX_TOKENS) would refuse every call:
+ * refused here, before anything changes. The guard checks again against what the workers declared.
+ */
+export function checkDailyLimit(patch: ConfigurePatch, config: Pick<AppConfig, 'bedrock'>): void {
+  if (patch.dailyCostLimitUsd === undefined) return;
+  let floor;
+  try {
+    floor = callFloorFor(
+      resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices),
+      config.bedrock.maxTokens,
+    );
+  } catch {
+    return; // an unpriced model here: the guard still checks against the workers' own floor
+  }
+  const problem = dailyLimitProblem(patch.dailyCostLimitUsd, floor);
+  if (problem) throw new UsageError(problem, '--set-daily-limit');
+}
 
 export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): string {
   const md = format === 'md';
@@ -56,14 +77,17 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
     md ? `## Bedrock spend, ${s.day} (UTC)` : `Bedrock spend, ${s.day} (UTC)`,
     ...(md ? [''] : []),
     item(
-      `spent ${usd(s.spentUsd)} + reserved ${usd(s.reservedUsd)} of ${usd(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${usd(s.remainingUsd)}; resets ${s.resetsAt}`,
+      `spent ${usd(s.spentUsd)} + reserved ${usd(s.reservedUsd)} + leased ${usd(s.leasedUsd)} of ${usd(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${usd(s.remainingUsd)}; resets ${s.resetsAt}`,
     ),
     item(`requests in the last ${formatDuration(s.windowMs)}: ${s.requestsInWindow}/${s.maxRequestsPerWindow}`),
     item(
       `tokens in the last ${formatDuration(s.windowMs)}: ${s.tokensInWindow}${s.maxTokensPerWindow === null ? ' (no limit)' : `/${s.maxTokensPerWindow}`}`,
     ),
     item(
-      `open reservations: ${s.openReservations}; granted ${s.counters.granted}, waited ${s.counters.waited}, refused ${s.counters.refused}, settled ${s.counters.settled}, expired ${s.counters.expired}`,
+      `permits valid ${formatDuration(s.permitValidityMs)}; today: granted ${s.counters.granted}, returned ${s.counters.returned}, settled ${s.counters.settled}, waits ${s.counters.waited}, refused ${s.counters.refused}, leases expired ${s.counters.expired}`,
+    ),
+    item(
+      `leases: ${s.leases.length === 0 ? 'none' : s.leases.map((l) => `${l.holder}: ${l.permits} permits, ${l.callsInFlight} calls in flight, ${usd(l.heldUsd)} held`).join('; ')}`,
     ),
   ];
   const models = Object.entries(s.models);
@@ -86,6 +110,7 @@ export async function runCost(flags: CostFlags, ctx: CommandContext): Promise<nu
   const format = parseFormat(flags.format);
   const patch = buildGuardPatch(flags);
   const config = loadConfig(ctx.env);
+  checkDailyLimit(patch, config);
   const { client, connection } = await ctx.connect();
   const workflowId = config.guard.workflowId;
   let summary: GuardSummary | undefined;

@@ -1,0 +1,531 @@
+// The lease holder: one per worker process (per gate), between its Bedrock callers and the singleton guard. Callers
+// take permits from a local pool without a round trip; when the pool cannot serve them, the holder asks the guard
+// for exactly what waits (plus spare permits when calls keep coming). Everything that happened meanwhile — calls
+// started, calls settled with what Bedrock billed, permits given back — travels in the same sync, one sync in
+// flight at a time, retried with the same sequence number until it lands (a server outage only delays it).
+// The protocol and its guarantees: src/domain/guard-leases.ts and docs/guard.md.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { CallFloor } from '../domain/guard-ledger';
+import type {
+  GrantedPermit,
+  RefusedCall,
+  SettledCall,
+  StartedCall,
+  SyncAnswer,
+  WantedCall,
+} from '../domain/guard-leases';
+import type { MicroUsd } from '../domain/money';
+import type { SyncUpdateArgs } from '../workflows/guard-messages';
+import { GuardRejectedError, type GuardSyncTransport } from './guard-client';
+
+/** A permit in the pool, and then the call that took it. */
+export interface Ticket {
+  permitId: string;
+  callId: string;
+  estimateMicros: MicroUsd;
+  modelId: string;
+  caller: string;
+  /** Guard time the permit was granted (the rate window counts from it). */
+  grantedAt: number;
+  /** Local (monotonic) time the sync that brought the permit was first sent, and when the call took it. */
+  askedAt: number;
+  takenAt: number;
+  /** Denials (wait answers) seen while this call waited; 0 when the pool served it at once. */
+  denials: number;
+  fromPool: boolean;
+}
+
+export interface CallOutcomeReport {
+  chargedMicros: MicroUsd;
+  inputTokens: number;
+  outputTokens: number;
+  succeeded: boolean;
+}
+
+export type WaitRefusal = Extract<RefusedCall, { reason: 'budget-exhausted' }>;
+
+export interface LeaseHolderOptions {
+  transport: GuardSyncTransport;
+  /** Warnings for failed syncs (they are retried); debug for the rest. */
+  logger: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  /** What one call costs at the least (declared to the guard, which refuses a daily limit below it). */
+  floor?: CallFloor;
+  /** Time a request may take from the permit check to Bedrock (default 250 ms): kept off each permit's validity. */
+  wireMarginMs?: number;
+  /** Most spare permits kept at hand (default 64). */
+  maxSpare?: number;
+  /** Reports wait this long for company before a sync carries them (default 20 ms), unless someone drains. */
+  reportDelayMs?: number;
+  /** The holder's identity at the guard (default host:pid:random). */
+  holder?: string;
+  /** A waiting call fails with GuardUnavailableError after the guard has not answered for this long (default 60 s). */
+  unavailableAfterMs?: number;
+}
+
+interface Waiter {
+  want: WantedCall;
+  since: number;
+  denials: number;
+  resolve: (ticket: Ticket) => void;
+  reject: (err: Error) => void;
+}
+
+interface PoolPermit extends GrantedPermit {
+  grantedAt: number;
+  askedAt: number;
+  /** Local time after which the permit may no longer start a call. */
+  usableUntil: number;
+}
+
+/** Failures the holder hands to a waiting caller; the gate turns them into ApplicationFailures. */
+export class CallRefusedError extends Error {
+  constructor(readonly refusal: RefusedCall) {
+    super(refusal.reason === 'too-large' ? refusal.message : `budget exhausted for ${refusal.day}`);
+  }
+}
+
+/** The guard this holder's lease came from no longer runs (terminated or reset). */
+class GuardGoneError extends Error {
+  override readonly name = 'GuardGoneError';
+}
+
+/** The guard did not answer a waiting call's holder for too long (no worker polling its task queue, or an outage). */
+export class GuardUnavailableError extends Error {
+  override readonly name = 'GuardUnavailableError';
+}
+
+const now = () => performance.now();
+
+export class LeaseHolder {
+  readonly holder: string;
+  private seq = 0;
+  private readonly pool: PoolPermit[] = [];
+  private readonly waiters: Waiter[] = [];
+  private readonly inFlight = new Map<string, Ticket>();
+  private startedUnreported: StartedCall[] = [];
+  private settledUnreported: SettledCall[] = [];
+  private returnedUnreported: string[] = [];
+  /** Resolved when the sync carrying the reports made so far has been answered. */
+  private acks: { upTo: number; resolve: () => void }[] = [];
+  private reportsMade = 0;
+  private reportsAcked = 0;
+  private syncing = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private waitUntil = 0;
+  private recall = false;
+  private closing = false;
+  private closed = false;
+  private validForMs = 0;
+  private renewWithinMs = 10_000;
+  private lastAnswerAt = 0;
+  private leaseEpoch: string | undefined;
+  private readonly recentTakes: number[] = [];
+  private readonly recentCalls: { estimateMicros: MicroUsd; tokens: number; modelId: string }[] = [];
+  readonly stats = { syncs: 0, attempts: 0, failures: {} as Record<string, number>, poolHits: 0, waits: 0 };
+
+  constructor(private readonly options: LeaseHolderOptions) {
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /** Kept off each permit's validity for the request's way to Bedrock; at most half of it, so permits stay usable. */
+  private get margin(): number {
+    const wanted = this.options.wireMarginMs ?? 250;
+    return this.validForMs > 0 ? Math.min(wanted, this.validForMs / 2) : wanted;
+  }
+
+  /** A permit for one call: from the pool at once when one fits, else after the next sync(s). */
+  acquire(want: WantedCall, signal?: AbortSignal): Promise<Ticket> {
+    if (this.closed || this.closing) return Promise.reject(new Error('the Bedrock guard lease holder is closed'));
+    this.remember(want);
+    const permit = this.takeFromPool(want);
+    if (permit) {
+      this.stats.poolHits += 1;
+      return Promise.resolve(this.ticketFor(permit, want, 0, true));
+    }
+    return new Promise<Ticket>((resolve, reject) => {
+      const waiter: Waiter = { want, since: now(), denials: 0, resolve, reject };
+      const onAbort = () => {
+        this.dropWaiter(waiter);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('cancelled while waiting for a permit'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiter.resolve = (t) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(t);
+      };
+      waiter.reject = (e) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(e);
+      };
+      this.waiters.push(waiter);
+      this.watchAvailability(waiter);
+      this.kick(0);
+    });
+  }
+
+  /** Fails the waiter once the guard has been silent for `unavailableAfterMs` while it waited. */
+  private watchAvailability(waiter: Waiter): void {
+    const patience = this.options.unavailableAfterMs ?? 60_000;
+    const check = () => {
+      if (!this.waiters.includes(waiter)) return;
+      const silentFor = now() - Math.max(this.lastAnswerAt, waiter.since);
+      if (silentFor < patience) {
+        setTimeout(check, patience - silentFor).unref();
+        return;
+      }
+      this.dropWaiter(waiter);
+      const last = Object.keys(this.stats.failures).slice(-1)[0];
+      waiter.reject(
+        new GuardUnavailableError(
+          `the Bedrock guard did not answer for ${Math.round(silentFor)} ms${last ? ` (last error: ${last})` : ''}`,
+        ),
+      );
+    };
+    setTimeout(check, patience).unref();
+  }
+
+  /** Gives up on a waiting call (the caller decided it waited too long). */
+  abandon(callId: string, err: Error): void {
+    const waiter = this.waiters.find((w) => w.want.callId === callId);
+    if (waiter) {
+      this.dropWaiter(waiter);
+      waiter.reject(err);
+    }
+  }
+
+  /** The call ended: what it cost goes into the next sync, whatever happens to the caller afterwards. */
+  finish(ticket: Ticket, outcome: CallOutcomeReport): void {
+    this.inFlight.delete(ticket.callId);
+    this.startedUnreported = this.startedUnreported.filter((s) => s.callId !== ticket.callId);
+    // The answer came back, so the request reached Bedrock before now: often a tighter bound than the start's.
+    const bound = Math.min(this.startBound(ticket), Math.ceil(now() - ticket.askedAt));
+    this.settledUnreported.push({
+      callId: ticket.callId,
+      permitId: ticket.permitId,
+      chargedMicros: outcome.chargedMicros,
+      modelId: ticket.modelId,
+      inputTokens: outcome.inputTokens,
+      outputTokens: outcome.outputTokens,
+      succeeded: outcome.succeeded,
+      wireBoundMs: Math.max(0, bound),
+    });
+    this.reportsMade += 1;
+    this.kick(this.options.reportDelayMs ?? 20);
+  }
+
+  /** Resolves once every report made so far has reached the guard (or `timeoutMs` passes). */
+  async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
+    if (this.reportsAcked >= this.reportsMade) return;
+    const target = this.reportsMade;
+    const acked = new Promise<void>((resolve) => this.acks.push({ upTo: target, resolve }));
+    this.kick(0);
+    if (!Number.isFinite(timeoutMs)) return acked;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([acked, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Stops: waits for calls in flight (up to `timeoutMs`), gives every spare permit back and closes the lease. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    if (this.closed) return;
+    this.closing = true;
+    for (const w of this.waiters.splice(0)) w.reject(new Error('the Bedrock guard lease holder is closing'));
+    const deadline = now() + timeoutMs;
+    while (this.inFlight.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (this.lastAnswerAt > 0 || this.reportsMade > this.reportsAcked) {
+      const released = new Promise<void>((resolve) => this.acks.push({ upTo: Number.POSITIVE_INFINITY, resolve }));
+      this.kick(0);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        released,
+        new Promise<void>((r) => (timer = setTimeout(r, Math.max(1_000, deadline - now())))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private remember(want: WantedCall): void {
+    this.recentCalls.push({ estimateMicros: want.allowanceMicros, tokens: want.tokens, modelId: want.modelId });
+    if (this.recentCalls.length > 32) this.recentCalls.shift();
+  }
+
+  private dropWaiter(waiter: Waiter): void {
+    const i = this.waiters.indexOf(waiter);
+    if (i >= 0) this.waiters.splice(i, 1);
+  }
+
+  private fits(p: PoolPermit, want: WantedCall, at: number): boolean {
+    return p.usableUntil > at && p.allowanceMicros >= want.allowanceMicros && p.tokens >= want.tokens;
+  }
+
+  /** The smallest valid permit that fits (one asked for this very call first). */
+  private takeFromPool(want: WantedCall): PoolPermit | undefined {
+    const at = now();
+    let best = -1;
+    for (let i = 0; i < this.pool.length; i++) {
+      const p = this.pool[i];
+      if (!p || !this.fits(p, want, at)) continue;
+      if (p.forCallId === want.callId) {
+        best = i;
+        break;
+      }
+      const current = best >= 0 ? this.pool[best] : undefined;
+      if (!current || p.allowanceMicros < current.allowanceMicros) best = i;
+    }
+    return best >= 0 ? this.pool.splice(best, 1)[0] : undefined;
+  }
+
+  /** Latest the call's request can reach Bedrock, in ms after the permit was asked for (never past its validity). */
+  private startBound(ticket: Ticket): number {
+    return Math.min(this.validForMs, Math.ceil(ticket.takenAt - ticket.askedAt + this.margin));
+  }
+
+  private ticketFor(permit: PoolPermit, want: WantedCall, denials: number, fromPool: boolean): Ticket {
+    const ticket: Ticket = {
+      permitId: permit.id,
+      callId: want.callId,
+      estimateMicros: want.allowanceMicros,
+      modelId: want.modelId,
+      caller: want.caller,
+      grantedAt: permit.grantedAt,
+      askedAt: permit.askedAt,
+      takenAt: now(),
+      denials,
+      fromPool,
+    };
+    this.inFlight.set(ticket.callId, ticket);
+    this.startedUnreported.push({
+      callId: ticket.callId,
+      permitId: ticket.permitId,
+      estimateMicros: ticket.estimateMicros,
+      modelId: ticket.modelId,
+      caller: ticket.caller,
+      wireBoundMs: this.startBound(ticket),
+    });
+    this.recentTakes.push(ticket.takenAt);
+    // Running low while calls keep coming: refill before the next caller has to wait.
+    if (this.pool.length < this.spareTarget() / 2) this.kick(0);
+    return ticket;
+  }
+
+  /** Permits used over the last validity period: about what the pool should hold. */
+  private spareTarget(): number {
+    const since = now() - Math.max(this.validForMs, 100);
+    while ((this.recentTakes[0] ?? Number.POSITIVE_INFINITY) < since) this.recentTakes.shift();
+    return Math.min(this.options.maxSpare ?? 64, this.recentTakes.length);
+  }
+
+  /** Schedules a sync in `delayMs` (or sooner if one is already due). */
+  private kick(delayMs: number): void {
+    if (this.closed) return;
+    if (this.syncing) {
+      if (delayMs === 0) this.again = true;
+      else this.schedule(delayMs);
+      return;
+    }
+    this.schedule(delayMs);
+  }
+
+  private schedule(delayMs: number): void {
+    const at = now() + Math.max(0, delayMs);
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        void this.pump();
+      },
+      Math.max(0, delayMs),
+    );
+    this.holdProcessOnlyIfAwaited(this.timer);
+  }
+
+  /** Housekeeping alone (renewals, giving spare permits back) does not keep a process alive; someone waiting does. */
+  private holdProcessOnlyIfAwaited(timer: NodeJS.Timeout): void {
+    if (this.waiters.length === 0 && this.acks.length === 0) timer.unref();
+  }
+
+  private expirePool(): void {
+    const at = now();
+    for (let i = this.pool.length - 1; i >= 0; i--) {
+      const p = this.pool[i];
+      if (p && (p.usableUntil <= at || this.closing)) {
+        this.pool.splice(i, 1);
+        this.returnedUnreported.push(p.id);
+      }
+    }
+    if (this.recall && this.waiters.length === 0) {
+      for (const p of this.pool.splice(0)) this.returnedUnreported.push(p.id);
+      this.recall = false;
+    }
+  }
+
+  private needsSync(): boolean {
+    const at = now();
+    if (this.closing) return true;
+    if (this.settledUnreported.length + this.startedUnreported.length + this.returnedUnreported.length > 0) return true;
+    if (this.waiters.length > 0 && at >= this.waitUntil) return true;
+    const holding = this.pool.length + this.inFlight.size > 0;
+    if (holding && at - this.lastAnswerAt >= this.renewWithinMs) return true;
+    return this.pool.length < this.spareTarget() / 2 && at >= this.waitUntil;
+  }
+
+  private buildRequest(): SyncUpdateArgs {
+    const target = this.spareTarget();
+    const spareCount = this.closing ? 0 : Math.max(0, target - this.pool.length);
+    const maxEstimate = Math.max(0, ...this.recentCalls.map((c) => c.estimateMicros));
+    const maxTokens = Math.max(0, ...this.recentCalls.map((c) => c.tokens));
+    const model = this.recentCalls[this.recentCalls.length - 1]?.modelId;
+    // Waiting calls the pool can still serve are not asked for again.
+    const want = this.waiters.map((w) => w.want).filter((w) => !this.pool.some((p) => this.fits(p, w, now())));
+    const request: SyncUpdateArgs = {
+      holder: this.holder,
+      seq: ++this.seq,
+      started: this.startedUnreported,
+      settled: this.settledUnreported,
+      returned: this.returnedUnreported,
+      want: this.closing ? [] : want,
+      ...(spareCount > 0 && model
+        ? { spare: { count: spareCount, allowanceMicros: maxEstimate, tokens: maxTokens, modelId: model } }
+        : {}),
+      ...(this.options.floor ? { floor: this.options.floor } : {}),
+      ...(this.closing ? { release: true } : {}),
+    };
+    this.startedUnreported = [];
+    this.settledUnreported = [];
+    this.returnedUnreported = [];
+    return request;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.syncing || this.closed) return;
+    this.expirePool();
+    if (!this.needsSync()) return this.scheduleNext();
+    this.syncing = true;
+    this.again = false;
+    const request = this.buildRequest();
+    const reportsCarried = this.reportsMade;
+    const askedAt = now();
+    try {
+      const answer = await this.send(request);
+      this.apply(answer, askedAt, request);
+      this.ack(reportsCarried, request.release === true);
+    } catch (err) {
+      if (err instanceof GuardGoneError) this.forgetLease();
+      else {
+        // Refused as malformed (a bug, not a transient failure): fail whoever waited in it; keep nothing of it.
+        this.options.logger.warn({ err: (err as Error).message, holder: this.holder }, 'Bedrock guard refused a sync');
+        for (const w of request.want) this.abandon(w.callId, err as Error);
+      }
+      this.ack(reportsCarried, request.release === true);
+    } finally {
+      this.syncing = false;
+    }
+    if (this.again) this.kick(0);
+    else this.scheduleNext();
+  }
+
+  /** One sync, resent with the same seq until it lands: only a validator's refusal ends it early. */
+  private async send(request: SyncUpdateArgs): Promise<SyncAnswer> {
+    this.stats.syncs += 1;
+    for (let failures = 0; ; failures++) {
+      this.stats.attempts += 1;
+      try {
+        return await this.options.transport.sync(request, `${this.holder}:${request.seq}`);
+      } catch (err) {
+        if (err instanceof GuardRejectedError) throw err;
+        if (err instanceof WorkflowNotFoundError) {
+          // No guard runs (yet, or any more: it was terminated). Housekeeping for a guard that is gone — renewals,
+          // permits given back, starts — has nobody to go to; waiting calls and costs to report start a new one
+          // (the transport does so on the next attempt), and the old guard's permits are worthless to it.
+          if (request.want.length === 0 && request.settled.length === 0) throw new GuardGoneError();
+          if (failures === 0) continue;
+        }
+        const kind = (err as Error).message.slice(0, 80);
+        this.stats.failures[kind] = (this.stats.failures[kind] ?? 0) + 1;
+        const backoff = Math.min(2_000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+        this.options.logger.warn(
+          { err: (err as Error).message, seq: request.seq, backoff, holder: this.holder },
+          'Bedrock guard sync failed; retrying',
+        );
+        await new Promise((r) => this.holdProcessOnlyIfAwaited(setTimeout(r, backoff)));
+      }
+    }
+  }
+
+  /** The lease's guard is gone: its permits would bypass whichever guard comes next. */
+  private forgetLease(): void {
+    this.pool.length = 0;
+    this.lastAnswerAt = 0;
+    this.leaseEpoch = undefined;
+  }
+
+  private apply(answer: SyncAnswer, askedAt: number, request: SyncUpdateArgs): void {
+    // A different guard answers (the old one was terminated and a new one started): drop the old one's permits.
+    const epoch = answer.leaseId.slice(0, answer.leaseId.indexOf('-'));
+    if (this.leaseEpoch !== undefined && epoch !== this.leaseEpoch) this.pool.length = 0;
+    this.leaseEpoch = epoch;
+    this.validForMs = answer.validForMs;
+    this.renewWithinMs = answer.renewWithinMs;
+    this.lastAnswerAt = now();
+    if (answer.recall) this.recall = true;
+    for (const p of answer.permits)
+      this.pool.push({
+        ...p,
+        grantedAt: answer.grantedAt,
+        askedAt,
+        usableUntil: askedAt + answer.validForMs - this.margin,
+      });
+    for (const r of answer.refused) this.abandon(r.callId, new CallRefusedError(r));
+    if (answer.wait) {
+      this.stats.waits += 1;
+      const asked = new Set(request.want.map((w) => w.callId));
+      for (const w of this.waiters) if (asked.has(w.want.callId)) w.denials += 1;
+      // Come back just after the slot opens; a little jitter keeps holders from arriving in the same instant.
+      this.waitUntil = now() + answer.wait.retryAfterMs + Math.random() * Math.min(20, answer.wait.retryAfterMs / 10);
+    } else this.waitUntil = 0;
+    this.serveWaiters();
+  }
+
+  private serveWaiters(): void {
+    for (const waiter of [...this.waiters]) {
+      const permit = this.takeFromPool(waiter.want);
+      if (!permit) continue;
+      this.dropWaiter(waiter);
+      waiter.resolve(this.ticketFor(permit, waiter.want, waiter.denials, false));
+    }
+  }
+
+  private ack(upTo: number, released: boolean): void {
+    this.reportsAcked = Math.max(this.reportsAcked, upTo);
+    const keep: typeof this.acks = [];
+    for (const a of this.acks) {
+      if (a.upTo <= this.reportsAcked || (released && a.upTo === Number.POSITIVE_INFINITY)) a.resolve();
+      else keep.push(a);
+    }
+    this.acks = keep;
+  }
+
+  /** The next time something will be due: a waiter's retry, a pool permit's end, the lease's renewal. */
+  private scheduleNext(): void {
+    if (this.closed) return;
+    const at = now();
+    const times: number[] = [];
+    if (this.waiters.length > 0) times.push(Math.max(this.waitUntil, at));
+    for (const p of this.pool) times.push(p.usableUntil);
+    if (this.pool.length + this.inFlight.size > 0) times.push(this.lastAnswerAt + this.renewWithinMs);
+    if (this.settledUnreported.length + this.startedUnreported.length + this.returnedUnreported.length > 0)
+      times.push(at);
+    if (times.length === 0) return;
+    this.schedule(Math.max(0, Math.min(...times) - at));
+  }
+}
