@@ -7,7 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createActivities, type UpgradeActivities } from '../../src/activities';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
-import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
+import { createGuardedPermitGate, type GuardedPermitGate } from '../../src/activities/bedrock-gate';
 import type { RollbackVerdict, UpgradeVerdict } from '../../src/domain/analysis';
 import { loadConfig } from '../../src/domain/config';
 import type { GuardLimits } from '../../src/domain/guard-ledger';
@@ -43,7 +43,11 @@ export interface RigOptions {
 }
 
 /** The real activities, wired to the fake Bedrock and to a guard of the test's own (its id and task queue). */
-export function rigActivities(options: RigOptions): { activities: UpgradeActivities; bedrock: BedrockRuntimeClient } {
+export function rigActivities(options: RigOptions): {
+  activities: UpgradeActivities;
+  bedrock: BedrockRuntimeClient;
+  gate: GuardedPermitGate;
+} {
   const bedrock = createBedrockRuntimeClient({
     region: 'us-east-1',
     endpoint: options.bedrockUrl,
@@ -60,7 +64,7 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
     evidence: { now: () => FIXTURE_NOW, logger: silentLogger },
     analysis: { client: bedrock, config: testAppConfig, logger: silentLogger, gate, heartbeatEveryMs: 300 },
   });
-  return { activities, bedrock };
+  return { activities, bedrock, gate };
 }
 
 /** A model that answers every template; the decisions as asked. */
