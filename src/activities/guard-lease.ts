@@ -477,7 +477,11 @@ export class LeaseHolder {
     this.validForMs = answer.validForMs;
     this.renewWithinMs = answer.renewWithinMs;
     this.lastAnswerAt = now();
-    if (answer.recall) this.recall = true;
+    if (answer.recall) {
+      // Another process waits for what the pool holds: give it back with the very next sync.
+      this.recall = true;
+      this.again = true;
+    }
     for (const p of answer.permits)
       this.pool.push({
         ...p,
