@@ -3,6 +3,7 @@
 import { createAnalysisActivities, type AnalysisActivitiesWithText, type AnalysisActivityDeps } from './analysis';
 import type { EvidenceActivities } from './contracts';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
+import { withHeartbeats } from './heartbeat';
 
 export interface ActivityDeps {
   /** Logger, changelog cache, EKS inventory loader, clock… (all optional: snapshot files need none). */
@@ -14,7 +15,9 @@ export interface ActivityDeps {
 export type UpgradeActivities = EvidenceActivities & AnalysisActivitiesWithText;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
-  const evidence = createEvidenceActivities(deps.evidence);
+  // Evidence work has no progress points of its own: heartbeat while it runs (dead workers and aborts are then
+  // noticed within the workflow's short heartbeat timeout). The analyses heartbeat themselves while they wait.
+  const evidence = withHeartbeats(createEvidenceActivities(deps.evidence));
   const analysis = createAnalysisActivities(deps.analysis);
   const names = Object.keys(evidence).filter((name) => name in analysis);
   if (names.length > 0) throw new Error(`activity names registered twice: ${names.join(', ')}`);

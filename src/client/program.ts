@@ -82,6 +82,8 @@ export function buildProgram(run: (action: Action, flags: Record<string, unknown
   upgradeRefOptions(program.command('approve').description('approve an upgrade waiting at the approval gate'))
     .option('--by <name>', 'who approves (default $USER)')
     .option('--comment <text>', 'recorded with the approval')
+    .option('--override-blockers', 'approve a NO_GO anyway, accepting its blockers (needs --reason; audited)')
+    .option('--reason <text>', 'why the blockers are overridden (with --override-blockers)')
     .addOption(formatOption(['text', 'json']))
     .action(act(runApprove));
 
