@@ -9,7 +9,9 @@ import {
   WorkflowUpdateStage,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { failureChainOfError, primaryCauseIndex } from '../../domain/failure';
+import { UpgradeFailureType } from '../../domain/failure-types';
 import { renderFailureReportMarkdown, renderReportJson, renderReportMarkdown } from '../../domain/report';
 import { redactSecrets } from '../../domain/secrets';
 import { blockerCodes } from '../../domain/upgrade-requests';
@@ -42,6 +44,10 @@ export class StateError extends Error {
 
 /** How long a request waits for the workflow to accept it: a worker must be there to run the validator. */
 const ACCEPT_WAIT_MS = 30_000;
+
+function isRefusal(err: WorkflowUpdateFailedError): boolean {
+  return err.cause instanceof ApplicationFailure && err.cause.type === UpgradeFailureType.RequestRejected;
+}
 
 /** The workflow's own words for a refused update (its validator's or handler's ApplicationFailure). */
 function refusal(err: WorkflowUpdateFailedError): string {
@@ -205,8 +211,24 @@ export async function runRollback(
   const update = await sendUpdate(ctx, workflowId, 'request a rollback', (h) =>
     h.startUpdate(requestRollbackUpdate, { args: [request], waitForStage: WorkflowUpdateStage.ACCEPTED }),
   );
-  ctx.out.info(`rollback request accepted by ${workflowId} (update ${update.updateId})`);
-  if (!flags.wait) {
+  // startUpdate returns a refused request as an update that already has its (failed) outcome: reading the result
+  // costs no call then. Without --wait, a second is enough to tell refused from accepted.
+  const { connection } = await ctx.connect();
+  let verdict;
+  try {
+    verdict = await connection.withDeadline(Date.now() + (flags.wait ? waitMs : 1_000), () => update.result());
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new StateError(
+        isRefusal(err)
+          ? `request a rollback refused by ${workflowId}: ${refusal(err)}`
+          : `no rollback verdict: ${refusal(err)}`,
+      );
+    if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw err;
+    if (flags.wait)
+      throw new StateError(
+        `no rollback verdict from ${workflowId} within ${formatDuration(waitMs)}; the request was accepted and is still being decided: check \`eks-upgrade status\``,
+      );
     ctx.out.result(
       format === 'json'
         ? toJson({ workflowId, update: 'requestRollback', updateId: update.updateId, reason })
@@ -214,18 +236,7 @@ export async function runRollback(
     );
     return EXIT_OK;
   }
-  const { connection } = await ctx.connect();
-  let verdict;
-  try {
-    verdict = await connection.withDeadline(Date.now() + waitMs, () => update.result());
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new StateError(`no rollback verdict: ${refusal(err)}`);
-    if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
-      throw new StateError(
-        `no rollback verdict from ${workflowId} within ${formatDuration(waitMs)}; the request was accepted and is still being decided: check \`eks-upgrade status\``,
-      );
-    throw err;
-  }
+  ctx.out.info(`rollback request accepted by ${workflowId} (update ${update.updateId})`);
   emit(ctx.out, format, verdict, (r, f) =>
     f === 'md'
       ? `## Rollback verdict: ${r.verdict}\n\n${r.reasons.map((x) => `- ${x}`).join('\n')}\n\n**Action:** ${r.action}`
