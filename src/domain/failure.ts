@@ -2,6 +2,16 @@
 // and the field) in layers (WorkflowFailedError → ActivityFailure → ApplicationFailure → its cause). These walk
 // the layers, as JavaScript errors (workflow, client) or as the failure protos of a history event, and pick the
 // innermost cause worth showing.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  ServerFailure,
+  TemporalFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+} from '@temporalio/common';
 import type { FailureLink, UpgradeFailure, UpgradePhase } from './upgrade-status';
 
 const MAX_DEPTH = 12;
@@ -14,13 +24,18 @@ function clip(text: string): string {
     : `${text.slice(0, MAX_MESSAGE)}… (${text.length - MAX_MESSAGE} more characters)`;
 }
 
-interface ErrorLike {
-  name?: unknown;
-  message?: unknown;
-  cause?: unknown;
-  type?: unknown;
-  activityType?: unknown;
-  timeoutType?: unknown;
+/** The failure class of a Temporal failure (by instanceof: inside the workflow sandbox `name` is not reliable). */
+function temporalClass(e: unknown): string | undefined {
+  if (e instanceof ApplicationFailure) return 'ApplicationFailure';
+  if (e instanceof ActivityFailure) return 'ActivityFailure';
+  if (e instanceof TimeoutFailure) return 'TimeoutFailure';
+  if (e instanceof CancelledFailure) return 'CancelledFailure';
+  if (e instanceof TerminatedFailure) return 'TerminatedFailure';
+  if (e instanceof ChildWorkflowFailure) return 'ChildWorkflowFailure';
+  if (e instanceof ServerFailure) return 'ServerFailure';
+  // A plain Error passed as a failure's cause comes back as a bare TemporalFailure: a generic error.
+  if (e instanceof TemporalFailure) return 'Error';
+  return undefined;
 }
 
 /** The cause chain of a JavaScript error (Temporal failures included), outermost first. */
@@ -28,23 +43,19 @@ export function failureChainOfError(err: unknown): FailureLink[] {
   const links: FailureLink[] = [];
   let current: unknown = err;
   for (let depth = 0; current !== undefined && current !== null && depth < MAX_DEPTH; depth++) {
-    if (typeof current !== 'object') {
+    if (!(current instanceof Error)) {
       links.push({ type: 'Error', message: clip(typeof current === 'string' ? current : JSON.stringify(current)) });
       break;
     }
-    const e = current as ErrorLike;
-    const name = typeof e.name === 'string' ? e.name : 'Error';
-    const message = typeof e.message === 'string' ? e.message : JSON.stringify(current);
-    let type = name;
-    if (name === 'ApplicationFailure' && typeof e.type === 'string' && e.type) type = e.type;
-    if (name === 'TimeoutFailure' && (typeof e.timeoutType === 'string' || typeof e.timeoutType === 'number'))
-      type = `TimeoutFailure(${e.timeoutType})`;
+    let type = temporalClass(current) ?? current.name;
+    if (current instanceof ApplicationFailure && current.type) type = current.type;
+    if (current instanceof TimeoutFailure) type = `TimeoutFailure(${current.timeoutType})`;
     links.push({
       type,
-      message: clip(message),
-      ...(name === 'ActivityFailure' && typeof e.activityType === 'string' ? { activity: e.activityType } : {}),
+      message: clip(current.message),
+      ...(current instanceof ActivityFailure ? { activity: current.activityType } : {}),
     });
-    current = e.cause;
+    current = current.cause;
   }
   return links;
 }
@@ -82,7 +93,7 @@ export function failureChainOfProto(failure: FailureProtoLike | null | undefined
                 ? 'ChildWorkflowFailure'
                 : current.serverFailureInfo
                   ? 'ServerFailure'
-                  : 'Failure';
+                  : 'Error';
     links.push({ type, message: clip(current.message ?? ''), ...(activity ? { activity } : {}) });
     current = current.cause;
   }
@@ -90,7 +101,7 @@ export function failureChainOfProto(failure: FailureProtoLike | null | undefined
 }
 
 /** Wrappers whose own message says nothing ("Activity task failed"): never the cause shown. */
-const WRAPPERS = new Set(['ActivityFailure', 'ChildWorkflowFailure', 'WorkflowFailedError', 'Failure']);
+const WRAPPERS = new Set(['ActivityFailure', 'ChildWorkflowFailure', 'WorkflowFailedError']);
 /** Types that say only "an Error": a typed failure deeper or shallower says more. */
 const GENERIC = new Set(['Error', 'TypeError', 'ApplicationFailure']);
 
