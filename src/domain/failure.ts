@@ -48,7 +48,7 @@ export function failureChainOfError(err: unknown): FailureLink[] {
       break;
     }
     let type = temporalClass(current) ?? current.name;
-    if (current instanceof ApplicationFailure && current.type) type = current.type;
+    if (current instanceof ApplicationFailure) type = current.type || 'Error';
     if (current instanceof TimeoutFailure) type = `TimeoutFailure(${current.timeoutType})`;
     links.push({
       type,
@@ -103,7 +103,7 @@ export function failureChainOfProto(failure: FailureProtoLike | null | undefined
 /** Wrappers whose own message says nothing ("Activity task failed"): never the cause shown. */
 const WRAPPERS = new Set(['ActivityFailure', 'ChildWorkflowFailure', 'WorkflowFailedError']);
 /** Types that say only "an Error": a typed failure deeper or shallower says more. */
-const GENERIC = new Set(['Error', 'TypeError', 'ApplicationFailure']);
+const GENERIC = new Set(['Error', 'TypeError']);
 
 /**
  * The link to show as "the cause": the innermost failure with a specific type (e.g. InvalidEvidenceInput with
