@@ -51,7 +51,7 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   const item = (text: string) => (md ? `- ${text}` : `  ${text}`);
   lines.push(h(statusHeadline(status)));
   if (md) lines.push('');
-  if (status.failure) lines.push(...failureLines(status.failure).map(item));
+  if (status.failure) lines.push(...failureLines(status.failure).slice(1).map(item)); // the headline has the title
   lines.push(item(`workflow: ${status.workflowId}`));
   lines.push(item(`phase: ${status.phase} (${status.progress.done}/${status.progress.total})`));
   lines.push(item(`approval: ${status.approval}`));

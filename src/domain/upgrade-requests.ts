@@ -99,7 +99,7 @@ export function refusePhase(name: UpgradeRequestName, view: RequestView): string
 }
 
 function blockerLine(b: RuleBlocker): string {
-  return `[${b.code}] ${b.resource ? `${b.resource}: ` : ''}${b.message}`;
+  return `[${b.code}] ${b.message}`;
 }
 
 /** The unique blocker codes of a decision, in order. */

@@ -42,7 +42,7 @@ void describe('refuseApprove', () => {
   void it('refuses a NO_GO without an override, listing its blockers', () => {
     const refusal = refuseApprove({ ...gate, decision: noGo }, { by: 'alice' }) ?? '';
     assert.match(refusal, /^the decision is NO_GO with 3 blocker\(s\):/);
-    assert.match(refusal, /- \[API001\] Ingress shop\/web: Ingress shop\/web uses/);
+    assert.match(refusal, /- \[API001\] Ingress shop\/web uses/);
     assert.match(refusal, /- \[EKS002\] vpc-cni 1\.11/);
     assert.match(refusal, /acknowledges blocker\(s\) API001, EKS002/);
   });

@@ -51,6 +51,7 @@ function isRefusal(err: WorkflowUpdateFailedError): boolean {
 
 /** The workflow's own words for a refused update (its validator's or handler's ApplicationFailure). */
 function refusal(err: WorkflowUpdateFailedError): string {
+  if (err.cause instanceof ApplicationFailure) return err.cause.message;
   const chain = failureChainOfError(err.cause ?? err);
   return chain[primaryCauseIndex(chain)]?.message ?? err.message;
 }
