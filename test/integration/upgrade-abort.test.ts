@@ -12,6 +12,7 @@ import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createUpgradeWorker } from '../../src/worker/worker';
+import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { abortUpdate, approveUpdate } from '../../src/workflows/upgrade-messages';
 import { hangReply, startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { startChangelogFake, type ChangelogFake } from '../fakes/changelog-fake';
@@ -98,7 +99,7 @@ void describe('abort cancels the running work (real dev server, slow CHANGELOG a
     if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   });
 
-  async function abortAndMeasure(handle: WorkflowHandle, phase: string) {
+  async function abortAndMeasure(handle: WorkflowHandle<typeof upgradeWorkflow>, phase: string) {
     const started = Date.now();
     const answer = await handle.executeUpdate(abortUpdate, { args: [{ reason: 'change freeze', by: 'sre-carol' }] });
     const report = await handle.result();
