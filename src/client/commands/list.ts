@@ -32,6 +32,9 @@ export interface UpgradeListEntry {
   failure?: UpgradeFailure;
 }
 
+/** How many failed upgrades of one list get their cause read from history. */
+const MAX_CAUSES_READ = 100;
+
 /** Longest cause shown in the table (the JSON has it whole). */
 const CAUSE_WIDTH = 120;
 
@@ -109,6 +112,17 @@ export async function runList(flags: ListFlags, ctx: CommandContext): Promise<nu
   const limit = parseLimit(flags.limit);
   const { client } = await ctx.connect();
   const entries: UpgradeListEntry[] = [];
+  // One history read per failed upgrade, for its cause: bounded, so a long list of failures stays quick.
+  let causesRead = 0;
+  const causeOf = async (
+    wf: { workflowId: string; runId: string; status: { name: string } },
+    phase: string | undefined,
+  ): Promise<UpgradeFailure> => {
+    const view = { workflowId: wf.workflowId, runId: wf.runId, status: wf.status.name, ...(phase ? { phase } : {}) };
+    if (++causesRead <= MAX_CAUSES_READ) return closeFailure(client, view);
+    const message = `cause not read (more than ${MAX_CAUSES_READ} in this list): see \`eks-upgrade status --workflow-id ${wf.workflowId}\``;
+    return { kind: 'failed', type: wf.status.name, message, chain: [], ...(isUpgradePhase(phase) ? { phase } : {}) };
+  };
   for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
     const sa = wf.typedSearchAttributes;
     const [cluster, targetVersion, phase, decision] = [
@@ -126,16 +140,7 @@ export async function runList(flags: ListFlags, ctx: CommandContext): Promise<nu
       ...(decision ? { decision } : {}),
       startTime: wf.startTime.toISOString(),
       ...(wf.closeTime ? { closeTime: wf.closeTime.toISOString() } : {}),
-      ...(endedBadly(wf.status.name)
-        ? {
-            failure: await closeFailure(client, {
-              workflowId: wf.workflowId,
-              runId: wf.runId,
-              status: wf.status.name,
-              ...(phase ? { phase } : {}),
-            }),
-          }
-        : {}),
+      ...(endedBadly(wf.status.name) ? { failure: await causeOf(wf, phase) } : {}),
     });
     if (entries.length >= limit) break;
   }

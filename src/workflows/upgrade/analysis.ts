@@ -4,7 +4,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import type { AnalysisResult, AnalysisTemplateName } from '../../domain/analysis';
 import { allOrCancel } from './concurrency';
-import { inventoryOf } from './evidence';
 import { describeSkipped } from './failure';
 import type { UpgradeRun } from './run';
 
@@ -44,7 +43,7 @@ export async function attemptAnalysis(
 export async function analysisPhase(run: UpgradeRun): Promise<void> {
   const { state, acts } = run;
   state.enter('analysis');
-  const { snapshot, context } = inventoryOf(run);
+  const { snapshot, context } = state.inventory();
   const { releaseNotes, apiScan, readiness } = state;
   if (!apiScan || !readiness) throw new Error('the evidence phase has not run');
   await allOrCancel([

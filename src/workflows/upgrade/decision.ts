@@ -2,13 +2,12 @@
 // bounds (src/domain/decision.ts holds the rules).
 import { decideUpgradeVerdict, evaluateUpgradeRules, summarizeEvidence } from '../../domain/decision';
 import { attemptAnalysis } from './analysis';
-import { inventoryOf } from './evidence';
 import type { UpgradeRun } from './run';
 
 export async function decisionPhase(run: UpgradeRun): Promise<void> {
   const { state, acts } = run;
   state.enter('decision');
-  const { context } = inventoryOf(run);
+  const { context } = state.inventory();
   const evidence = state.evidence;
   if (!evidence) throw new Error('the evidence phase has not run');
   const rules = evaluateUpgradeRules(evidence);

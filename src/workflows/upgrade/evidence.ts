@@ -1,24 +1,15 @@
 // Phase 2, evidence, in parallel and without an LLM: release notes, the deprecated/removed API scan and the
 // readiness checks. Release notes are helpful but not essential: their failure is a caution, not a stop.
 import { isCancellation } from '@temporalio/workflow';
-import type { AnalysisContext } from '../../activities/contracts';
-import type { ClusterSnapshot } from '../../domain/snapshot';
 import { allOrCancel } from './concurrency';
 import { describeSkipped } from './failure';
 import type { UpgradeRun } from './run';
-
-/** The inventory's results, which every later phase needs; a phase reached without them is a bug. */
-export function inventoryOf(run: UpgradeRun): { snapshot: ClusterSnapshot; context: AnalysisContext } {
-  const { snapshot, context } = run.state;
-  if (!snapshot || !context) throw new Error('the inventory phase has not run');
-  return { snapshot, context };
-}
 
 export async function evidencePhase(run: UpgradeRun): Promise<void> {
   const { state, acts } = run;
   state.enter('evidence');
   const input = state.input;
-  const { snapshot, context } = inventoryOf(run);
+  const { snapshot, context } = state.inventory();
   const unavailable: string[] = [];
   const [releaseNotes, apiScan, readiness] = await allOrCancel([
     // kind 'none' still yields the facts table's removals for the target.

@@ -4,7 +4,6 @@
 import { condition, isCancellation } from '@temporalio/workflow';
 import type { SkippedAnalysis } from '../../domain/analysis';
 import { decideRollbackVerdict, type RollbackRecord } from '../../domain/rollback';
-import { inventoryOf } from './evidence';
 import { describeSkipped } from './failure';
 import type { UpgradeRun } from './run';
 import type { PendingRollback } from './state';
@@ -61,7 +60,7 @@ async function decideRollbackFor(run: UpgradeRun, pending: PendingRollback): Pro
   ].join('\n');
   try {
     const aiDecision = await acts.ai.decideRollback({
-      context: inventoryOf(run).context,
+      context: state.inventory().context,
       reason: request.reason,
       upgradeSummary,
       ...(request.evidence ? { evidence: request.evidence } : {}),

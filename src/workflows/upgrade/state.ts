@@ -173,6 +173,12 @@ export class UpgradeState {
     return this.skipped.some((s) => s.errorType === 'BedrockCostThresholdError');
   }
 
+  /** The inventory's results, which every later phase needs; a phase reached without them is a bug. */
+  inventory(): { snapshot: ClusterSnapshot; context: AnalysisContext } {
+    if (!this.snapshot || !this.context) throw new Error('the inventory phase has not run');
+    return { snapshot: this.snapshot, context: this.context };
+  }
+
   /** Whether the approval lets the upgrade go on to execution and the soak window. */
   goAhead(): boolean {
     return this.approval === 'approved' || this.approval === 'auto-approved';
