@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// `npx eks-upgrade` runs the TypeScript sources through tsx, so the CLI works right after `npm ci` with no build
-// step and no stale compiled copy to drift from the code the tests exercise.
+// `npx eks-upgrade` runs the TypeScript sources through tsx (CommonJS hooks for the modules, ESM hooks for the
+// commands' lazy import()s).
 require('tsx/cjs');
+require('tsx/esm/api').register();
 require('../src/client/cli.ts');

@@ -11,7 +11,7 @@ import { lifecycleWarning, resolveModelPricing, type ModelPricing } from '../dom
 import { loadTemplateRegistry } from '../domain/prompts/custom';
 import type { UntrustedSection } from '../domain/prompts/render';
 import type { PromptTemplate, TemplateRegistry, TemplateVariables } from '../domain/prompts/templates';
-import type { Logger } from '../worker/logging';
+import type { Logger } from '../domain/logger';
 import { createBedrockAnalyzer, type BedrockAnalyzer } from './bedrock/analyzer';
 import type { AnalysisActivities, AnalysisContext, BedrockPermitGate } from './contracts';
 

@@ -8,7 +8,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../domain/config';
 import type { GuardLimits, ReserveAnswer } from '../domain/guard-ledger';
-import type { Logger } from '../worker/logging';
+import type { Logger } from '../domain/logger';
 import type { BedrockCallOutcome, BedrockPermitGate, BedrockPermitRequest } from './contracts';
 import { TASK_QUEUE } from '../workflows/constants';
 import {

@@ -1,6 +1,6 @@
 // Rendering of the upgrade report and of the one-line headline the Web UI and `eks-upgrade list` show. Pure: the
 // workflow (current details), the CLI (`report --format md|json`) and the demo all call these.
-import type { UpgradeReport, UpgradeStatus } from '../workflows/upgrade-messages';
+import type { UpgradeReport, UpgradeStatus } from './upgrade-report';
 
 const PHASE_LABEL: Record<UpgradeStatus['phase'], string> = {
   inventory: 'reading inventory',

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
 import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
-import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
+import { resolveTemporalTarget, type TemporalTarget } from './temporal-target';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
 import { registerSearchAttributes } from './search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';

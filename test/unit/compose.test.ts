@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigSchema } from '../../src/domain/config';
-import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE, DEFAULT_UI_URL } from '../../src/client/connection';
+import { DEFAULT_UI_URL } from '../../src/client/context';
+import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE } from '../../src/worker/temporal-target';
 import { DEFAULT_SHUTDOWN_GRACE_MS, WORKER_ENV_VARS } from '../../src/worker/worker-env';
 import { TASK_QUEUE } from '../../src/workflows/constants';
 

@@ -19,7 +19,7 @@ import { actualCostUsd, estimateInputTokens, worstCaseEstimate, type ModelPricin
 import { renderPrompt, type UntrustedSection } from '../../domain/prompts/render';
 import { OUTPUT_SCHEMAS, toolInputJsonSchema, type TemplateOutput } from '../../domain/prompts/schemas';
 import type { PromptTemplate, TemplateVariables } from '../../domain/prompts/templates';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../domain/logger';
 import type { BedrockPermitGate } from '../contracts';
 
 export type Sampling = { readonly temperature: number } | { readonly topP: number };
