@@ -5,6 +5,7 @@
 //   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
 //      workflow bundle vs bundling at start).
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded).
+import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
 import {
@@ -15,6 +16,7 @@ import {
 } from './bench-startup';
 
 async function main(): Promise<number> {
+  console.error(`[bench] release notes from the ${await prepareReferenceData()}`);
   const rows = benchReleaseNotes();
   console.log(formatReleaseNotesBench(rows));
   console.log();

@@ -10,9 +10,16 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { BUNDLE_PATH_ENV, createTestEnv, TEST_BUNDLE_PATH_ENV, TEST_WORKFLOWS_PATH } from '../test/harness/temporal';
 import { WORKFLOW_BUNDLE_FILE } from '../bin/build-state.cjs';
 import { ensureBuild } from './build';
+import { prepareReferenceData } from '../test/harness/reference-data';
 
 async function main(): Promise<number> {
   await ensureBuild((line) => console.error(line));
+  // Real release notes for the tests that read them: a failed download is said here, and those tests then fail
+  // naming what to set; the rest still run.
+  await prepareReferenceData().then(
+    (origin) => console.error(`[run-tests] reference data: ${origin}`),
+    (err: unknown) => console.error(`[run-tests] ERROR: ${err instanceof Error ? err.message : String(err)}`),
+  );
   const work = mkdtempSync(join(tmpdir(), 'eks-upgrade-test-'));
   const started = Date.now();
   const env = await createTestEnv();
