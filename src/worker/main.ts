@@ -17,6 +17,7 @@ import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
 import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { buildWorkerActivities } from './activities';
 import { loadWorkflowBundle } from './workflow-bundle';
+import { keepHealthFile } from './health';
 
 export interface UpgradeWorkerProcessOptions {
   config: AppConfig;
@@ -148,7 +149,11 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
     });
     const upgradeRun = worker.run();
     const guardRun = guardWorker.run();
+    const stopHealthFile = workerEnv.healthFile
+      ? keepHealthFile(workerEnv.healthFile, () => worker.getState() === 'RUNNING')
+      : undefined;
     const done = Promise.allSettled([upgradeRun, guardRun]).then(async ([u, g]) => {
+      stopHealthFile?.();
       await connection.close();
       await nativeConnection.close();
       for (const r of [u, g]) if (r.status === 'rejected') throw r.reason;

