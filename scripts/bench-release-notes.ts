@@ -3,6 +3,7 @@
 // run alone: node --import tsx scripts/bench-release-notes.ts [dataDir]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownTable } from '../src/domain/format';
 import { prepareReferenceData, referencePath } from '../test/harness/reference-data';
 import { removalsIn } from '../src/domain/api-removals';
 import { chunkExtract, extractReleaseNotes, FACTS_SECTION, mentionsRemoval } from '../src/domain/release-notes';
@@ -54,14 +55,30 @@ export function benchReleaseNotes(dataDir = defaultChangelogDir(), versions = BE
 }
 
 export function formatReleaseNotesBench(rows: ReleaseNotesBenchRow[]): string {
-  const header =
-    '| K8s | full chars | full tokens | extract tokens | extract/full | entries | removals kept (facts table) | chunks @2k | ms |';
-  const lines = [header, '|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows)
-    lines.push(
-      `| ${r.version} | ${r.fullChars} | ${r.fullTokens} | ${r.extractTokens} | ${r.percent} % | ${r.entries} | ${r.removalsInNotes}/${r.removals} | ${r.chunksAt2k} | ${r.millis} |`,
-    );
-  return lines.join('\n');
+  return markdownTable(
+    [
+      'K8s',
+      'full chars',
+      'full tokens',
+      'extract tokens',
+      'extract/full',
+      'entries',
+      'removals kept (facts table)',
+      'chunks @2k',
+      'ms',
+    ],
+    rows.map((r) => [
+      r.version,
+      r.fullChars,
+      r.fullTokens,
+      r.extractTokens,
+      `${r.percent} %`,
+      r.entries,
+      `${r.removalsInNotes}/${r.removals}`,
+      r.chunksAt2k,
+      r.millis,
+    ]),
+  ).join('\n');
 }
 
 if (require.main === module) {

@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../bin/build-state.cjs';
+import { markdownTable } from '../src/domain/format';
 import { createTestEnv, uniqueTaskQueue } from '../test/harness/temporal';
 import { ensureBuild } from './build';
 
@@ -92,17 +93,22 @@ export async function runCliStartupBench(runs = 7): Promise<{ baseline: StartupF
 }
 
 export function formatCliStartupBench(result: { baseline: StartupFigure; figures: StartupFigure[] }): string {
-  const lines = [
-    '| command | build | CPU ms (median) | wall ms | peak RSS MB | CPU vs bare node | target |',
-    '|---|---|---|---|---|---|---|',
-  ];
-  for (const f of [result.baseline, ...result.figures]) {
-    const verdict = f.target === undefined ? '' : `<= ${f.target}x ${f.ratio <= f.target ? 'met' : 'MISSED'}`;
-    lines.push(
-      `| ${f.what} | ${f.build} | ${f.cpuMs.toFixed(0)} | ${f.wallMs.toFixed(0)} | ${f.maxRssMb.toFixed(0)} | ${f.ratio.toFixed(1)}x | ${f.build === 'dist' ? verdict : '(no build)'} |`,
-    );
-  }
-  return lines.join('\n');
+  return markdownTable(
+    ['command', 'build', 'CPU ms (median)', 'wall ms', 'peak RSS MB', 'CPU vs bare node', 'target'],
+    [result.baseline, ...result.figures].map((f) => [
+      f.what,
+      f.build,
+      f.cpuMs.toFixed(0),
+      f.wallMs.toFixed(0),
+      f.maxRssMb.toFixed(0),
+      `${f.ratio.toFixed(1)}x`,
+      f.target === undefined
+        ? ''
+        : f.build === 'sources'
+          ? '(no build)'
+          : `<= ${f.target}x ${f.ratio <= f.target ? 'met' : 'MISSED'}`,
+    ]),
+  ).join('\n');
 }
 
 /** Spawns `eks-upgrade worker` and resolves with the ms until it logs "worker started"; then stops it. */
@@ -175,13 +181,13 @@ export async function runWorkerStartupBench(runs = 3): Promise<WorkerStartupFigu
 }
 
 export function formatWorkerStartupBench(f: WorkerStartupFigures): string {
-  const row = (what: string, ms: number[]) => `| ${what} | ${median(ms)} | ${ms.join(', ')} |`;
-  return [
-    '| worker start-up (spawn to "worker started") | median ms | runs |',
-    '|---|---|---|',
-    row('prebuilt bundle (dist/workflow-bundle.js)', f.prebuiltMs),
-    row('no build: sources through tsx, workflows bundled at start', f.unbuiltMs),
-  ].join('\n');
+  return markdownTable(
+    ['worker start-up (spawn to "worker started")', 'median ms', 'runs'],
+    [
+      ['prebuilt bundle (dist/workflow-bundle.js)', median(f.prebuiltMs), f.prebuiltMs.join(', ')],
+      ['no build: sources through tsx, workflows bundled at start', median(f.unbuiltMs), f.unbuiltMs.join(', ')],
+    ],
+  ).join('\n');
 }
 
 if (require.main === module) {

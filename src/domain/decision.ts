@@ -13,6 +13,7 @@
 //      raised, never lowered, to the floor of the final verdict's band, so verdict and severity always agree.
 import type { AnalysisResult, SkippedAnalysis, UpgradeVerdict } from './analysis';
 import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
+import { parseMinor } from './versions';
 
 /** A rule outcome with its stable check code (readiness codes such as EKS005, or the UPG/API codes below). */
 export interface RuleBlocker {
@@ -72,13 +73,6 @@ export function strictestVerdict(...verdicts: UpgradeVerdict[]): UpgradeVerdict 
   return verdicts.reduce((a, b) => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a), 'GO');
 }
 
-/** "1.30" → 30. Throws on anything else (inputs are validated before they get here). */
-export function minorOf(version: string): number {
-  const match = /^1\.(\d{1,2})$/.exec(version);
-  if (!match?.[1]) throw new Error(`not a Kubernetes minor version: '${version}'`);
-  return Number(match[1]);
-}
-
 export interface DecisionEvidence {
   clusterName: string;
   currentVersion: string;
@@ -117,8 +111,9 @@ function removedApiMessage(f: ApiRemovalFinding, targetVersion: string): string 
 export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   const blockers: RuleBlocker[] = [];
   const cautions: RuleBlocker[] = [];
-  const current = minorOf(evidence.currentVersion);
-  const target = minorOf(evidence.targetVersion);
+  // Minor numbers ("1.30" → 30): inputs are validated before they get here, so a bad one throws.
+  const current = parseMinor(evidence.currentVersion).minor;
+  const target = parseMinor(evidence.targetVersion).minor;
 
   const pathChecked = evidence.readiness?.checksRun.includes(READINESS_VERSION_PATH_CHECK) ?? false;
   if (pathChecked) {

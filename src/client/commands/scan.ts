@@ -5,6 +5,7 @@ import type { ApiRemovalFinding, ApiScanResult } from '../../domain/evidence';
 import { buildApiScanResult, hasRemovedApiInUse, scanManifestObjects } from '../../domain/api-scan';
 import { normalizeMinor, previousMinor } from '../../domain/versions';
 import { readManifestPaths } from '../../activities/evidence/manifest-files';
+import { markdownCell, markdownTable } from '../../domain/format';
 import type { CommandContext } from '../context';
 import type { Output } from '../output';
 import { readStdin } from '../stdin';
@@ -63,10 +64,6 @@ export function formatScanText(result: ApiScanResult, current: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function formatScanMarkdown(result: ApiScanResult, current: string): string {
   const lines = [
     `# API scan against Kubernetes ${result.targetVersion}`,
@@ -77,20 +74,27 @@ export function formatScanMarkdown(result: ApiScanResult, current: string): stri
   if (result.findings.length === 0) lines.push('No deprecated or removed API in use.', '');
   else {
     lines.push(
-      '| Status | apiVersion | Object | Where | Removed in | Replacement | Code | Confidence | Source |',
-      '|---|---|---|---|---|---|---|---|---|',
+      ...markdownTable(
+        ['Status', 'apiVersion', 'Object', 'Where', 'Removed in', 'Replacement', 'Code', 'Confidence', 'Source'],
+        result.findings.map((f) => [
+          f.removedByTarget ? '❌ removed' : '⚠️ deprecated',
+          `\`${f.apiVersion}\``,
+          objectName(f),
+          where(f),
+          f.removedIn,
+          replacementText(f, current),
+          f.code,
+          f.confidence,
+          f.source,
+        ]),
+      ),
+      '',
     );
-    for (const f of result.findings) {
-      lines.push(
-        `| ${f.removedByTarget ? '❌ removed' : '⚠️ deprecated'} | \`${f.apiVersion}\` | ${cell(objectName(f))} | ${cell(where(f))} | ${f.removedIn} | ${cell(replacementText(f, current))} | ${f.code ?? ''} | ${f.confidence} | ${f.source} |`,
-      );
-    }
-    lines.push('');
   }
   if (result.errors.length > 0) {
     lines.push('## Unreadable files', '');
     for (const e of result.errors)
-      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${cell(e.message)}`);
+      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${markdownCell(e.message)}`);
     lines.push('');
   }
   return lines.join('\n');
