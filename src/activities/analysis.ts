@@ -35,7 +35,7 @@ export interface AnalysisActivityDeps {
   releaseNotesChunkTokens?: number;
 }
 
-/** The activities plus the generic seed method, for the CLI and for custom templates. */
+/** The activities plus analyzeText (any text, any template), for the CLI and for custom templates. */
 export type AnalysisActivitiesWithText = AnalysisActivities & {
   analyzeText(input: { context: AnalysisContext; text: string; template: string }): Promise<AnalysisResult>;
 };

@@ -6,7 +6,7 @@
 //      control plane, an incompatible add-on, …) — force NO_GO whatever the model says. Cautions (recommended
 //      findings, low-confidence removals, unparsed files, any skipped AI analysis) cap the verdict at GO_WITH_CAUTION.
 //   2. The model's UPGRADE_DECISION counts only within that ceiling. Its verdict is read together with its
-//      severity band (the seed's: ≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt) and the stricter of the two wins;
+//      severity band (≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt) and the stricter of the two wins;
 //      a GO given with confidence below MIN_CONFIDENCE_FOR_GO becomes GO_WITH_CAUTION.
 //   3. Final verdict = the strictest of (rule ceiling, model verdict, model severity band). Without a usable model
 //      decision the basis is `rules` and the verdict is never better than GO_WITH_CAUTION. The reported severity is
@@ -62,7 +62,7 @@ export function isUpgradeVerdict(value: unknown): value is UpgradeVerdict {
   return value === 'GO' || value === 'GO_WITH_CAUTION' || value === 'NO_GO';
 }
 
-/** The seed's bands: severity ≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt. */
+/** Severity bands: ≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt. */
 export function severityBand(score: number): UpgradeVerdict {
   if (score <= 3) return 'GO';
   if (score <= 6) return 'GO_WITH_CAUTION';

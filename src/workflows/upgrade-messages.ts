@@ -1,5 +1,5 @@
 // Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts).
-// OWNED BY THE UPGRADE WORKFLOW WORK (issue 3): extend, do not rename; the client depends on these names.
+// Workflows already running and clients already deployed use these names: extend them, do not rename them.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';

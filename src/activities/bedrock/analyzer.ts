@@ -55,7 +55,7 @@ export interface BedrockAnalyzer {
     sections: readonly UntrustedSection[],
     options: AnalyzeOptions,
   ): Promise<AnalysisResult>;
-  /** The seed's generic analyze_text: any text, any template. */
+  /** Any text through any template (custom templates, the CLI). */
   analyzeText(text: string, template: PromptTemplate, options: AnalyzeOptions): Promise<AnalysisResult>;
 }
 
@@ -210,7 +210,7 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
       costUsd: Math.round(calls.reduce((s, c) => s + c.costUsd, 0) * 1e8) / 1e8,
       processingTimeMs: Date.now() - started,
     };
-    // The seed's structured fields: analysis id, processing time, findings count, severity.
+    // Structured fields every analysis log line carries: analysis id, processing time, findings count, severity.
     logger.info(
       {
         ...base,

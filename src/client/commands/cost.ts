@@ -1,4 +1,4 @@
-// `eks-upgrade cost`: the Bedrock guard's ledger (the seed's get_cost_summary), and run-time limit changes
+// `eks-upgrade cost`: the Bedrock guard's daily ledger and rate window, and run-time limit changes
 // (`--set-daily-limit`, `--set-rpm`, …) that take effect on every worker without a restart.
 import { configureGuard, readGuardSummary } from '../../activities/guard-client';
 import { loadConfig } from '../../domain/config';
