@@ -223,17 +223,25 @@ void describe('Bedrock faults become typed Temporal failures', () => {
     const controller = new AbortController();
     const reason = new Error('activity cancelled');
     let beats = 0;
-    setTimeout(() => controller.abort(reason), 200);
+    // Cancel once the call is in flight at the fake and progress has ticked a few times (not after a fixed delay,
+    // which a busy machine can outrun); the timer only keeps a broken progress loop from hanging the test.
+    const calls = fake.calls.length;
+    const onProgress = () => {
+      beats++;
+      if (beats >= 3 && fake.calls.length > calls) controller.abort(reason);
+    };
+    const safety = setTimeout(() => controller.abort(reason), 60_000);
     const started = Date.now();
     await assert.rejects(
       analyzer.analyzeText('x', BUILT_IN_TEMPLATES.RELEASE_NOTES_ANALYSIS, {
         variables: { clusterName: 'c', currentVersion: '1.31', targetVersion: '1.32' },
         caller: 't',
         signal: controller.signal,
-        onProgress: () => void beats++,
+        onProgress,
       }),
       (err: unknown) => err === reason,
     );
+    clearTimeout(safety);
     assert.ok(Date.now() - started < 30_000, 'aborted, not left to the 60 s request timeout');
     assert.ok(beats >= 3, `progress (heartbeat) ticks while waiting: ${beats}`);
   });
