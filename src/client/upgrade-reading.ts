@@ -5,7 +5,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { failureChainOfProto, failureTitle, failureCause, summarizeFailure } from '../domain/failure';
-import { isUpgradePhase, type UpgradeFailure, type UpgradeReport, type UpgradeStatus } from '../domain/upgrade-status';
+import { isUpgradePhase, type UpgradeFailure, type UpgradeReport, type UpgradeStatus } from '../domain/upgrade-report';
 import { reportQuery, statusQuery } from '../workflows/upgrade-messages';
 import { describeUpgrade, NoWorkerError, queryStatus, queryWithDeadline, type ServerView } from './upgrade-handle';
 

@@ -12,7 +12,7 @@ import {
   TerminatedFailure,
   TimeoutFailure,
 } from '@temporalio/common';
-import type { FailureLink, UpgradeFailure, UpgradePhase } from './upgrade-status';
+import type { FailureLink, UpgradeFailure, UpgradePhase } from './upgrade-report';
 
 const MAX_DEPTH = 12;
 /** Longest message kept per link: failures can carry whole stack dumps or file contents. */

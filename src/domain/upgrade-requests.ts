@@ -3,7 +3,7 @@
 // phase is refused at once with the reason, and the rules are plain functions with plain tests.
 import { z } from 'zod';
 import type { RuleBlocker, UpgradeDecision } from './decision';
-import type { ApprovalState, BlockerOverride, UpgradePhase } from './upgrade-status';
+import type { ApprovalState, BlockerOverride, UpgradePhase } from './upgrade-report';
 
 export type UpgradeRequestName = 'approve' | 'abort' | 'requestRollback';
 

@@ -1,5 +1,6 @@
 // Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts): the
-// input contract, the updates and queries, and the Web UI's static metadata. The client depends on these names.
+// input contract, the updates and queries, and the Web UI's static metadata. Workflows already running and clients
+// already deployed use these names: extend them, do not rename them.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { RollbackRecord } from '../domain/rollback';
@@ -10,7 +11,7 @@ import type {
   ApproveResult,
   RollbackRequest,
 } from '../domain/upgrade-requests';
-import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-status';
+import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
 
@@ -110,7 +111,7 @@ export type {
   UpgradePhase,
   UpgradeReport,
   UpgradeStatus,
-} from '../domain/upgrade-status';
+} from '../domain/upgrade-report';
 export type { RuleBlocker, UpgradeDecision } from '../domain/decision';
 export type { RollbackRecord } from '../domain/rollback';
 export type {

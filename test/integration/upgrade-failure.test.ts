@@ -13,7 +13,7 @@ import { Worker } from '@temporalio/worker';
 import { upgradeStartOptions, UPGRADE_WORKFLOW_TYPE } from '../../src/client/commands/start';
 import { buildUpgradeInput } from '../../src/client/start-input';
 import { loadConfig } from '../../src/domain/config';
-import type { UpgradeFailure, UpgradeStatus } from '../../src/domain/upgrade-status';
+import type { UpgradeFailure, UpgradeStatus } from '../../src/domain/upgrade-report';
 import { createLogger } from '../../src/worker/logging';
 import { startUpgradeWorkerProcess, type RunningUpgradeWorker } from '../../src/worker/main';
 import { upgradeWorkflowId } from '../../src/workflows/constants';

@@ -9,7 +9,7 @@ import {
   renderReportMarkdown,
   upgradeHeadline,
 } from '../../src/domain/report';
-import type { UpgradeFailure } from '../../src/domain/upgrade-status';
+import type { UpgradeFailure } from '../../src/domain/upgrade-report';
 import type { UpgradeReport, UpgradeStatus } from '../../src/workflows/upgrade-messages';
 import { upgradeStaticDetails, upgradeStaticSummary } from '../../src/workflows/upgrade-messages';
 

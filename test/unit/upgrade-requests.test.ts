@@ -10,7 +10,7 @@ import {
   refuseRollback,
   type RequestView,
 } from '../../src/domain/upgrade-requests';
-import { UPGRADE_PHASES } from '../../src/domain/upgrade-status';
+import { UPGRADE_PHASES } from '../../src/domain/upgrade-report';
 
 const noGo: UpgradeDecision = {
   verdict: 'NO_GO',

@@ -2,7 +2,8 @@
 // UI's filter box does, from a terminal).
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from '../../workflows/search-attributes';
 import { failureCause, failureTitle } from '../../domain/failure';
-import { isUpgradePhase, UPGRADE_PHASES, type UpgradeFailure } from '../../domain/upgrade-status';
+import { markdownTable } from '../../domain/format';
+import { isUpgradePhase, UPGRADE_PHASES, type UpgradeFailure } from '../../domain/upgrade-report';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
 import { closeFailure, endedBadly } from '../upgrade-reading';
@@ -89,12 +90,7 @@ function renderList(entries: UpgradeListEntry[], format: 'text' | 'md'): string 
     e.startTime.replace('T', ' ').slice(0, 19),
     ...(withCause ? [e.failure ? clip(failureCause(e.failure)) : '-'] : []),
   ]);
-  if (format === 'md')
-    return [
-      `| ${header.join(' | ')} |`,
-      `|${header.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
-    ].join('\n');
+  if (format === 'md') return markdownTable(header, rows).join('\n');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return [header, ...rows]
     .map((r) =>

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { failureChainOfError, summarizeFailure } from '../../domain/failure';
 import { markdownText } from '../../domain/report';
-import type { UpgradeReport } from '../../domain/upgrade-status';
+import type { UpgradeReport } from '../../domain/upgrade-report';
 import { parseUpgradeInput, type UpgradeInput, type ValidUpgradeInput } from '../upgrade-messages';
 import { upgradeActivities } from './proxies';
 import { analysisPhase } from './analysis';

@@ -15,7 +15,7 @@ import {
 } from '../../domain/failure-types';
 import type { ValidUpgradeInput } from '../upgrade-messages';
 
-/** Three attempts, exponential 4–10 s: the original design's tenacity settings as a Temporal retry policy. */
+/** Bedrock calls: 3 attempts, backing off exponentially from 4 s to at most 10 s. */
 export const BEDROCK_RETRY: RetryPolicy = {
   initialInterval: '4s',
   backoffCoefficient: 2,

@@ -17,7 +17,7 @@ import type {
   UpgradePhase,
   UpgradeReport,
   UpgradeStatus,
-} from '../../domain/upgrade-status';
+} from '../../domain/upgrade-report';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from '../search-attributes';
 import type { ValidUpgradeInput } from '../upgrade-messages';
 

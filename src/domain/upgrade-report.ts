@@ -1,5 +1,5 @@
-// What an upgrade says about itself: its phase, status and report. The workflow builds these, the client and the
-// renderers read them; they live in the domain so that rendering needs no workflow code.
+// The state of one upgrade as the client, the Web UI and the report see it: plain data, shared by the upgrade
+// workflow (which builds it), the report renderer and the CLI. Its phase, status, failure and report.
 import type { AnalysisResult, SkippedAnalysis } from './analysis';
 import type { UpgradeDecision } from './decision';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
