@@ -50,6 +50,38 @@ export default tseslint.config(
       ],
     },
   },
+  // The EKS simulator is a layer of its own: domain code and Node built-ins only, and only the client (the demo) and
+  // the tests import it, so production code can never reach it (docs/execution.md).
+  {
+    files: ['src/simulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/workflows/**', '**/worker/**', '**/client/**'],
+              message: 'The simulator imports only domain code.',
+            },
+            { group: ['@aws-sdk/*', '@temporalio/*'], message: 'The simulator speaks HTTP itself; no SDKs.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts', 'src/activities/**/*.ts', 'src/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/simulator', '**/simulator/**'], message: 'Only the client and tests use the EKS simulator.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
