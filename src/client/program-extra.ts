@@ -1,10 +1,11 @@
-// The commands beyond one upgrade's life cycle: `cost`, `scan`, `snapshot`, `worker`, `demo`.
+// The commands beyond one upgrade's life cycle: `cost`, `scan`, `snapshot`, `plan`, `worker`, `demo`.
 import type { Command, Option } from 'commander';
 import type { CommandContext } from './context';
 import { runCost } from './commands/cost';
 import type { CommandIo } from './commands/io';
 import { runScan, type OutputFormat as ScanFormat } from './commands/scan';
 import { runSnapshot } from './commands/snapshot';
+import { runPlan } from './commands/plan';
 import { runDemo } from './demo';
 import { runWorkerMain } from '../worker/main';
 
@@ -80,6 +81,21 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
         ),
       ),
     );
+
+  program
+    .command('plan')
+    .description('the upgrade plan as a playbook (steps, commands, order, what to watch), without changing anything')
+    .option('--snapshot <file>', 'cluster snapshot JSON (see `eks-upgrade snapshot`)')
+    .option('--live', 'read the cluster from the EKS API instead')
+    .option('--cluster <name>', 'EKS cluster name (required with --live)')
+    .option('--region <region>', 'AWS region with --live (default AWS_REGION)')
+    .option('--target <version>', 'Kubernetes minor to upgrade to, e.g. 1.32')
+    .option('--concurrency <n>', 'node groups updated at once', '1')
+    .option('--max-unavailable <n>', "nodes each node group replaces at once (default: the group's setting)")
+    .option('--launch-template-version <nodegroup=version...>', 'launch-template version to roll out (custom AMIs)')
+    .option('--resolve-conflicts <mode>', 'UpdateAddon resolveConflicts: PRESERVE, OVERWRITE or NONE', 'PRESERVE')
+    .addOption(formatOption(['md', 'json', 'text']))
+    .action(act((flags, ctx) => runPlan(flags, commandIo(ctx), { env: ctx.env })));
 
   program
     .command('worker')
