@@ -57,6 +57,9 @@ void describe('eks-upgrade plan', () => {
 
   void it('--live reads the cluster through the EKS API', async () => {
     const before = sim.fake.requests.length;
+    // DescribeNodegroup's updateConfig reaches the snapshot (and the plan's rounds).
+    const batch = sim.fake.sim.cluster('exec-east').nodegroups.find((g) => g.nodegroupName === 'batch-al2023');
+    if (batch) batch.updateConfig = { maxUnavailable: 2 };
     const live = await plan(
       { live: true, cluster: 'exec-east', region: 'us-east-1', target: '1.32', format: 'json' },
       sim.endpoint,
@@ -67,6 +70,8 @@ void describe('eks-upgrade plan', () => {
       parsed.steps.filter((s) => s.change.kind === 'nodegroup-version').map((s) => s.id),
       ['nodegroup/general-al2023/version/1.32', 'nodegroup/batch-al2023/version/1.32'],
     );
+    const batchStep = parsed.steps.find((s) => s.id === 'nodegroup/batch-al2023/version/1.32');
+    assert.equal(batchStep?.change.kind === 'nodegroup-version' && batchStep.change.maxUnavailable, 2);
     assert.ok(
       sim.fake.requests.slice(before).every((r) => r.method === 'GET' || r.operation === 'ListInsights'),
       'reads only',
