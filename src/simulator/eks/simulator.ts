@@ -70,7 +70,9 @@ export class EksSimulator implements SimulatorContext {
     if (options.pageSize !== undefined) this.pageSize = options.pageSize;
   }
 
+  /** The cluster's state (settled to the clock first, so a test reads what EKS would answer now). */
   cluster(name: string | undefined): SimCluster {
+    this.engine.settle();
     const sim = name === undefined ? undefined : this.state.clusters.get(name);
     if (!sim) throw notFound(`No cluster found for name: ${name}.`, { clusterName: name });
     return sim;
@@ -118,6 +120,7 @@ export class EksSimulator implements SimulatorContext {
 
   /** Updates created so far (optionally for one resource), in creation order: "one update per step" is counted here. */
   updates(resource?: ResourceRef, clusterName?: string): UpdateRecord[] {
+    this.engine.settle();
     return this.engine.all.filter(
       (u) =>
         (clusterName === undefined || u.clusterName === clusterName) &&
