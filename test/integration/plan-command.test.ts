@@ -14,7 +14,10 @@ async function plan(options: PlanCommandOptions, eksEndpoint?: string) {
   const err: string[] = [];
   const code = await runPlan(
     options,
-    { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
+    {
+      result: (t: string) => out.push(t.endsWith('\n') ? t : `${t}\n`),
+      info: (t: string) => err.push(t.endsWith('\n') ? t : `${t}\n`),
+    },
     {
       env: {},
       ...(eksEndpoint

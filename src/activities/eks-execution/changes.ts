@@ -14,10 +14,9 @@ import {
   type NodegroupUpdateStrategies,
 } from '@aws-sdk/client-eks';
 import type { AddonChange, ControlPlaneChange, NodegroupConfigChange, NodegroupVersionChange } from '../contracts';
+import { minorOf } from '../../domain/versions';
 import type { ChangeSpec } from './step';
 import { param } from './updates';
-
-const minorOf = (version: string | undefined) => /^(\d+\.\d+)/.exec(version ?? '')?.[1];
 
 export function controlPlaneSpec(
   eks: EKSClient,

@@ -8,11 +8,12 @@ import {
   type EKSClient,
 } from '@aws-sdk/client-eks';
 import type { ExpectedNodegroup } from '../../domain/plan';
+import { minorOf } from '../../domain/versions';
 import type { DriftItem, PreflightInput, PreflightResult } from '../contracts';
 import { toActivityFailure } from './errors';
 import { listUpdates, type UpdateScope } from './updates';
 
-const minorOf = (version: string | undefined) => /^(\d+\.\d+)/.exec(version ?? '')?.[1] ?? version ?? '?';
+const minorText = (version: string | undefined) => minorOf(version) ?? version ?? '?';
 
 function nodegroupText(g: Partial<ExpectedNodegroup> | undefined): string {
   if (!g) return 'absent';
@@ -42,7 +43,7 @@ export async function preflightCluster(eks: EKSClient, input: PreflightInput): P
   const runningUpdates: PreflightResult['observed']['runningUpdates'] = [];
   try {
     const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
-    const clusterVersion = minorOf(cluster?.version);
+    const clusterVersion = minorText(cluster?.version);
     const clusterStatus = cluster?.status ?? 'UNKNOWN';
     if (clusterStatus !== 'ACTIVE')
       drift.push({
@@ -88,7 +89,7 @@ export async function preflightCluster(eks: EKSClient, input: PreflightInput): P
         continue;
       }
       const actual: ExpectedNodegroup = {
-        version: minorOf(group.version),
+        version: minorText(group.version),
         ...(group.releaseVersion ? { releaseVersion: group.releaseVersion } : {}),
         ...(group.launchTemplate?.version ? { launchTemplateVersion: group.launchTemplate.version } : {}),
       };

@@ -2,12 +2,10 @@
 // the step's token and a logger. Inside an activity they come from Temporal's Context; the benchmark and unit tests
 // pass plain ones, so the EKS logic is the same code either way.
 import { Context } from '@temporalio/activity';
+import type { Logger } from '../../domain/logger';
 import { stepToken } from './token';
 
-export interface ExecutionLogger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-}
+export type ExecutionLogger = Pick<Logger, 'info' | 'warn'>;
 
 export interface PollProgress {
   updateId: string;

@@ -16,7 +16,8 @@ import {
 } from '../../domain/plan';
 import type { ClusterSnapshot } from '../../domain/snapshot';
 import { normalizeMinor } from '../../domain/versions';
-import type { CommandIo } from './io';
+import type { CommandContext } from '../context';
+import type { Output } from '../output';
 
 export interface PlanCommandOptions {
   snapshot?: string;
@@ -74,10 +75,10 @@ function planOptions(options: PlanCommandOptions): PlanOptions {
   };
 }
 
-export async function runPlan(options: PlanCommandOptions, io: CommandIo, deps: PlanCommandDeps = {}): Promise<number> {
+export async function runPlan(options: PlanCommandOptions, out: Output, deps: PlanCommandDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const usage = (message: string) => {
-    io.stderr.write(`error: ${message}\n`);
+    out.info(`error: ${message}\n`);
     return 2;
   };
   const format = (options.format ?? 'md').toLowerCase();
@@ -112,7 +113,7 @@ export async function runPlan(options: PlanCommandOptions, io: CommandIo, deps: 
       snapshot = await loadEksInventory({ eks }, { clusterName: options.cluster, region, targetVersion: target });
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
-      io.stderr.write(
+      out.info(
         `error: could not read cluster ${options.cluster} in ${region}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`,
       );
       return name === 'ResourceNotFoundException' ? 2 : 1;
@@ -134,8 +135,13 @@ export async function runPlan(options: PlanCommandOptions, io: CommandIo, deps: 
       : format === 'text'
         ? renderPlanText(plan)
         : renderPlanMarkdown(plan);
-  io.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+  out.result(rendered);
   // Text and Markdown carry the warnings at the top; with JSON on stdout, repeat them for the person on stderr.
-  if (format === 'json') for (const warning of plan.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (format === 'json') for (const warning of plan.warnings) out.info(`warning: ${warning}\n`);
   return 0;
+}
+
+/** The registry's entry: commander's flags (camelCase) to runPlan. */
+export function runPlanCommand(flags: PlanCommandOptions, ctx: CommandContext): Promise<number> {
+  return runPlan(flags, ctx.out, { env: ctx.env });
 }
