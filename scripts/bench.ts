@@ -3,11 +3,15 @@
 //   2. the Bedrock guard: latency a guarded call adds (target <= 15 ms) and the share of the configured rate that
 //      40 concurrent callers achieve (target >= 95 %, never over);
 //   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
-//      workflow bundle vs bundling at start).
-// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded).
+//      workflow bundle vs bundling at start);
+//   4. execution polling: DescribeUpdate calls per step (control plane, add-on, node groups) against the EKS
+//      simulator with its clock compressed (never more than one per poll interval of EKS time).
+// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, polling more
+// often than the interval).
 import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
+import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
 import {
   formatCliStartupBench,
   formatWorkerStartupBench,
@@ -26,8 +30,11 @@ async function main(): Promise<number> {
   console.log(formatCliStartupBench(await runCliStartupBench()));
   console.log('\nWorker start-up');
   console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
+  console.log();
+  const execution = await runExecutionBench();
+  console.log(formatExecutionBench(execution));
   const extractsSmall = rows.every((r) => r.percent <= 20);
-  return extractsSmall && guard.rate.neverOver ? 0 : 1;
+  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) ? 0 : 1;
 }
 
 main().then(
