@@ -2,19 +2,40 @@
 //   1. release notes: full text vs the upgrade-relevant extract, in tokens (target: extract <= 20 % of the full text);
 //   2. the Bedrock guard: latency a guarded call adds (target <= 15 ms), the share of the configured rate achieved at
 //      the wire by 2 worker processes (target >= 95 %, no window over, counted at the Bedrock fake), and grants per
-//      second with p50/p99 reserve latency for 1, 2 and 4 worker processes x 16 callers.
-// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded at the wire).
+//      second with p50/p99 reserve latency for 1, 2 and 4 worker processes x 16 callers;
+//   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
+//      workflow bundle vs bundling at start);
+//   4. execution polling: DescribeUpdate calls per step (control plane, add-on, node groups) against the EKS
+//      simulator with its clock compressed (never more than one per poll interval of EKS time).
+// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded at the wire,
+// polling more often than the interval).
+import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
+import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
+import {
+  formatCliStartupBench,
+  formatWorkerStartupBench,
+  runCliStartupBench,
+  runWorkerStartupBench,
+} from './bench-startup';
 
 async function main(): Promise<number> {
+  console.error(`[bench] release notes from the ${await prepareReferenceData()}`);
   const rows = benchReleaseNotes();
   console.log(formatReleaseNotesBench(rows));
   console.log();
   const guard = await runGuardBenchmark();
   console.log(formatGuardBenchmark(guard));
+  console.log('\nCLI start-up');
+  console.log(formatCliStartupBench(await runCliStartupBench()));
+  console.log('\nWorker start-up');
+  console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
+  console.log();
+  const execution = await runExecutionBench();
+  console.log(formatExecutionBench(execution));
   const extractsSmall = rows.every((r) => r.percent <= 20);
-  return extractsSmall && guard.rate.neverOver ? 0 : 1;
+  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) ? 0 : 1;
 }
 
 main().then(

@@ -11,9 +11,9 @@ import { bedrockFailureDetails } from '../domain/bedrock-errors';
 import type { AppConfig } from '../domain/config';
 import { callFloorFor, dailyLimitProblem, type CallFloor, type GuardLimits } from '../domain/guard-ledger';
 import type { RefusedCall } from '../domain/guard-leases';
-import { formatUsd, usdToMicros, usdToMicrosUp } from '../domain/money';
+import { formatMicroUsd, usdToMicros, usdToMicrosUp } from '../domain/money';
 import { resolveModelPricing } from '../domain/prices';
-import type { Logger } from '../worker/logging';
+import type { Logger } from '../domain/logger';
 import { TASK_QUEUE } from '../workflows/constants';
 import { describeZodError, GuardLimitsSchema, type GuardWorkflowInput } from '../workflows/guard-messages';
 import type { BedrockCallOutcome, BedrockPermitGate, BedrockPermitRequest } from './contracts';
@@ -102,9 +102,9 @@ export function costThresholdFailure(
     type: BEDROCK_COST_THRESHOLD_ERROR,
     nonRetryable: true,
     message:
-      `Daily Bedrock budget exhausted for ${refusal.day} (UTC): ${formatUsd(refusal.spentMicros)} spent and ` +
-      `${formatUsd(refusal.heldMicros)} held by calls in flight of the ${formatUsd(refusal.limitMicros)} limit; ` +
-      `this call (${caller}) needs up to ${formatUsd(refusal.requestedMicros)}. ` +
+      `Daily Bedrock budget exhausted for ${refusal.day} (UTC): ${formatMicroUsd(refusal.spentMicros)} spent and ` +
+      `${formatMicroUsd(refusal.heldMicros)} held by calls in flight of the ${formatMicroUsd(refusal.limitMicros)} limit; ` +
+      `this call (${caller}) needs up to ${formatMicroUsd(refusal.requestedMicros)}. ` +
       `The budget resets at ${refusal.resetsAt} (UTC midnight, in ${untilText(refusal.retryAfterMs)}). ` +
       'To spend more today, raise the limit at run time (`eks-upgrade cost --set-daily-limit`).',
     details: [refusal],

@@ -3,7 +3,7 @@
 // every function takes `now` (ms since epoch) instead of reading a clock. What a lease holds is budget already
 // committed, so at every moment spent + reserved + leased <= the daily limit (a grant never breaks it; expiry and
 // settles only move or free money). The lease protocol itself is in ./guard-leases.ts; docs/guard.md explains both.
-import { formatUsd, microsToUsd, usdToMicros, usdToMicrosUp, type MicroUsd } from './money';
+import { formatMicroUsd, microsToUsd, usdToMicros, usdToMicrosUp, type MicroUsd } from './money';
 import { pruneWindow, windowUsage, type WindowEntry } from './rate-window';
 
 export interface GuardLimits {
@@ -15,7 +15,7 @@ export interface GuardLimits {
   permitValidityMs: number;
   /** A lease not renewed within this time (its holder died) expires: started calls charged, the rest given back. */
   leaseTtlMs: number;
-  /** Share of the daily limit from which the summary reports `warning` (the seed's soft threshold). */
+  /** Share of the daily limit from which the summary reports `warning` (a soft threshold before the hard limit). */
   warnAtFraction: number;
 }
 
@@ -36,7 +36,7 @@ export function dailyLimitProblem(limitUsd: number, floor: CallFloor): string | 
   const limit = usdToMicros(limitUsd);
   if (limit >= floor.micros) return undefined;
   return (
-    `a daily Bedrock limit of ${formatUsd(limit)} is below what one call can cost (${formatUsd(floor.micros)}: up to ` +
+    `a daily Bedrock limit of ${formatMicroUsd(limit)} is below what one call can cost (${formatMicroUsd(floor.micros)}: up to ` +
     `${floor.maxTokens} output tokens of ${floor.modelId}), so every call would be refused, every day. ` +
     `Set the limit (BEDROCK_DAILY_COST_LIMIT_USD, or eks-upgrade cost --set-daily-limit) to at least ` +
     `${microsToUsd(floor.micros)}, or lower BEDROCK_MAX_TOKENS; to run without AI analysis, start upgrades with --no-ai.`
@@ -330,7 +330,7 @@ export interface GuardSummary {
   counters: LedgerCounters;
 }
 
-/** The seed's get_cost_summary, for the `summary` query and `eks-upgrade cost`. Reads `state` without changing it. */
+/** The cost summary, for the `summary` query and `eks-upgrade cost`. Reads `state` without changing it. */
 export function summarize(state: LedgerState, now: number): GuardSummary {
   const usage = windowUsage(pruneWindow(state.window, now, state.limits.windowMs));
   const b = books(state);

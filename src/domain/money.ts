@@ -26,7 +26,7 @@ export function microsToUsd(micros: MicroUsd): number {
  * `USD 0.0123` (four decimals under one dollar, else two). Never a `$`: Markdown renderers with math support read
  * a pair of dollar signs on one line as inline TeX, which is how the Temporal UI once showed `\(0.0000 spent + \)`.
  */
-export function formatUsd(micros: MicroUsd): string {
+export function formatMicroUsd(micros: MicroUsd): string {
   const usd = microsToUsd(micros);
   return `USD ${usd.toFixed(usd !== 0 && Math.abs(usd) < 1 ? 4 : 2)}`;
 }

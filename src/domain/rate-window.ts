@@ -31,7 +31,7 @@ export function entryEnd(entry: WindowEntry, windowMs: number): number {
   return entry.until + windowMs;
 }
 
-/** Entries still occupying the window at `now` (older ones are dropped: the seed's "cleanup of old requests"). */
+/** Entries still occupying the window at `now` (older ones are dropped, so the window never grows). */
 export function pruneWindow(entries: readonly WindowEntry[], now: number, windowMs: number): WindowEntry[] {
   return entries.filter((e) => entryEnd(e, windowMs) > now);
 }

@@ -27,7 +27,7 @@ import {
   type LedgerState,
 } from '../domain/guard-ledger';
 import { sync } from '../domain/guard-leases';
-import { formatUsd } from '../domain/money';
+import { formatMicroUsd } from '../domain/money';
 import {
   configureUpdate,
   ConfigurePatchSchema,
@@ -57,7 +57,7 @@ function details(s: GuardSummary, run: number): string {
   const holders = s.leases.map((l) => `${l.holder} (${l.permits} permits, ${l.callsInFlight} calls)`).join(', ');
   return [
     'Bedrock cost/rate guard: worker processes lease permits and budget here, and report what every call cost.',
-    `**${s.day} (UTC): ${formatUsd(m.spent)} spent + ${formatUsd(m.reserved)} reserved + ${formatUsd(m.leased)} leased of ${formatUsd(m.limit)}** — ${s.budgetStatus}`,
+    `**${s.day} (UTC): ${formatMicroUsd(m.spent)} spent + ${formatMicroUsd(m.reserved)} reserved + ${formatMicroUsd(m.leased)} leased of ${formatMicroUsd(m.limit)}** — ${s.budgetStatus}`,
     `Window ${s.windowMs / 1000}s: ${s.requestsInWindow}/${s.maxRequestsPerWindow} requests${tpm}; permits valid ${s.permitValidityMs} ms`,
     `Leases: ${s.leases.length === 0 ? 'none' : holders}`,
     `Today: ${s.counters.granted} permits granted, ${s.counters.returned} returned, ${s.counters.settled} calls settled, ${s.counters.waited} waits, ${s.counters.refused} refused, ${s.counters.expired} leases expired; resets ${s.resetsAt}; run ${run}`,

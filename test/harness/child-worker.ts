@@ -57,7 +57,10 @@ export function startChildWorker(env: ChildWorkerEnv, readyWithinMs = 120_000): 
     },
   };
   return new Promise((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child worker not ready within ${readyWithinMs} ms:\n${err}`)), readyWithinMs);
+    const timer = setTimeout(
+      () => reject(new Error(`child worker not ready within ${readyWithinMs} ms:\n${err}`)),
+      readyWithinMs,
+    );
     const onData = () => {
       if (!out.includes('worker-ready')) return;
       clearTimeout(timer);

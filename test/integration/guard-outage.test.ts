@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { readGuardSummary } from '../../src/activities/guard-client';
 import { startDevServer, type DevServer } from '../../src/client/dev-server';
+import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { startChildWorker, type ChildWorker } from '../harness/child-worker';
 import { installQuietRuntime, uniqueTaskQueue } from '../harness/temporal';
@@ -86,7 +87,7 @@ void describe('a settle that survives a Temporal server outage (own dev server, 
     assert.equal(server.address, `127.0.0.1:${port}`, 'the same server address');
     conn = await connect(server.address);
     connection = conn.connection;
-    const report = await conn.client.workflow.getHandle(workflowId).result();
+    const report = await conn.client.workflow.getHandle<typeof upgradeWorkflow>(workflowId).result();
     assert.equal(report.status.phase, 'completed');
     // Its activities drained their settles before completing: the books are final (the worker answers the query).
     const summary = await readGuardSummary(conn.client, guardId);

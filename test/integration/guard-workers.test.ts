@@ -126,7 +126,10 @@ void describe('three worker processes share one guard through a fault storm (rea
       const summary = await readGuardSummary(env.client, guardId);
       assert.ok(summary);
       assert.equal(summary.micros.spent, fake.billedMicros(), 'ledger = what the fake billed, to the micro-dollar');
-      assert.ok(fake.requests.every((r) => r.billedMicros !== undefined), 'every request was answered');
+      assert.ok(
+        fake.requests.every((r) => r.billedMicros !== undefined),
+        'every request was answered',
+      );
       assert.deepEqual(
         fake.requests.filter((r) => r.status === 429).map((r) => r.billedMicros),
         Array.from({ length: faults.throttled }, () => 0),

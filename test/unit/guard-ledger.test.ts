@@ -1,4 +1,4 @@
-// The guard's UTC-day ledger (the seed's CostTracker intents) in whole micro-dollars: worst cases held while calls
+// The guard's UTC-day ledger in whole micro-dollars: worst cases held while calls
 // run, settled to what Bedrock billed, thresholds, daily reset, summary. Throughout: spent + reserved + leased never
 // exceeds the limit, and the books add up to the micro-dollar.
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import {
   summarize,
   utcDay,
 } from '../../src/domain/guard-ledger';
-import { formatUsd, microsToUsd, usdToMicros, usdToMicrosUp } from '../../src/domain/money';
+import { formatMicroUsd, microsToUsd, usdToMicros, usdToMicrosUp } from '../../src/domain/money';
 import { ask, LIMITS, settled, started, T0, want } from './guard-support';
 
 void describe('guard ledger', () => {
@@ -166,9 +166,9 @@ void describe('guard ledger', () => {
   });
 
   void it('writes amounts as USD, never with $ (the Web UI reads $…$ as TeX), exact to the micro-dollar', () => {
-    assert.equal(formatUsd(0), 'USD 0.00');
-    assert.equal(formatUsd(1_234), 'USD 0.0012');
-    assert.equal(formatUsd(12_345_678), 'USD 12.35');
+    assert.equal(formatMicroUsd(0), 'USD 0.00');
+    assert.equal(formatMicroUsd(1_234), 'USD 0.0012');
+    assert.equal(formatMicroUsd(12_345_678), 'USD 12.35');
     assert.equal(usdToMicros(0.1 + 0.2), 300_000);
     assert.equal(usdToMicrosUp(0.1 + 0.2), 300_000, 'binary noise does not round up');
     assert.equal(usdToMicrosUp(0.0000001), 1, 'a worst case is rounded up');

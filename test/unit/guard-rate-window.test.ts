@@ -1,4 +1,4 @@
-// The guard's sliding window (the seed's RateLimiter intents), counted at Bedrock: a permit occupies the window
+// The guard's sliding window, counted at Bedrock: a permit occupies the window
 // from its grant until windowMs after the latest time its request can reach the wire. Limits, cleanup, usage,
 // exact retry-after, tokens per window, and a randomised check that the wire never sees more than the limit.
 import assert from 'node:assert/strict';
@@ -115,8 +115,8 @@ void describe('guard rate window', () => {
   void it('never lets more than the limit reach the wire in any window, whenever within validity each request goes out', () => {
     // Random holders ask at random times; each granted permit's request reaches the wire at a random moment within
     // its validity, reported (as a holder does) with a bound that covers it. Seeded, so a failure repeats.
-    let seed = 42;
-    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    let lcg = 42;
+    const random = () => (lcg = (lcg * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const limits = { ...LIMITS, maxRequestsPerWindow: 5, windowMs: 1_000, permitValidityMs: 300 };
     const state = emptyLedger(limits, T0);
     const wire: number[] = [];

@@ -3,7 +3,7 @@
 // temporalio/samples-typescript; the pure work lives in src/domain.
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Logger } from 'pino';
+import type { Logger } from '../../domain/logger';
 import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
 import { buildApiScanResult, scanInsights, scanLiveObjects, scanManifestObjects } from '../../domain/api-scan';
@@ -11,6 +11,7 @@ import { extractReleaseNotes } from '../../domain/release-notes';
 import { runReadinessChecks } from '../../domain/readiness';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
 import { normalizeMinor } from '../../domain/versions';
+import { UpgradeFailureType } from '../../domain/failure-types';
 import { readManifestPaths } from './manifest-files';
 import { eksVersionSection } from '../../domain/release-notes';
 import {
@@ -38,7 +39,7 @@ export interface EvidenceDeps {
   now?: () => Date;
 }
 
-const INVALID_INPUT = 'InvalidEvidenceInput';
+const INVALID_INPUT = UpgradeFailureType.InvalidEvidenceInput;
 
 function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({

@@ -1,9 +1,9 @@
-// `eks-upgrade cost`: the Bedrock guard's ledger (the seed's get_cost_summary), and run-time limit changes
+// `eks-upgrade cost`: the Bedrock guard's daily ledger and rate window, and run-time limit changes
 // (`--set-daily-limit`, `--set-rpm`, …) that take effect on every worker without a restart.
 import { configureGuard, readGuardSummary } from '../../activities/guard-client';
 import { loadConfig, type AppConfig } from '../../domain/config';
+import { formatUsd as usd, markdownTable } from '../../domain/format';
 import { callFloorFor, dailyLimitProblem, type GuardSummary } from '../../domain/guard-ledger';
-import { formatUsd, usdToMicros } from '../../domain/money';
 import { resolveModelPricing } from '../../domain/prices';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
@@ -49,8 +49,6 @@ export function buildGuardPatch(flags: CostFlags): ConfigurePatch {
   return patch;
 }
 
-const usd = (n: number) => formatUsd(usdToMicros(n));
-
 /**
  * A daily limit below one call's worst case (this config's model and BEDROCK_MAX_TOKENS) would refuse every call:
  * refused here, before anything changes. The guard checks again against what the workers declared.
@@ -92,15 +90,20 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
   ];
   const models = Object.entries(s.models);
   if (models.length > 0) {
-    lines.push(md ? '' : '  per model:');
     if (md)
-      lines.push('| model | requests | failed | input tokens | output tokens | cost |', '|---|---|---|---|---|---|');
-    for (const [model, u] of models) {
       lines.push(
-        md
-          ? `| ${model} | ${u.requests} | ${u.failed} | ${u.inputTokens} | ${u.outputTokens} | ${usd(u.costUsd)} |`
-          : `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+        '',
+        ...markdownTable(
+          ['model', 'requests', 'failed', 'input tokens', 'output tokens', 'cost'],
+          models.map(([model, u]) => [model, u.requests, u.failed, u.inputTokens, u.outputTokens, usd(u.costUsd)]),
+        ),
       );
+    else {
+      lines.push('  per model:');
+      for (const [model, u] of models)
+        lines.push(
+          `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+        );
     }
   }
   return lines.join('\n');
