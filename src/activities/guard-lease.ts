@@ -119,13 +119,22 @@ export class LeaseHolder {
   private recall = false;
   private closing = false;
   private closed = false;
+  private closingDone: Promise<void> | undefined;
   private validForMs = 0;
   private renewWithinMs = 10_000;
   private lastAnswerAt = 0;
   private leaseEpoch: string | undefined;
   private readonly recentTakes: number[] = [];
   private readonly recentCalls: { estimateMicros: MicroUsd; tokens: number; modelId: string }[] = [];
-  readonly stats = { syncs: 0, attempts: 0, failures: {} as Record<string, number>, poolHits: 0, waits: 0 };
+  /** Syncs sent, attempts (a sync is resent until it lands), failed attempts by error, guards started, pool hits. */
+  readonly stats = {
+    syncs: 0,
+    attempts: 0,
+    failures: {} as Record<string, number>,
+    starts: 0,
+    poolHits: 0,
+    waits: 0,
+  };
 
   constructor(private readonly options: LeaseHolderOptions) {
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -230,9 +239,16 @@ export class LeaseHolder {
     clearTimeout(timer);
   }
 
-  /** Stops: waits for calls in flight (up to `timeoutMs`), gives every spare permit back and closes the lease. */
-  async close(timeoutMs = 30_000): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stops: waits for calls in flight (up to `timeoutMs`), gives every spare permit back and closes the lease. If the
+   * guard cannot be reached by then, what was not delivered is logged and dropped: the lease expires on its own.
+   */
+  close(timeoutMs = 30_000): Promise<void> {
+    this.closingDone ??= this.closeOnce(timeoutMs);
+    return this.closingDone;
+  }
+
+  private async closeOnce(timeoutMs: number): Promise<void> {
     this.closing = true;
     for (const w of this.waiters.splice(0)) w.reject(new Error('the Bedrock guard lease holder is closing'));
     const deadline = now() + timeoutMs;
@@ -249,6 +265,13 @@ export class LeaseHolder {
     }
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    const undelivered = this.reportsMade - this.reportsAcked;
+    if (undelivered > 0)
+      this.options.logger.warn(
+        { holder: this.holder, undelivered },
+        'Bedrock guard lease closed without reaching the guard: it expires on its own, charging the calls it had started',
+      );
+    for (const a of this.acks.splice(0)) a.resolve();
   }
 
   private remember(want: WantedCall): void {
@@ -438,12 +461,14 @@ export class LeaseHolder {
   private async send(request: SyncUpdateArgs): Promise<SyncAnswer> {
     this.stats.syncs += 1;
     for (let failures = 0; ; failures++) {
+      if (this.closed) throw new GuardGoneError('the lease holder closed before the guard answered');
       this.stats.attempts += 1;
       try {
         return await this.options.transport.sync(request, `${this.holder}:${request.seq}`);
       } catch (err) {
         if (err instanceof GuardRejectedError) throw err;
         if (err instanceof WorkflowNotFoundError) {
+          this.stats.starts += 1;
           // No guard runs (yet, or any more: it was terminated). Housekeeping for a guard that is gone — renewals,
           // permits given back, starts — has nobody to go to; waiting calls and costs to report start a new one
           // (the transport does so on the next attempt), and the old guard's permits are worthless to it.

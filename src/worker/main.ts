@@ -171,9 +171,11 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       },
       'worker started',
     );
-    // If the upgrade worker stops on its own (fatal error), stop the guard worker too.
-    void upgradeRun
+    // However the upgrade worker stops (shutdown, fatal error), this process's guard lease is given back while the
+    // guard worker still runs, and then the guard worker stops too.
+    const stopGuard = upgradeRun
       .catch(() => undefined)
+      .then(() => gate.close())
       .finally(() => {
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
       });
@@ -183,11 +185,7 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       done,
       shutdown: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
-        await upgradeRun.catch(() => undefined);
-        // The analyses have drained: give this process's lease back (unused permits, last settles) while the
-        // guard worker still runs.
-        await gate.close();
-        if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
+        await stopGuard;
         await done;
       },
     };

@@ -116,6 +116,13 @@ void describe('Bedrock guard lifecycle (real dev server)', () => {
         ],
       });
       assert.equal((await readGuardSummary(env.client, workflowId))?.spentUsd, 0.1, 'corrected to what was billed');
+      // The Web UI's current details: amounts as USD, no `$` for its Markdown to read as TeX.
+      const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      assert.match(
+        metadata.currentDetails ?? '',
+        /USD 0\.1000 spent \+ USD 0\.00 reserved \+ USD 0\.00 leased of USD /,
+      );
+      assert.doesNotMatch(metadata.currentDetails ?? '', /\$/);
 
       // The history (syncs, the expiry timer) replays deterministically, and its books add up at every step.
       const history = await handle.fetchHistory();

@@ -110,12 +110,17 @@ void describe('three worker processes share one guard through a fault storm (rea
       }
       assert.ok(faults.throttled >= 5 && faults.unavailable >= 5, `the storm happened: ${JSON.stringify(faults)}`);
 
-      // No sync was aborted or refused; the processes took most permits from their own leases.
+      // No sync was aborted or turned away by the server's in-flight limit, and none fell back to update-with-start
+      // once the guard ran (at most the first sync of each process could find no guard yet).
       const failures = stats.flatMap((s) => Object.entries(s.failures));
       assert.deepEqual(
-        failures.filter(([kind]) => /abort/i.test(kind)),
+        failures.filter(([kind]) => /abort|in-flight|exhausted/i.test(kind)),
         [],
-        `aborted syncs: ${JSON.stringify(stats)}`,
+        `aborted or refused syncs: ${JSON.stringify(stats)}`,
+      );
+      assert.ok(
+        stats.reduce((n, s) => n + s.starts, 0) <= 3,
+        `update-with-start only to start the guard: ${JSON.stringify(stats)}`,
       );
 
       // The rate held at Bedrock, measured by the fake's own clock.
