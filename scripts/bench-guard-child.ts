@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   await gate.drain();
   const leased = gate as {
     close?: () => Promise<void>;
-    holder?: { stats: { poolHits: number; syncs: number; attempts: number } };
+    holder?: { stats: { poolHits: number; syncs: number; failures: Record<string, number> } };
   };
   await leased.close?.();
   const stats = leased.holder?.stats;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     Object.assign(report, {
       poolHits: stats.poolHits,
       syncs: stats.syncs,
-      failedAttempts: stats.attempts - stats.syncs,
+      failedAttempts: Object.values(stats.failures).reduce((a, b) => a + b, 0),
     });
   bedrock.destroy();
   await connection.close();
