@@ -8,17 +8,15 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { CallFloor } from '../domain/guard-ledger';
-import type {
-  GrantedPermit,
-  RefusedCall,
-  SettledCall,
-  StartedCall,
-  SyncAnswer,
-  WantedCall,
-} from '../domain/guard-leases';
+import type { SyncAnswer, WantedCall } from '../domain/guard-leases';
 import type { MicroUsd } from '../domain/money';
 import type { SyncUpdateArgs } from '../workflows/guard-messages';
 import { GuardRejectedError, type GuardSyncTransport } from './guard-client';
+import { PermitPool, type PoolPermit } from './guard-permit-pool';
+import { ReportOutbox } from './guard-report-outbox';
+import { CallRefusedError, WaitingCalls } from './guard-waiting-calls';
+
+export { CallRefusedError, GuardUnavailableError } from './guard-waiting-calls';
 
 /** A permit in the pool, and then the call that took it. */
 export interface Ticket {
@@ -44,8 +42,6 @@ export interface CallOutcomeReport {
   succeeded: boolean;
 }
 
-export type WaitRefusal = Extract<RefusedCall, { reason: 'budget-exhausted' }>;
-
 export interface LeaseHolderOptions {
   transport: GuardSyncTransport;
   /** Warnings for failed syncs (they are retried); debug for the rest. */
@@ -64,36 +60,9 @@ export interface LeaseHolderOptions {
   unavailableAfterMs?: number;
 }
 
-interface Waiter {
-  want: WantedCall;
-  since: number;
-  denials: number;
-  resolve: (ticket: Ticket) => void;
-  reject: (err: Error) => void;
-}
-
-interface PoolPermit extends GrantedPermit {
-  grantedAt: number;
-  askedAt: number;
-  /** Local time after which the permit may no longer start a call. */
-  usableUntil: number;
-}
-
-/** Failures the holder hands to a waiting caller; the gate turns them into ApplicationFailures. */
-export class CallRefusedError extends Error {
-  constructor(readonly refusal: RefusedCall) {
-    super(refusal.reason === 'too-large' ? refusal.message : `budget exhausted for ${refusal.day}`);
-  }
-}
-
 /** The guard this holder's lease came from no longer runs (terminated or reset). */
 class GuardGoneError extends Error {
   override readonly name = 'GuardGoneError';
-}
-
-/** The guard did not answer a waiting call's holder for too long (no worker polling its task queue, or an outage). */
-export class GuardUnavailableError extends Error {
-  override readonly name = 'GuardUnavailableError';
 }
 
 const now = () => performance.now();
@@ -101,16 +70,10 @@ const now = () => performance.now();
 export class LeaseHolder {
   readonly holder: string;
   private seq = 0;
-  private readonly pool: PoolPermit[] = [];
-  private readonly waiters: Waiter[] = [];
+  private readonly pool: PermitPool;
+  private readonly waiters: WaitingCalls<Ticket>;
   private readonly inFlight = new Map<string, Ticket>();
-  private startedUnreported: StartedCall[] = [];
-  private settledUnreported: SettledCall[] = [];
-  private returnedUnreported: string[] = [];
-  /** Resolved when the sync carrying the reports made so far has been answered. */
-  private acks: { upTo: number; resolve: () => void }[] = [];
-  private reportsMade = 0;
-  private reportsAcked = 0;
+  private readonly outbox = new ReportOutbox();
   private syncing = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -124,8 +87,6 @@ export class LeaseHolder {
   private renewWithinMs = 10_000;
   private lastAnswerAt = 0;
   private leaseEpoch: string | undefined;
-  private readonly recentTakes: number[] = [];
-  private readonly recentCalls: { estimateMicros: MicroUsd; tokens: number; modelId: string }[] = [];
   /** Syncs sent, attempts (a sync is resent until it lands), failed attempts by error, guards started, pool hits. */
   readonly stats = {
     syncs: 0,
@@ -138,6 +99,12 @@ export class LeaseHolder {
 
   constructor(private readonly options: LeaseHolderOptions) {
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.pool = new PermitPool(options.maxSpare ?? 64);
+    this.waiters = new WaitingCalls<Ticket>(
+      () => this.lastAnswerAt,
+      options.unavailableAfterMs ?? 60_000,
+      () => Object.keys(this.stats.failures).slice(-1)[0],
+    );
   }
 
   /** Kept off each permit's validity for the request's way to Bedrock; at most half of it, so permits stay usable. */
@@ -149,71 +116,23 @@ export class LeaseHolder {
   /** A permit for one call: from the pool at once when one fits, else after the next sync(s). */
   acquire(want: WantedCall, signal?: AbortSignal): Promise<Ticket> {
     if (this.closed || this.closing) return Promise.reject(new Error('the Bedrock guard lease holder is closed'));
-    this.remember(want);
-    const permit = this.takeFromPool(want);
+    this.pool.rememberCall(want);
+    const permit = this.pool.take(want, now());
     if (permit) {
       this.stats.poolHits += 1;
       return Promise.resolve(this.ticketFor(permit, want, 0, true));
     }
-    return new Promise<Ticket>((resolve, reject) => {
-      const waiter: Waiter = { want, since: now(), denials: 0, resolve, reject };
-      const onAbort = () => {
-        this.dropWaiter(waiter);
-        reject(signal?.reason instanceof Error ? signal.reason : new Error('cancelled while waiting for a permit'));
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiter.resolve = (t) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(t);
-      };
-      waiter.reject = (e) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(e);
-      };
-      this.waiters.push(waiter);
-      this.watchAvailability(waiter);
-      this.kick(0);
-    });
-  }
-
-  /** Fails the waiter once the guard has been silent for `unavailableAfterMs` while it waited. */
-  private watchAvailability(waiter: Waiter): void {
-    const patience = this.options.unavailableAfterMs ?? 60_000;
-    const check = () => {
-      if (!this.waiters.includes(waiter)) return;
-      const silentFor = now() - Math.max(this.lastAnswerAt, waiter.since);
-      if (silentFor < patience) {
-        setTimeout(check, patience - silentFor).unref();
-        return;
-      }
-      this.dropWaiter(waiter);
-      const last = Object.keys(this.stats.failures).slice(-1)[0];
-      waiter.reject(
-        new GuardUnavailableError(
-          `the Bedrock guard did not answer for ${Math.round(silentFor)} ms${last ? ` (last error: ${last})` : ''}`,
-        ),
-      );
-    };
-    setTimeout(check, patience).unref();
-  }
-
-  /** Gives up on a waiting call (the caller decided it waited too long). */
-  abandon(callId: string, err: Error): void {
-    const waiter = this.waiters.find((w) => w.want.callId === callId);
-    if (waiter) {
-      this.dropWaiter(waiter);
-      waiter.reject(err);
-    }
+    const waiting = this.waiters.add(want, signal);
+    this.kick(0);
+    return waiting;
   }
 
   /** The call ended: what it cost goes into the next sync, whatever happens to the caller afterwards. */
   finish(ticket: Ticket, outcome: CallOutcomeReport): void {
     this.inFlight.delete(ticket.callId);
-    this.startedUnreported = this.startedUnreported.filter((s) => s.callId !== ticket.callId);
     // The answer came back, so the request reached Bedrock before now: often a tighter bound than the start's.
     const bound = Math.min(this.startBound(ticket), Math.ceil(now() - ticket.askedAt));
-    this.settledUnreported.push({
+    this.outbox.settle({
       callId: ticket.callId,
       permitId: ticket.permitId,
       chargedMicros: outcome.chargedMicros,
@@ -223,15 +142,13 @@ export class LeaseHolder {
       succeeded: outcome.succeeded,
       wireBoundMs: Math.max(0, bound),
     });
-    this.reportsMade += 1;
     this.kick(this.options.reportDelayMs ?? 20);
   }
 
   /** Resolves once every report made so far has reached the guard (or `timeoutMs` passes). */
   async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<void> {
-    if (this.reportsAcked >= this.reportsMade) return;
-    const target = this.reportsMade;
-    const acked = new Promise<void>((resolve) => this.acks.push({ upTo: target, resolve }));
+    const acked = this.outbox.whenSettlesLand();
+    if (!acked) return;
     this.kick(0);
     if (!Number.isFinite(timeoutMs)) return acked;
     let timer: NodeJS.Timeout | undefined;
@@ -250,11 +167,11 @@ export class LeaseHolder {
 
   private async closeOnce(timeoutMs: number): Promise<void> {
     this.closing = true;
-    for (const w of this.waiters.splice(0)) w.reject(new Error('the Bedrock guard lease holder is closing'));
+    this.waiters.failAll(new Error('the Bedrock guard lease holder is closing'));
     const deadline = now() + timeoutMs;
     while (this.inFlight.size > 0 && now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if (this.lastAnswerAt > 0 || this.reportsMade > this.reportsAcked) {
-      const released = new Promise<void>((resolve) => this.acks.push({ upTo: Number.POSITIVE_INFINITY, resolve }));
+    if (this.lastAnswerAt > 0 || this.outbox.undelivered > 0) {
+      const released = this.outbox.whenReleased();
       this.kick(0);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -265,44 +182,13 @@ export class LeaseHolder {
     }
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    const undelivered = this.reportsMade - this.reportsAcked;
+    const undelivered = this.outbox.undelivered;
     if (undelivered > 0)
       this.options.logger.warn(
         { holder: this.holder, undelivered },
         'Bedrock guard lease closed without reaching the guard: it expires on its own, charging the calls it had started',
       );
-    for (const a of this.acks.splice(0)) a.resolve();
-  }
-
-  private remember(want: WantedCall): void {
-    this.recentCalls.push({ estimateMicros: want.allowanceMicros, tokens: want.tokens, modelId: want.modelId });
-    if (this.recentCalls.length > 32) this.recentCalls.shift();
-  }
-
-  private dropWaiter(waiter: Waiter): void {
-    const i = this.waiters.indexOf(waiter);
-    if (i >= 0) this.waiters.splice(i, 1);
-  }
-
-  private fits(p: PoolPermit, want: WantedCall, at: number): boolean {
-    return p.usableUntil > at && p.allowanceMicros >= want.allowanceMicros && p.tokens >= want.tokens;
-  }
-
-  /** The smallest valid permit that fits (one asked for this very call first). */
-  private takeFromPool(want: WantedCall): PoolPermit | undefined {
-    const at = now();
-    let best = -1;
-    for (let i = 0; i < this.pool.length; i++) {
-      const p = this.pool[i];
-      if (!p || !this.fits(p, want, at)) continue;
-      if (p.forCallId === want.callId) {
-        best = i;
-        break;
-      }
-      const current = best >= 0 ? this.pool[best] : undefined;
-      if (!current || p.allowanceMicros < current.allowanceMicros) best = i;
-    }
-    return best >= 0 ? this.pool.splice(best, 1)[0] : undefined;
+    this.outbox.abandonWaits();
   }
 
   /** Latest the call's request can reach Bedrock, in ms after the permit was asked for (never past its validity). */
@@ -324,7 +210,7 @@ export class LeaseHolder {
       fromPool,
     };
     this.inFlight.set(ticket.callId, ticket);
-    this.startedUnreported.push({
+    this.outbox.start({
       callId: ticket.callId,
       permitId: ticket.permitId,
       estimateMicros: ticket.estimateMicros,
@@ -332,17 +218,9 @@ export class LeaseHolder {
       caller: ticket.caller,
       wireBoundMs: this.startBound(ticket),
     });
-    this.recentTakes.push(ticket.takenAt);
     // Running low while calls keep coming: refill before the next caller has to wait.
-    if (this.pool.length < this.spareTarget() / 2) this.kick(0);
+    if (this.pool.low(now(), this.validForMs)) this.kick(0);
     return ticket;
-  }
-
-  /** Permits used over the last validity period: about what the pool should hold. */
-  private spareTarget(): number {
-    const since = now() - Math.max(this.validForMs, 100);
-    while ((this.recentTakes[0] ?? Number.POSITIVE_INFINITY) < since) this.recentTakes.shift();
-    return Math.min(this.options.maxSpare ?? 64, this.recentTakes.length);
   }
 
   /** Schedules a sync in `delayMs` (or sooner if one is already due). */
@@ -374,20 +252,14 @@ export class LeaseHolder {
 
   /** Housekeeping alone (renewals, giving spare permits back) does not keep a process alive; someone waiting does. */
   private holdProcessOnlyIfAwaited(timer: NodeJS.Timeout): void {
-    if (this.waiters.length === 0 && this.acks.length === 0) timer.unref();
+    if (this.waiters.size === 0 && !this.outbox.awaited) timer.unref();
   }
 
+  /** Permits past their use are given back; all of them when closing, or when recalled and nobody here waits. */
   private expirePool(): void {
-    const at = now();
-    for (let i = this.pool.length - 1; i >= 0; i--) {
-      const p = this.pool[i];
-      if (p && (p.usableUntil <= at || this.closing)) {
-        this.pool.splice(i, 1);
-        this.returnedUnreported.push(p.id);
-      }
-    }
-    if (this.recall && this.waiters.length === 0) {
-      for (const p of this.pool.splice(0)) this.returnedUnreported.push(p.id);
+    this.outbox.giveBack(this.pool.expire(now()));
+    if (this.closing || (this.recall && this.waiters.size === 0)) {
+      this.outbox.giveBack(this.pool.drain());
       this.recall = false;
     }
   }
@@ -395,38 +267,32 @@ export class LeaseHolder {
   private needsSync(): boolean {
     const at = now();
     if (this.closing) return true;
-    if (this.settledUnreported.length + this.startedUnreported.length + this.returnedUnreported.length > 0) return true;
-    if (this.waiters.length > 0 && at >= this.waitUntil) return true;
-    const holding = this.pool.length + this.inFlight.size > 0;
+    if (this.outbox.pending) return true;
+    if (this.waiters.size > 0 && at >= this.waitUntil) return true;
+    const holding = this.pool.size + this.inFlight.size > 0;
     if (holding && at - this.lastAnswerAt >= this.renewWithinMs) return true;
-    return this.pool.length < this.spareTarget() / 2 && at >= this.waitUntil;
+    return this.pool.low(at, this.validForMs) && at >= this.waitUntil;
   }
 
-  private buildRequest(): SyncUpdateArgs {
-    const target = this.spareTarget();
-    const spareCount = this.closing ? 0 : Math.max(0, target - this.pool.length);
-    const maxEstimate = Math.max(0, ...this.recentCalls.map((c) => c.estimateMicros));
-    const maxTokens = Math.max(0, ...this.recentCalls.map((c) => c.tokens));
-    const model = this.recentCalls[this.recentCalls.length - 1]?.modelId;
+  private buildRequest(): { request: SyncUpdateArgs; carries: number } {
+    const at = now();
+    const spare = this.closing ? undefined : this.pool.spareRequest(at, this.validForMs);
     // Waiting calls the pool can still serve are not asked for again.
-    const want = this.waiters.map((w) => w.want).filter((w) => !this.pool.some((p) => this.fits(p, w, now())));
+    const want = this.waiters
+      .list()
+      .map((w) => w.want)
+      .filter((w) => !this.pool.canServe(w, at));
+    const { carries, ...reports } = this.outbox.take();
     const request: SyncUpdateArgs = {
       holder: this.holder,
       seq: ++this.seq,
-      started: this.startedUnreported,
-      settled: this.settledUnreported,
-      returned: this.returnedUnreported,
+      ...reports,
       want: this.closing ? [] : want,
-      ...(spareCount > 0 && model
-        ? { spare: { count: spareCount, allowanceMicros: maxEstimate, tokens: maxTokens, modelId: model } }
-        : {}),
+      ...(spare ? { spare } : {}),
       ...(this.options.floor ? { floor: this.options.floor } : {}),
       ...(this.closing ? { release: true } : {}),
     };
-    this.startedUnreported = [];
-    this.settledUnreported = [];
-    this.returnedUnreported = [];
-    return request;
+    return { request, carries };
   }
 
   private async pump(): Promise<void> {
@@ -435,21 +301,20 @@ export class LeaseHolder {
     if (!this.needsSync()) return this.scheduleNext();
     this.syncing = true;
     this.again = false;
-    const request = this.buildRequest();
-    const reportsCarried = this.reportsMade;
+    const { request, carries } = this.buildRequest();
     const askedAt = now();
     try {
       const answer = await this.send(request);
       this.apply(answer, askedAt, request);
-      this.ack(reportsCarried, request.release === true);
+      this.outbox.landed(carries, request.release === true);
     } catch (err) {
       if (err instanceof GuardGoneError) this.forgetLease();
       else {
         // Refused as malformed (a bug, not a transient failure): fail whoever waited in it; keep nothing of it.
         this.options.logger.warn({ err: (err as Error).message, holder: this.holder }, 'Bedrock guard refused a sync');
-        for (const w of request.want) this.abandon(w.callId, err as Error);
+        for (const w of request.want) this.waiters.fail(w.callId, err as Error);
       }
-      this.ack(reportsCarried, request.release === true);
+      this.outbox.landed(carries, request.release === true);
     } finally {
       this.syncing = false;
     }
@@ -489,7 +354,7 @@ export class LeaseHolder {
 
   /** The lease's guard is gone: its permits would bypass whichever guard comes next. */
   private forgetLease(): void {
-    this.pool.length = 0;
+    this.pool.drain();
     this.lastAnswerAt = 0;
     this.leaseEpoch = undefined;
   }
@@ -497,7 +362,7 @@ export class LeaseHolder {
   private apply(answer: SyncAnswer, askedAt: number, request: SyncUpdateArgs): void {
     // A different guard answers (the old one was terminated and a new one started): drop the old one's permits.
     const epoch = answer.leaseId.slice(0, answer.leaseId.indexOf('-'));
-    if (this.leaseEpoch !== undefined && epoch !== this.leaseEpoch) this.pool.length = 0;
+    if (this.leaseEpoch !== undefined && epoch !== this.leaseEpoch) this.pool.drain();
     this.leaseEpoch = epoch;
     this.validForMs = answer.validForMs;
     this.renewWithinMs = answer.renewWithinMs;
@@ -507,18 +372,11 @@ export class LeaseHolder {
       this.recall = true;
       this.again = true;
     }
-    for (const p of answer.permits)
-      this.pool.push({
-        ...p,
-        grantedAt: answer.grantedAt,
-        askedAt,
-        usableUntil: askedAt + answer.validForMs - this.margin,
-      });
-    for (const r of answer.refused) this.abandon(r.callId, new CallRefusedError(r));
+    this.pool.add(answer.permits, answer.grantedAt, askedAt, askedAt + answer.validForMs - this.margin);
+    for (const r of answer.refused) this.waiters.fail(r.callId, new CallRefusedError(r));
     if (answer.wait) {
       this.stats.waits += 1;
-      const asked = new Set(request.want.map((w) => w.callId));
-      for (const w of this.waiters) if (asked.has(w.want.callId)) w.denials += 1;
+      this.waiters.denied(new Set(request.want.map((w) => w.callId)));
       // Come back just after the slot opens; a little jitter keeps holders from arriving in the same instant.
       this.waitUntil = now() + answer.wait.retryAfterMs + Math.random() * Math.min(20, answer.wait.retryAfterMs / 10);
     } else this.waitUntil = 0;
@@ -526,22 +384,10 @@ export class LeaseHolder {
   }
 
   private serveWaiters(): void {
-    for (const waiter of [...this.waiters]) {
-      const permit = this.takeFromPool(waiter.want);
-      if (!permit) continue;
-      this.dropWaiter(waiter);
-      waiter.resolve(this.ticketFor(permit, waiter.want, waiter.denials, false));
+    for (const waiter of this.waiters.list()) {
+      const permit = this.pool.take(waiter.want, now());
+      if (permit) this.waiters.serve(waiter, this.ticketFor(permit, waiter.want, waiter.denials, false));
     }
-  }
-
-  private ack(upTo: number, released: boolean): void {
-    this.reportsAcked = Math.max(this.reportsAcked, upTo);
-    const keep: typeof this.acks = [];
-    for (const a of this.acks) {
-      if (a.upTo <= this.reportsAcked || (released && a.upTo === Number.POSITIVE_INFINITY)) a.resolve();
-      else keep.push(a);
-    }
-    this.acks = keep;
   }
 
   /** The next time something will be due: a waiter's retry, a pool permit's end, the lease's renewal. */
@@ -549,11 +395,11 @@ export class LeaseHolder {
     if (this.closed) return;
     const at = now();
     const times: number[] = [];
-    if (this.waiters.length > 0) times.push(Math.max(this.waitUntil, at));
-    for (const p of this.pool) times.push(p.usableUntil);
-    if (this.pool.length + this.inFlight.size > 0) times.push(this.lastAnswerAt + this.renewWithinMs);
-    if (this.settledUnreported.length + this.startedUnreported.length + this.returnedUnreported.length > 0)
-      times.push(at);
+    if (this.waiters.size > 0) times.push(Math.max(this.waitUntil, at));
+    const expiry = this.pool.nextExpiry();
+    if (expiry !== undefined) times.push(expiry);
+    if (this.pool.size + this.inFlight.size > 0) times.push(this.lastAnswerAt + this.renewWithinMs);
+    if (this.outbox.pending) times.push(at);
     if (times.length === 0) return;
     this.schedule(Math.max(0, Math.min(...times) - at));
   }
