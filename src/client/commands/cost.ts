@@ -5,6 +5,7 @@ import { loadConfig, type AppConfig } from '../../domain/config';
 import { formatUsd as usd, markdownTable } from '../../domain/format';
 import { callFloorFor, dailyLimitProblem, type GuardSummary } from '../../domain/guard-ledger';
 import { resolveModelPricing } from '../../domain/prices';
+import { markdownText } from '../../domain/report';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
@@ -70,12 +71,14 @@ export function checkDailyLimit(patch: ConfigurePatch, config: Pick<AppConfig, '
 
 export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): string {
   const md = format === 'md';
+  // In Markdown a pair of `$` reads as TeX in renderers with math support (GitHub, the Temporal UI): escaped there.
+  const money = (n: number) => (md ? markdownText(usd(n)) : usd(n));
   const item = (t: string) => (md ? `- ${t}` : `  ${t}`);
   const lines = [
     md ? `## Bedrock spend, ${s.day} (UTC)` : `Bedrock spend, ${s.day} (UTC)`,
     ...(md ? [''] : []),
     item(
-      `spent ${usd(s.spentUsd)} + reserved ${usd(s.reservedUsd)} + leased ${usd(s.leasedUsd)} of ${usd(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${usd(s.remainingUsd)}; resets ${s.resetsAt}`,
+      `spent ${money(s.spentUsd)} + reserved ${money(s.reservedUsd)} + leased ${money(s.leasedUsd)} of ${money(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${money(s.remainingUsd)}; resets ${s.resetsAt}`,
     ),
     item(`requests in the last ${formatDuration(s.windowMs)}: ${s.requestsInWindow}/${s.maxRequestsPerWindow}`),
     item(
@@ -85,7 +88,7 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
       `permits valid ${formatDuration(s.permitValidityMs)}; today: granted ${s.counters.granted}, returned ${s.counters.returned}, settled ${s.counters.settled}, waits ${s.counters.waited}, refused ${s.counters.refused}, leases expired ${s.counters.expired}`,
     ),
     item(
-      `leases: ${s.leases.length === 0 ? 'none' : s.leases.map((l) => `${l.holder}: ${l.permits} permits, ${l.callsInFlight} calls in flight, ${usd(l.heldUsd)} held`).join('; ')}`,
+      `leases: ${s.leases.length === 0 ? 'none' : s.leases.map((l) => `${l.holder}: ${l.permits} permits, ${l.callsInFlight} calls in flight, ${money(l.heldUsd)} held`).join('; ')}`,
     ),
   ];
   const models = Object.entries(s.models);
@@ -95,14 +98,14 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
         '',
         ...markdownTable(
           ['model', 'requests', 'failed', 'input tokens', 'output tokens', 'cost'],
-          models.map(([model, u]) => [model, u.requests, u.failed, u.inputTokens, u.outputTokens, usd(u.costUsd)]),
+          models.map(([model, u]) => [model, u.requests, u.failed, u.inputTokens, u.outputTokens, money(u.costUsd)]),
         ),
       );
     else {
       lines.push('  per model:');
       for (const [model, u] of models)
         lines.push(
-          `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+          `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${money(u.costUsd)}`,
         );
     }
   }
