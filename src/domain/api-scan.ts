@@ -19,9 +19,9 @@ export interface ScanVersions {
 }
 
 /** The object a finding is about, and where it was seen. */
-type Subject = Pick<ApiRemovalFinding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'location'>;
+export type Subject = Pick<ApiRemovalFinding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'location'>;
 
-function relevant(removal: ApiRemoval, target: string): boolean {
+export function relevant(removal: ApiRemoval, target: string): boolean {
   if (removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, target)) return true;
   return removal.deprecatedIn === undefined || isAtOrBefore(removal.deprecatedIn, target);
 }
@@ -39,7 +39,7 @@ function survivingReplacement(removal: ApiRemoval, target: string): { replacemen
   return { replacement, availableIn };
 }
 
-function makeFinding(
+export function makeFinding(
   subject: Subject,
   apiVersion: string,
   removal: ApiRemoval,
@@ -66,7 +66,7 @@ function makeFinding(
   };
 }
 
-function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
+export function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
   const targetVersion = normalizeMinor(versions.targetVersion, 'target version');
   const currentVersion = versions.currentVersion
     ? normalizeMinor(versions.currentVersion, 'current version')
@@ -115,7 +115,7 @@ export function scanLiveObjects(objects: LiveObject[], versions: ScanVersions): 
   return findings;
 }
 
-function pluralOf(kind: string): string {
+export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
   if (lower.endsWith('s')) return `${lower}es`;
@@ -204,7 +204,7 @@ export function buildApiScanResult(input: {
   };
 }
 
-/** True when an API removed at or before the target is in use: the scan's exit code 3, a hard blocker. */
+/** True when an API removed at or before the target is in use (and not suppressed): the scan's exit code 3, a hard blocker. */
 export function hasRemovedApiInUse(result: ApiScanResult): boolean {
-  return result.findings.some((f) => f.removedByTarget);
+  return result.findings.some((f) => f.removedByTarget && !f.suppressed);
 }

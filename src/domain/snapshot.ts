@@ -3,6 +3,14 @@
 // Documented field by field in docs/snapshot.md. Every section beyond `cluster` is optional so a hand-written
 // snapshot stays small; a check whose data is missing is reported as skipped, never as passed.
 import { z } from 'zod';
+import {
+  CrdSummarySchema,
+  HelmReleaseSummarySchema,
+  KubernetesAccessSchema,
+  PodDisruptionBudgetSummarySchema,
+  RequestedDeprecatedApiSchema,
+  WorkloadSummarySchema,
+} from './kubernetes-inventory';
 
 const minor = z.string().regex(/^1\.\d{1,2}$/, { error: 'expected a Kubernetes minor version such as 1.30' });
 
@@ -151,6 +159,14 @@ export const ClusterSnapshotSchema = z.object({
   versions: z.array(ClusterVersionInfoSchema).optional(),
   nodes: z.array(NodeSchema).optional(),
   liveObjects: z.array(LiveObjectSchema).optional(),
+  // From the Kubernetes API (src/domain/kubernetes-inventory.ts): summaries, never object bodies.
+  workloads: z.array(WorkloadSummarySchema).optional(),
+  podDisruptionBudgets: z.array(PodDisruptionBudgetSummarySchema).optional(),
+  helmReleases: z.array(HelmReleaseSummarySchema).optional(),
+  customResourceDefinitions: z.array(CrdSummarySchema).optional(),
+  requestedDeprecatedApis: z.array(RequestedDeprecatedApiSchema).optional(),
+  /** How the Kubernetes API was read and what the identity could not list (checks needing it are skipped). */
+  kubernetesAccess: KubernetesAccessSchema.optional(),
 });
 
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshotSchema>;

@@ -40,7 +40,7 @@ void describe('readiness checks on fixture snapshots', () => {
     );
     assert.deepEqual(
       report.checksSkipped?.map((s) => s.code),
-      ['K8S002', 'K8S004', 'K8S006', 'K8S008'],
+      ['K8S002', 'K8S003', 'K8S004', 'K8S005', 'K8S006', 'K8S007', 'K8S008', 'CRD001', 'CRD002'],
     );
   });
 
@@ -157,8 +157,13 @@ void describe('readiness checks on fixture snapshots', () => {
     const report = await check('healthy-1.30.json', '1.31', { manifests: ['test/fixtures/manifests/workloads'] });
     assert.deepEqual(report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`).sort(), [
       'K8S002:recommended:Deployment shop/checkout',
+      'K8S003:recommended:Deployment shop/checkout',
+      'K8S003:recommended:StatefulSet shop/ledger',
       'K8S004:recommended:Deployment shop/checkout',
+      'K8S004:recommended:StatefulSet shop/ledger',
+      'K8S005:recommended:StatefulSet shop/ledger',
       'K8S006:recommended:Deployment shop/checkout',
+      'K8S007:required:StatefulSet shop/ledger',
       'K8S008:required:DaemonSet ci/build-agent',
     ]);
     assert.match(report.findings.find((f) => f.code === 'K8S002')?.message ?? '', /fragile\.yaml:2/);

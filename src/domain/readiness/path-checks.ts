@@ -1,8 +1,20 @@
 // Upgrade-path checks: the one-minor rule, EKS's "data plane first" rule, kubelet and kube-proxy skew, AL2 AMIs,
 // and whether EKS offers and supports the versions involved.
 import type { ReadinessFinding } from '../evidence';
+import { deniedAmong, deniedText } from '../kubernetes-inventory';
+import type { ClusterSnapshot } from '../snapshot';
 import { compareMinor, minorDistance, nextMinor, tryParseMinor } from '../versions';
 import { finding, found, passed, skipped, type CheckContext, type ReadinessCheck } from './check';
+
+/** When the nodes could not be listed, the node-based half of UPG002/K8S001 is missing: say so, with the rule. */
+function withNodeAccess(snapshot: ClusterSnapshot, findings: ReadinessFinding[]) {
+  const denied = deniedAmong(snapshot.kubernetesAccess, ['/nodes']);
+  if (denied.length === 0) return found(findings);
+  return {
+    findings,
+    partial: `self-managed, Karpenter and hybrid nodes not checked: ${denied.map(deniedText).join('; ')}`,
+  };
+}
 
 function minorOf(text: string | undefined): string | undefined {
   const v = tryParseMinor(text);
@@ -70,7 +82,8 @@ export const dataPlaneOnControlPlaneMinor: ReadinessCheck = {
     for (const node of nodes ?? []) {
       const kubelet = minorOf(node.kubeletVersion);
       if (kubelet === undefined || compareMinor(kubelet, current) >= 0) continue;
-      if (node.kind === 'managed' || node.kind === 'fargate') continue; // covered by the node group / profile above
+      // Managed and Fargate: covered by the node group / profile above; EKS Auto Mode upgrades its own nodes.
+      if (node.kind === 'managed' || node.kind === 'fargate' || node.kind === 'auto-mode') continue;
       findings.push(
         finding(
           'UPG002',
@@ -80,7 +93,7 @@ export const dataPlaneOnControlPlaneMinor: ReadinessCheck = {
         ),
       );
     }
-    return found(findings);
+    return withNodeAccess(snapshot, findings);
   },
 };
 
@@ -120,7 +133,7 @@ export const kubeletSkewAfterUpgrade: ReadinessCheck = {
         );
       }
     }
-    return found(findings);
+    return withNodeAccess(snapshot, findings);
   },
 };
 
