@@ -12,13 +12,18 @@
 //      decision the basis is `rules` and the verdict is never better than GO_WITH_CAUTION. The reported severity is
 //      raised, never lowered, to the floor of the final verdict's band, so verdict and severity always agree.
 import type { AnalysisResult, SkippedAnalysis, UpgradeVerdict } from './analysis';
-import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
+import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract, Suppression } from './evidence';
 
 /** A rule outcome with its stable check code (readiness codes such as EKS005, or the UPG/API codes below). */
 export interface RuleBlocker {
   code: string;
   message: string;
   resource?: string;
+}
+
+/** A blocker that a rule of .eks-upgrade.yaml suppressed until its expiry. */
+export interface SuppressedBlocker extends RuleBlocker {
+  suppressedBy: Suppression;
 }
 
 export interface UpgradeDecision {
@@ -29,6 +34,8 @@ export interface UpgradeDecision {
   blockers: RuleBlocker[];
   /** Findings that cap the verdict at GO_WITH_CAUTION without blocking. */
   cautions: RuleBlocker[];
+  /** Blockers a suppression rule (with a reason and an expiry) waved through: ignored by the verdict, listed. */
+  suppressedBlockers?: SuppressedBlocker[];
   /** `rules` when the AI decision was skipped; `rules+ai` when the model decided within the rules' bounds. */
   basis: 'rules' | 'rules+ai';
   aiVerdict?: UpgradeVerdict;
@@ -93,6 +100,7 @@ export interface DecisionEvidence {
 export interface RuleOutcome {
   blockers: RuleBlocker[];
   cautions: RuleBlocker[];
+  suppressedBlockers?: SuppressedBlocker[];
   /** The best verdict the evidence allows. */
   ceiling: UpgradeVerdict;
 }
@@ -117,6 +125,7 @@ function removedApiMessage(f: ApiRemovalFinding, targetVersion: string): string 
 export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   const blockers: RuleBlocker[] = [];
   const cautions: RuleBlocker[] = [];
+  const suppressedBlockers: SuppressedBlocker[] = [];
   const current = minorOf(evidence.currentVersion);
   const target = minorOf(evidence.targetVersion);
 
@@ -147,7 +156,10 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       message: removedApiMessage(f, evidence.targetVersion),
       resource: objectName(f),
     };
-    if (f.confidence === 'low')
+    if (f.suppressed) {
+      // Only rules with an expiry reach a blocker (src/domain/suppressions.ts); a low-confidence one is no blocker.
+      if (f.confidence !== 'low') suppressedBlockers.push({ ...entry, suppressedBy: f.suppressed });
+    } else if (f.confidence === 'low')
       cautions.push({ ...entry, message: `Possibly: ${entry.message} (low confidence: verify by hand)` });
     else blockers.push(entry);
   }
@@ -166,6 +178,10 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       message: `${f.title}: ${f.message}`,
       ...(f.resource ? { resource: f.resource } : {}),
     };
+    if (f.suppressed) {
+      if (f.level === 'required') suppressedBlockers.push({ ...entry, suppressedBy: f.suppressed });
+      continue;
+    }
     // Readiness checks may also report a version skip; the rule above already names it once.
     if (f.level === 'required' && !blockers.some((b) => b.code === f.code && b.message === entry.message))
       blockers.push(entry);
@@ -179,6 +195,19 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       message: `${skippedChecks.length} readiness check(s) could not run for lack of data, so they did not pass: ${skippedChecks.map((c) => `${c.code} (${c.reason})`).join('; ')}.`,
     });
   }
+  const partialChecks = evidence.readiness?.checksPartial ?? [];
+  if (partialChecks.length > 0) {
+    cautions.push({
+      code: DECISION_CODES.CHECKS_SKIPPED,
+      message: `${partialChecks.length} readiness check(s) ran on part of their data, so the rest did not pass: ${partialChecks.map((c) => `${c.code} (${c.reason})`).join('; ')}.`,
+    });
+  }
+  for (const skipped of evidence.apiScan?.sourcesSkipped ?? []) {
+    cautions.push({
+      code: DECISION_CODES.SCAN_ERRORS,
+      message: `API scan source not read: ${skipped.source} (${skipped.reason}); removed APIs there are unchecked.`,
+    });
+  }
   for (const what of evidence.unavailable ?? []) {
     cautions.push({
       code: DECISION_CODES.EVIDENCE_UNAVAILABLE,
@@ -187,7 +216,7 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   }
 
   const ceiling: UpgradeVerdict = blockers.length > 0 ? 'NO_GO' : cautions.length > 0 ? 'GO_WITH_CAUTION' : 'GO';
-  return { blockers, cautions, ceiling };
+  return { blockers, cautions, ceiling, ...(suppressedBlockers.length > 0 ? { suppressedBlockers } : {}) };
 }
 
 export interface UpgradeVerdictInput {
@@ -252,6 +281,7 @@ export function decideUpgradeVerdict({ rules, aiDecision, skipped }: UpgradeVerd
       reasons: withCautions(reasons, rules.blockers.length, cautions),
       blockers: rules.blockers,
       cautions,
+      ...(rules.suppressedBlockers ? { suppressedBlockers: rules.suppressedBlockers } : {}),
       basis: 'rules+ai',
       aiVerdict,
     };
@@ -270,6 +300,7 @@ export function decideUpgradeVerdict({ rules, aiDecision, skipped }: UpgradeVerd
     reasons: withCautions(reasons, rules.blockers.length, cautions),
     blockers: rules.blockers,
     cautions,
+    ...(rules.suppressedBlockers ? { suppressedBlockers: rules.suppressedBlockers } : {}),
     basis: 'rules',
   };
 }
@@ -298,6 +329,11 @@ export function summarizeEvidence(evidence: DecisionEvidence, rules: RuleOutcome
   };
   list('Rule blockers (force NO_GO)', rules.blockers);
   list('Cautions', rules.cautions);
+  if (rules.suppressedBlockers)
+    list(
+      'Blockers suppressed by the operator (with reason and expiry; do not count them)',
+      rules.suppressedBlockers.map((b) => ({ ...b, message: `${b.message} — suppressed: ${b.suppressedBy.reason}` })),
+    );
   const scan = evidence.apiScan;
   if (scan) {
     const removed = scan.findings.filter((f) => f.removedByTarget).length;

@@ -105,6 +105,16 @@ export function renderReportMarkdown(report: UpgradeReport): string {
         '',
         ...d.blockers.map((b) => `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message}`),
       );
+    if (d.suppressedBlockers && d.suppressedBlockers.length > 0)
+      out.push(
+        '',
+        '### Suppressed blockers (waved through by .eks-upgrade.yaml; they would force NO_GO)',
+        '',
+        ...d.suppressedBlockers.map(
+          (b) =>
+            `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message} — by ${b.suppressedBy.rule} until ${b.suppressedBy.expires ?? '?'}: ${b.suppressedBy.reason}`,
+        ),
+      );
     if (d.cautions.length > 0)
       out.push(
         '',
@@ -163,12 +173,18 @@ export function renderReportMarkdown(report: UpgradeReport): string {
             f.replacement ?? '—',
             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : (f.location ?? f.source),
             f.confidence,
-            f.removedByTarget ? 'yes' : 'no',
+            f.suppressed
+              ? `suppressed (${f.suppressed.reason}${f.suppressed.expires ? `, until ${f.suppressed.expires}` : ''})`
+              : f.removedByTarget
+                ? 'yes'
+                : 'no',
           ]),
         ),
       );
     }
     for (const e of scan.errors) out.push(`- Not scanned: ${e.file}${e.line ? `:${e.line}` : ''} — ${e.message}`);
+    for (const k of scan.sourcesSkipped ?? []) out.push(`- Not scanned: ${k.source} — ${k.reason}`);
+    for (const w of scan.suppressionWarnings ?? []) out.push(`- Warning: ${w}`);
   }
   const readiness = report.readiness;
   if (readiness) {
@@ -178,10 +194,18 @@ export function renderReportMarkdown(report: UpgradeReport): string {
       out.push(
         ...table(
           ['Code', 'Level', 'Check', 'Resource', 'What to do'],
-          readiness.findings.map((f) => [f.code, f.level, f.title, f.resource ?? '—', f.message]),
+          readiness.findings.map((f) => [
+            f.code,
+            f.suppressed ? `${f.level}, suppressed (${f.suppressed.reason})` : f.level,
+            f.title,
+            f.resource ?? '—',
+            f.message,
+          ]),
         ),
       );
     for (const c of readiness.checksSkipped ?? []) out.push(`- Skipped ${c.code}: ${c.reason}`);
+    for (const c of readiness.checksPartial ?? []) out.push(`- Partial ${c.code}: ${c.reason}`);
+    for (const w of readiness.suppressionWarnings ?? []) out.push(`- Warning: ${w}`);
   }
   const notes = report.releaseNotes;
   if (notes) {

@@ -12,7 +12,7 @@ const isoDate = z
 
 export const SuppressionRuleSchema = z.strictObject({
   /** A check code (K8S002, API001, …). */
-  code: z.string().regex(/^[A-Z]{3}\d{3}$/, { error: 'expected a check code such as K8S002 or API001' }),
+  code: z.string().regex(/^[A-Z][A-Z0-9]{2}\d{3}$/, { error: 'expected a check code such as K8S002 or API001' }),
   /** Glob over Kind/namespace/name (cluster-scoped: Kind/name; `*` stops at `/`, `**` does not). Absent: any. */
   resource: z.string().min(1).optional(),
   /** Only when upgrading to this minor. */

@@ -203,7 +203,15 @@ void describe('evidence activities', () => {
       targetVersion: '1.31',
       manifestPaths: ['test/fixtures/manifests/workloads'],
     });
-    assert.deepEqual([...new Set(report.findings.map((f) => f.code))].sort(), ['K8S002', 'K8S003', 'K8S004', 'K8S005', 'K8S006', 'K8S007', 'K8S008']);
+    assert.deepEqual([...new Set(report.findings.map((f) => f.code))].sort(), [
+      'K8S002',
+      'K8S003',
+      'K8S004',
+      'K8S005',
+      'K8S006',
+      'K8S007',
+      'K8S008',
+    ]);
     const without = await activities.checkClusterReadiness({ snapshot, targetVersion: '1.31', manifestPaths: [] });
     assert.deepEqual(without.findings, []);
   });
