@@ -65,12 +65,23 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
     .option('--target <version>', 'target minor, to record add-on versions compatible with it')
     .option('--output <file>', 'write here instead of stdout')
     .option('--no-ec2', 'skip EC2 (subnet free IPs, launch-template versions)')
+    .option('--live', 'also read the Kubernetes API: nodes, workloads, Helm releases, CRDs, live API use')
+    .option('--kubeconfig <file>', 'with --live: kubeconfig to use (default KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'with --live: kubeconfig context (default its current context)')
+    .option(
+      '--eks-token',
+      'with --live: connect through the EKS endpoint with an IAM token even if a kubeconfig exists',
+    )
     .action(
       act((flags, ctx) =>
         runSnapshot(
           {
             cluster: typeof flags.cluster === 'string' ? flags.cluster : '',
             ec2: flags.ec2 !== false,
+            live: flags.live === true,
+            eksToken: flags.eksToken === true,
+            ...(typeof flags.kubeconfig === 'string' ? { kubeconfig: flags.kubeconfig } : {}),
+            ...(typeof flags.context === 'string' ? { context: flags.context } : {}),
             ...(typeof flags.region === 'string' ? { region: flags.region } : {}),
             ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
             ...(typeof flags.output === 'string' ? { output: flags.output } : {}),

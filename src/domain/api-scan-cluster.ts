@@ -3,9 +3,18 @@
 // Helm release's newest deployed revision (high: it is what Helm applied), and third-party APIs (cert-manager,
 // Istio, Karpenter, the AWS Load Balancer Controller, a user's versions file) keyed to the add-on's own version.
 import { API_REMOVALS, findApiRemoval, type ApiRemoval } from './api-removals';
-import { makeFinding, pluralOf, relevant, resolveVersions, type ScanVersions, type Subject } from './api-scan';
+import {
+  makeFinding,
+  pluralOf,
+  relevant,
+  resolveVersions,
+  scanInsights,
+  scanLiveObjects,
+  type ScanVersions,
+  type Subject,
+} from './api-scan';
 import type { ApiRemovalFinding, ApiUsageSource, Confidence } from './evidence';
-import type { HelmReleaseSummary, RequestedDeprecatedApi } from './kubernetes-inventory';
+import { deniedText, type HelmReleaseSummary, type RequestedDeprecatedApi } from './kubernetes-inventory';
 import type { ClusterSnapshot } from './snapshot';
 import {
   compareComponentVersions,
@@ -203,4 +212,67 @@ export function scanThirdPartyApis(
     });
   }
   return findings;
+}
+
+/** Why a cluster-side source was not scanned: denied lists (with the rule to add) and reads that failed. */
+function skippedSources(snapshot: ClusterSnapshot): Array<{ source: string; reason: string }> {
+  const access = snapshot.kubernetesAccess;
+  if (!access) return [];
+  const skipped: Array<{ source: string; reason: string }> = [];
+  for (const d of access.denied) {
+    const source =
+      d.resource === 'secrets'
+        ? 'Helm releases (release Secrets)'
+        : d.resource === '/metrics'
+          ? 'API server metric apiserver_requested_deprecated_apis (/metrics)'
+          : d.resource === 'customresourcedefinitions'
+            ? 'CRDs (third-party API versions)'
+            : `live objects: ${d.group ? `${d.group}/` : ''}${d.resource}`;
+    skipped.push({ source, reason: deniedText(d) });
+  }
+  for (const u of access.unavailable) skipped.push({ source: u.what, reason: u.reason });
+  return skipped;
+}
+
+/**
+ * Every cluster-side API finding a snapshot supports: last-applied annotations, EKS insights, the API server's
+ * requested-deprecated-APIs metric, Helm releases, and third-party APIs in all of them. Pure: a snapshot file and a
+ * live read of the same cluster give the same findings.
+ */
+export function scanSnapshotApis(
+  snapshot: ClusterSnapshot,
+  versions: ScanVersions,
+  user?: UserVersions,
+): {
+  findings: ApiRemovalFinding[];
+  sourcesSkipped: Array<{ source: string; reason: string }>;
+  objectsScanned: number;
+} {
+  const tables = apiTables(user, detectComponentVersions(snapshot));
+  const live = snapshot.liveObjects ?? [];
+  const helm = helmApiObjects(snapshot.helmReleases ?? []);
+  const findings = [
+    ...scanLiveObjects(live, versions),
+    ...scanInsights(snapshot.insights ?? [], versions),
+    ...scanRequestedDeprecatedApis(snapshot.requestedDeprecatedApis ?? [], versions),
+    ...scanApiObjects(helm, versions, 'helm', 'high', tables),
+    ...scanThirdPartyApis(
+      [
+        ...helm.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const })),
+        ...live
+          .filter((o) => o.lastAppliedApiVersion)
+          .map((o) => ({
+            apiVersion: o.lastAppliedApiVersion ?? o.apiVersion,
+            kind: o.kind,
+            name: o.name,
+            namespace: o.namespace,
+            location: `live cluster: last-applied-configuration says ${o.lastAppliedApiVersion}`,
+            source: 'live-cluster' as const,
+            confidence: 'medium' as const,
+          })),
+      ],
+      tables,
+    ),
+  ];
+  return { findings, sourcesSkipped: skippedSources(snapshot), objectsScanned: live.length + helm.length };
 }

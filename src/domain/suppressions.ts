@@ -1,9 +1,10 @@
-// `.eks-upgrade.yaml`: suppression rules and per-check knobs (docs/suppressions.md). A rule names a check code, an
+// `.eks-upgrade.yaml`: suppression rules, per-check knobs and extra API versions (docs/suppressions.md). A rule names a check code, an
 // optional resource glob ("Deployment/kube-system/*"), an optional target version, a mandatory reason and an
 // optional expiry. Suppressed findings stay in the report, marked with the rule; a blocker (required finding, or an
 // API removed by the target) can only be waved through by a rule that expires, so nothing is hidden for ever.
 import { z } from 'zod';
 import type { ApiRemovalFinding, ApiScanResult, ReadinessFinding, ReadinessReport, Suppression } from './evidence';
+import { VersionsFileSchema } from './third-party-apis';
 
 const isoDate = z
   .string()
@@ -39,6 +40,8 @@ export const CheckSettingsSchema = z.strictObject({
 export const UpgradeConfigSchema = z.strictObject({
   suppressions: z.array(SuppressionRuleSchema).default([]),
   checks: CheckSettingsSchema.default({}),
+  /** Extra deprecated APIs in pluto's versions-file format (deprecated-versions, target-versions). */
+  additionalVersions: VersionsFileSchema.optional(),
 });
 
 export type SuppressionRule = z.infer<typeof SuppressionRuleSchema>;

@@ -6,6 +6,7 @@ import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
 import type { UpgradeDecision } from '../domain/decision';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
 import type { RollbackRecord } from '../domain/rollback';
+import { UpgradeConfigSchema } from '../domain/suppressions';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
 
@@ -29,6 +30,8 @@ export const UpgradeInputSchema = z
       z.strictObject({ kind: z.literal('eks') }),
     ]),
     manifestPaths: z.array(z.string().min(1)).default([]),
+    /** .eks-upgrade.yaml as read by the client: suppressions, per-check knobs, extra API versions. */
+    config: UpgradeConfigSchema.optional(),
     releaseNotes: z
       .discriminatedUnion('kind', [
         z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),

@@ -199,11 +199,13 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
         snapshot,
         currentVersion,
         targetVersion: input.targetVersion,
+        ...(input.config ? { config: input.config } : {}),
       }),
       evidenceActivities.checkClusterReadiness({
         snapshot,
         targetVersion: input.targetVersion,
         manifestPaths: input.manifestPaths,
+        ...(input.config ? { config: input.config } : {}),
       }),
     ]);
     Object.assign(state, { releaseNotes, apiScan, readiness });

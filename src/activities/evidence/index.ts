@@ -6,7 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
-import { buildApiScanResult, scanInsights, scanLiveObjects, scanManifestObjects } from '../../domain/api-scan';
+import { buildApiScanResult } from '../../domain/api-scan';
+import { scanSnapshotApis } from '../../domain/api-scan-cluster';
+import { applySuppressions, type UpgradeConfig } from '../../domain/suppressions';
+import { parseVersionsFile } from '../../domain/third-party-apis';
+import { scanManifestFiles } from '../kubernetes/file-scan';
 import { extractReleaseNotes } from '../../domain/release-notes';
 import { runReadinessChecks } from '../../domain/readiness';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
@@ -139,20 +143,33 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     snapshot?: ClusterSnapshot;
     currentVersion: string;
     targetVersion: string;
+    config?: UpgradeConfig;
   }): Promise<ApiScanResult> {
     const versions = { currentVersion: input.currentVersion, targetVersion: input.targetVersion };
-    const parsed = await readManifestPaths(input.manifestPaths);
-    const findings = [
-      ...scanManifestObjects(parsed.objects, versions),
-      ...scanLiveObjects(input.snapshot?.liveObjects ?? [], versions),
-      ...scanInsights(input.snapshot?.insights ?? [], versions),
-    ];
-    const result = buildApiScanResult({
+    const user = input.config?.additionalVersions
+      ? parseVersionsFile(input.config.additionalVersions, '.eks-upgrade.yaml additionalVersions')
+      : undefined;
+    const files = scanManifestFiles(await readManifestPaths(input.manifestPaths), versions, user);
+    const cluster = input.snapshot
+      ? scanSnapshotApis(input.snapshot, versions, user)
+      : { findings: [], sourcesSkipped: [], objectsScanned: 0 };
+    const built = buildApiScanResult({
       targetVersion: input.targetVersion,
-      findings,
-      errors: parsed.errors,
-      objectsScanned: parsed.objects.length + (input.snapshot?.liveObjects?.length ?? 0),
+      findings: [...files.findings, ...cluster.findings],
+      errors: files.errors,
+      objectsScanned: files.objectsScanned + cluster.objectsScanned,
     });
+    const suppressed = applySuppressions({
+      config: input.config,
+      targetVersion: built.targetVersion,
+      now: now(),
+      apiScan: built,
+    });
+    const result: ApiScanResult = {
+      ...suppressed.apiScan,
+      ...(cluster.sourcesSkipped.length > 0 ? { sourcesSkipped: cluster.sourcesSkipped } : {}),
+      ...(suppressed.warnings.length > 0 ? { suppressionWarnings: suppressed.warnings } : {}),
+    };
     deps.logger?.info(
       {
         findings: result.findings.length,
@@ -168,10 +185,26 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     snapshot: ClusterSnapshot;
     targetVersion: string;
     manifestPaths: string[];
+    config?: UpgradeConfig;
   }): Promise<ReadinessReport> {
     const manifests =
       input.manifestPaths.length > 0 ? (await readManifestPaths(input.manifestPaths)).objects : undefined;
-    return runReadinessChecks({ snapshot: input.snapshot, targetVersion: input.targetVersion, manifests, now: now() });
+    const report = runReadinessChecks({
+      snapshot: input.snapshot,
+      targetVersion: input.targetVersion,
+      manifests,
+      now: now(),
+      ...(input.config ? { settings: input.config.checks } : {}),
+    });
+    const suppressed = applySuppressions({
+      config: input.config,
+      targetVersion: report.targetVersion,
+      now: now(),
+      readiness: report,
+    });
+    return suppressed.warnings.length > 0
+      ? { ...suppressed.readiness, suppressionWarnings: suppressed.warnings }
+      : suppressed.readiness;
   }
 
   return {

@@ -1,10 +1,17 @@
-// `eks-upgrade snapshot --cluster X [--region R] [--target 1.NN] [--output FILE] [--no-ec2]`: reads a real cluster
-// through the EKS API (and EC2 for subnet free IPs, unless --no-ec2) and writes a snapshot JSON (docs/snapshot.md)
-// to FILE or stdout. AWS_ENDPOINT_URL_EKS / AWS_ENDPOINT_URL_EC2 redirect the SDK (tests, proxies).
+// `eks-upgrade snapshot --cluster X [--region R] [--target 1.NN] [--output FILE] [--no-ec2] [--live [--kubeconfig F]
+// [--context C] [--eks-token]]`: reads a real cluster through the EKS API (and EC2 for subnet free IPs, unless
+// --no-ec2) and, with --live, its Kubernetes API too (docs/connecting.md), and writes a snapshot JSON
+// (docs/snapshot.md) to FILE or stdout, so an offline run later decides exactly as a live one.
+// AWS_ENDPOINT_URL_EKS / AWS_ENDPOINT_URL_EC2 redirect the SDK (tests, proxies).
 import { writeFile } from 'node:fs/promises';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { loadEksInventory } from '../../activities/eks-inventory';
+import { loadClusterInventory } from '../../activities/kubernetes/cluster-inventory';
+import { KubernetesConnectionError } from '../../activities/kubernetes/connect';
+import type { ClusterSnapshot } from '../../domain/snapshot';
 import { normalizeMinor } from '../../domain/versions';
 import type { CommandIo } from './io';
 
@@ -16,11 +23,19 @@ export interface SnapshotOptions {
   output?: string;
   /** Read subnets and launch templates through EC2 (default true). */
   ec2?: boolean;
+  /** Read the Kubernetes API too: nodes, workloads, Helm releases, CRDs, live API use. */
+  live?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  /** Use the EKS endpoint with an IAM token even when a kubeconfig exists. */
+  eksToken?: boolean;
 }
 
 export interface SnapshotDeps {
   createEksClient?: (region: string) => EKSClient;
   createEc2Client?: (region: string) => EC2Client;
+  /** The AWS credential chain for the EKS token (default: the SDK's node provider chain). */
+  credentials?: AwsCredentialIdentityProvider;
   env?: Record<string, string | undefined>;
   now?: () => Date;
 }
@@ -56,11 +71,45 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
       ? undefined
       : (deps.createEc2Client?.(region) ??
         new EC2Client({ region, customUserAgent: [INVENTORY_USER_AGENT], maxAttempts: 2 }));
+  if (!options.live && (options.kubeconfig || options.context || options.eksToken)) {
+    io.stderr.write('error: --kubeconfig, --context and --eks-token read the Kubernetes API: add --live\n');
+    return 2;
+  }
+  const onWarning = (m: string) => io.stderr.write(`warning: ${m}\n`);
   try {
-    const snapshot = await loadEksInventory(
-      { eks, ec2, onWarning: (m) => io.stderr.write(`warning: ${m}\n`) },
-      { clusterName: options.cluster, region, targetVersion: target, now: deps.now?.() },
-    );
+    let snapshot: ClusterSnapshot;
+    if (options.live) {
+      const started = Date.now();
+      const { snapshot: live, stats } = await loadClusterInventory(
+        {
+          eks,
+          ...(ec2 ? { ec2 } : {}),
+          credentials: deps.credentials ?? defaultProvider(),
+          env,
+          onWarning,
+        },
+        {
+          clusterName: options.cluster,
+          region,
+          ...(target ? { targetVersion: target } : {}),
+          ...(deps.now ? { now: deps.now() } : {}),
+          kubeconfig: {
+            ...(options.kubeconfig ? { path: options.kubeconfig } : {}),
+            ...(options.context ? { context: options.context } : {}),
+            ...(options.eksToken ? { forceEksToken: true } : {}),
+          },
+        },
+      );
+      snapshot = live;
+      io.stderr.write(
+        `read the Kubernetes API (${live.kubernetesAccess?.via ?? '?'}): ${live.nodes?.length ?? 0} nodes, ${live.workloads?.length ?? 0} workloads, ${live.helmReleases?.length ?? 0} Helm releases, ${live.customResourceDefinitions?.length ?? 0} CRDs in ${stats.requests} requests, ${((Date.now() - started) / 1000).toFixed(1)} s${live.kubernetesAccess?.denied.length ? `; ${live.kubernetesAccess.denied.length} list(s) forbidden (see kubernetesAccess.denied)` : ''}\n`,
+      );
+    } else {
+      snapshot = await loadEksInventory(
+        { eks, ec2, onWarning },
+        { clusterName: options.cluster, region, targetVersion: target, now: deps.now?.() },
+      );
+    }
     const json = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (options.output && options.output !== '-') {
       await writeFile(options.output, json, 'utf8');
@@ -71,6 +120,10 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
     return 0;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
+    if (error instanceof KubernetesConnectionError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
     io.stderr.write(`error: could not read cluster ${options.cluster} in ${region}: ${errorText(error)}\n`);
     return name === 'ResourceNotFoundException' ? 2 : 1;
   } finally {
