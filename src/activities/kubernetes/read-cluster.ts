@@ -173,7 +173,8 @@ export class KubernetesReader {
       if (error instanceof ApiException && error.code === 401)
         throw new Error(
           `the Kubernetes API refused the credentials (HTTP 401) while reading ${what}: check the kubeconfig user or the IAM identity's access entry`,
-        , { cause: error });
+          { cause: error },
+        );
       const message = errorMessage(error);
       if (error instanceof ApiException && error.code === 403) {
         this.access.denied.push({ ...denied, message });
