@@ -132,7 +132,10 @@ void describe('eks-upgrade snapshot --live without a kubeconfig', () => {
     assert.ok(k8sFake.requests.length > 10 && k8sFake.requests.every((r) => r.status === 200));
     assert.ok(k8sFake.tokensSeen.size >= 1);
     for (const token of k8sFake.tokensSeen) assert.ok(!out.join('').includes(token) && !err.join('').includes(token));
-    assert.match(err.join(''), /read the Kubernetes API \(EKS endpoint of payments with an IAM token \(aws eks get-token\)\): 4 nodes/);
+    assert.match(
+      err.join(''),
+      /read the Kubernetes API \(EKS endpoint of payments with an IAM token \(aws eks get-token\)\): 4 nodes/,
+    );
   });
 
   void it('refuses a kubeconfig whose context points at another cluster (exit 2, naming both)', async () => {

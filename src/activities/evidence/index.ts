@@ -89,7 +89,14 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       throw invalidInput(
         'reading the cluster from the EKS API is not configured on this worker; give a snapshot file instead',
       );
-    return deps.loadFromEks({ clusterName: source.clusterName, region: source.region });
+    try {
+      return await deps.loadFromEks({ clusterName: source.clusterName, region: source.region });
+    } catch (error) {
+      // Bad connection settings (an unknown kubeconfig context, one pointing at another cluster) will not heal.
+      if (error instanceof Error && error.name === 'KubernetesConnectionError')
+        throw invalidInput(error.message, error);
+      throw error;
+    }
   }
 
   async function extractReleaseNotesActivity(input: {
