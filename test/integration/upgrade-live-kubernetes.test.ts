@@ -17,6 +17,7 @@ import { loadClusterInventory } from '../../src/activities/kubernetes/cluster-in
 import { renderReportMarkdown } from '../../src/domain/report';
 import { parseUpgradeConfig } from '../../src/domain/suppressions';
 import { createUpgradeWorker } from '../../src/worker/worker';
+import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { abortSignal } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { FakeEks, fakeStateFromSnapshot } from '../fakes/eks-fake';
@@ -122,7 +123,7 @@ void describe('upgrade workflow on a live inventory (EKS + Kubernetes fakes, rea
         },
       ],
     });
-    const handle = await client.workflow.start('upgradeWorkflow', {
+    const handle = await client.workflow.start<typeof upgradeWorkflow>('upgradeWorkflow', {
       taskQueue,
       workflowId: `upgrade-payments-1.32-live-${process.pid}-${Date.now()}`,
       args: [
