@@ -34,7 +34,7 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
   program
     .command('scan')
     .description(
-      'find deprecated and removed APIs in manifests, without Temporal (exit 3 when one removed by --target is in use)',
+      'find deprecated and removed APIs in manifests and Helm release Secrets, without Temporal (exit 3 when one removed by --target is in use)',
     )
     .option(
       '--manifests <paths...>',
@@ -42,13 +42,20 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
     )
     .option('--target <version>', 'Kubernetes minor to check against, e.g. 1.32')
     .option('--current <version>', 'current minor (default: the one before --target), for "replacement already served"')
-    .addOption(formatOption())
+    .option(
+      '--config <file>',
+      'suppressions and settings (default ./.eks-upgrade.yaml when present; docs/suppressions.md)',
+    )
+    .option('--additional-versions <file>', "extra deprecated APIs in pluto's versions-file format (CRDs, add-ons)")
+    .addOption(formatOption(['text', 'json', 'md', 'junit', 'sarif']))
     .action(
       act((flags, ctx) =>
         runScan(
           {
             manifests: (flags.manifests as string[] | undefined) ?? [],
             format: flags.format as ScanFormat,
+            ...(typeof flags.config === 'string' ? { config: flags.config } : {}),
+            ...(typeof flags.additionalVersions === 'string' ? { additionalVersions: flags.additionalVersions } : {}),
             ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
             ...(typeof flags.current === 'string' ? { current: flags.current } : {}),
           },

@@ -58,6 +58,7 @@ export function buildProgram(run: (action: Action, flags: Record<string, unknown
     .option('--snapshot <file>', 'cluster snapshot JSON (see `eks-upgrade snapshot`)')
     .option('--live', 'read the cluster from the EKS API instead of a snapshot')
     .option('--manifests <paths...>', 'manifest files or directories to scan for removed APIs')
+    .option('--config <file>', 'suppressions and settings (default ./.eks-upgrade.yaml when present)')
     .option(
       '--release-notes <source>',
       "'changelog' (official, cached), 'none', or a local file/directory",
@@ -100,8 +101,8 @@ export function buildProgram(run: (action: Action, flags: Record<string, unknown
     .addOption(formatOption())
     .action(act(runRollback));
 
-  upgradeRefOptions(program.command('report').description('the upgrade report'))
-    .addOption(formatOption(['md', 'json', 'text']))
+  upgradeRefOptions(program.command('report').description('the upgrade report (junit/sarif: the findings, for CI)'))
+    .addOption(formatOption(['md', 'json', 'text', 'junit', 'sarif']))
     .action(act(runReport));
 
   program

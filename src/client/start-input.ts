@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UpgradeInputSchema, type UpgradeInput, type ValidUpgradeInput } from '../workflows/upgrade-messages';
+import { readUpgradeConfig } from './upgrade-config';
 import { parseDuration, UsageError } from './usage';
 
 export interface StartFlags {
@@ -22,6 +23,8 @@ export interface StartFlags {
   approvalTimeout?: string;
   /** Paths are read by the worker; skip the local existence check when it runs elsewhere (e.g. in a container). */
   remotePaths?: boolean;
+  /** .eks-upgrade.yaml, read here and sent with the input (default ./.eks-upgrade.yaml when present). */
+  config?: string;
 }
 
 /** Which flag sets each UpgradeInput field, to name it in errors. */
@@ -38,6 +41,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   aiAnalysis: '--no-ai',
   soakWindowMs: '--soak',
   approvalTimeoutMs: '--approval-timeout',
+  config: '--config',
 };
 
 export function flagForField(field: string | number | symbol | undefined): string {
@@ -75,6 +79,7 @@ export function buildUpgradeInput(
   if (flags.live && !region)
     throw new UsageError('--live reads the EKS API and needs a region: pass --region or set AWS_REGION', '--region');
 
+  const config = readUpgradeConfig(flags.config, cwd);
   const input: UpgradeInput = {
     clusterName: flags.cluster,
     targetVersion: flags.target,
@@ -90,6 +95,7 @@ export function buildUpgradeInput(
     ...(flags.approvalTimeout !== undefined
       ? { approvalTimeoutMs: parseDuration(flags.approvalTimeout, '--approval-timeout') }
       : {}),
+    ...(config ? { config } : {}),
   };
 
   const parsed = UpgradeInputSchema.safeParse(input);

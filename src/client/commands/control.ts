@@ -23,6 +23,7 @@ import {
 } from '../upgrade-handle';
 import { EXIT_FAILURE, EXIT_OK, formatDuration, parseDuration, parseFormat, UsageError } from '../usage';
 import { renderReportJson, renderReportMarkdown } from '../../domain/report';
+import { renderJUnit, renderSarif, toolVersion } from '../formats/ci-formats';
 import { redactSecrets } from '../../domain/secrets';
 
 interface FormatFlag {
@@ -193,7 +194,9 @@ export async function runRollback(
 }
 
 export async function runReport(flags: UpgradeRef & FormatFlag, ctx: CommandContext): Promise<number> {
-  const format = parseFormat(flags.format, ['md', 'json', 'text']);
+  // junit/sarif: the report's findings for CI; the other formats are the report itself.
+  const ci = flags.format === 'junit' || flags.format === 'sarif' ? flags.format : undefined;
+  const format = ci ?? parseFormat(flags.format, ['md', 'json', 'text']);
   const workflowId = resolveWorkflowId(flags);
   const { client, connection } = await ctx.connect();
   const handle = client.workflow.getHandle(workflowId);
@@ -211,6 +214,18 @@ export async function runReport(flags: UpgradeRef & FormatFlag, ctx: CommandCont
       );
     }
   }
-  ctx.out.result(format === 'json' ? renderReportJson(report) : renderReportMarkdown(report));
+  const findings = {
+    ...(report.apiScan ? { apiScan: report.apiScan } : {}),
+    ...(report.readiness ? { readiness: report.readiness } : {}),
+  };
+  ctx.out.result(
+    format === 'json'
+      ? renderReportJson(report)
+      : format === 'junit'
+        ? renderJUnit({ name: workflowId, ...findings })
+        : format === 'sarif'
+          ? renderSarif({ toolVersion: toolVersion(), ...findings })
+          : renderReportMarkdown(report),
+  );
   return EXIT_OK;
 }

@@ -1,10 +1,17 @@
-// `eks-upgrade scan --manifests PATH... [--target 1.NN] [--current 1.NN] --format text|json|md`: the API-removal
-// scan without Temporal, for CI. Exit 3 when an API removed at or before the target is in use, 0 otherwise,
-// 2 for bad usage (or when nothing at all could be read). Unparsable files are listed, never skipped silently.
+// `eks-upgrade scan --manifests PATH... [--target 1.NN] [--current 1.NN] [--config .eks-upgrade.yaml]
+// [--additional-versions FILE] --format text|json|md|junit|sarif`: the API-removal scan without Temporal, for CI.
+// Helm release Secrets among the files (`kubectl get secret -o json`) are decoded to their newest deployed revision.
+// Exit 3 when an API removed at or before the target is in use (and not suppressed), 0 otherwise, 2 for bad usage
+// (or when nothing at all could be read). Unparsable files are listed, never skipped silently.
 import type { ApiRemovalFinding, ApiScanResult } from '../../domain/evidence';
-import { buildApiScanResult, hasRemovedApiInUse, scanManifestObjects } from '../../domain/api-scan';
+import { buildApiScanResult, hasRemovedApiInUse } from '../../domain/api-scan';
+import { applySuppressions } from '../../domain/suppressions';
 import { normalizeMinor, previousMinor } from '../../domain/versions';
 import { readManifestPaths } from '../../activities/evidence/manifest-files';
+import { scanManifestFiles } from '../../activities/kubernetes/file-scan';
+import { renderJUnit, renderSarif, toolVersion } from '../formats/ci-formats';
+import { mergeVersions, readUpgradeConfig, readVersionsFile } from '../upgrade-config';
+import { UsageError } from '../usage';
 import { readStdin, type CommandIo } from './io';
 
 /** Without --target the scan checks against the newest minor the facts table covers for released versions. */
@@ -14,7 +21,8 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 export const EXIT_REMOVED_API = 3;
 
-export type OutputFormat = 'text' | 'json' | 'md';
+export type OutputFormat = 'text' | 'json' | 'md' | 'junit' | 'sarif';
+const SCAN_FORMATS: readonly string[] = ['text', 'json', 'md', 'junit', 'sarif'];
 
 export interface ScanOptions {
   manifests: string[];
@@ -24,6 +32,12 @@ export interface ScanOptions {
   format: OutputFormat;
   /** Reader for "-" (stdin); defaults to process.stdin. */
   stdin?: () => Promise<string>;
+  /** .eks-upgrade.yaml (default: ./.eks-upgrade.yaml when present). */
+  config?: string;
+  /** A pluto-format versions file of extra deprecated APIs. */
+  additionalVersions?: string;
+  /** For the SARIF tool version. */
+  toolVersion?: string;
 }
 
 function where(f: ApiRemovalFinding): string {
@@ -50,7 +64,7 @@ export function formatScanText(result: ApiScanResult, current: string): string {
   );
   for (const f of removed)
     lines.push(
-      `REMOVED    ${f.apiVersion} ${objectName(f)} at ${where(f)}: removed in ${f.removedIn}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]${f.note ? ` (${f.note})` : ''}`,
+      `${f.suppressed ? 'SUPPRESSED' : 'REMOVED   '} ${f.apiVersion} ${objectName(f)} at ${where(f)}: removed in ${f.removedIn}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]${f.note ? ` (${f.note})` : ''}${f.suppressed ? ` — suppressed: ${f.suppressed.reason}` : ''}`,
     );
   for (const f of deprecated)
     lines.push(
@@ -95,8 +109,8 @@ export function formatScanMarkdown(result: ApiScanResult, current: string): stri
 }
 
 export async function runScan(options: ScanOptions, io: CommandIo): Promise<number> {
-  if (!(['text', 'json', 'md'] as string[]).includes(options.format)) {
-    io.stderr.write(`error: --format must be text, json or md (got '${options.format}')\n`);
+  if (!SCAN_FORMATS.includes(options.format)) {
+    io.stderr.write(`error: --format must be text, json, md, junit or sarif (got '${options.format}')\n`);
     return EXIT_USAGE;
   }
   if (options.manifests.length === 0) {
@@ -114,24 +128,47 @@ export async function runScan(options: ScanOptions, io: CommandIo): Promise<numb
     io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }
+  let config: ReturnType<typeof readUpgradeConfig>;
+  let versions: ReturnType<typeof mergeVersions>;
+  try {
+    config = readUpgradeConfig(options.config);
+    versions = mergeVersions(
+      config,
+      options.additionalVersions ? readVersionsFile(options.additionalVersions) : undefined,
+    );
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`error: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
   const stdinText = options.manifests.includes('-') ? await (options.stdin ?? (() => readStdin()))() : undefined;
   const parsed = await readManifestPaths(options.manifests, stdinText);
-  const findings = scanManifestObjects(parsed.objects, { currentVersion: current, targetVersion: target });
-  const result = buildApiScanResult({
+  const scanned = scanManifestFiles(parsed, { currentVersion: current, targetVersion: target }, versions);
+  const built = buildApiScanResult({
     targetVersion: target,
-    findings,
-    errors: parsed.errors,
-    objectsScanned: parsed.objects.length,
+    findings: scanned.findings,
+    errors: scanned.errors,
+    objectsScanned: scanned.objectsScanned,
   });
+  const suppressed = applySuppressions({ config, targetVersion: target, now: new Date(), apiScan: built });
+  const result: ApiScanResult = {
+    ...suppressed.apiScan,
+    ...(suppressed.warnings.length > 0 ? { suppressionWarnings: suppressed.warnings } : {}),
+  };
   if (options.format === 'json')
     io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
   else if (options.format === 'md') io.stdout.write(formatScanMarkdown(result, current));
+  else if (options.format === 'junit')
+    io.stdout.write(renderJUnit({ name: `eks-upgrade scan ${target}`, apiScan: result }));
+  else if (options.format === 'sarif')
+    io.stdout.write(renderSarif({ toolVersion: options.toolVersion ?? toolVersion(), apiScan: result }));
   else io.stdout.write(formatScanText(result, current));
-  for (const e of parsed.errors)
+  for (const w of suppressed.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const e of scanned.errors)
     io.stderr.write(
       `warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`,
     );
-  if (parsed.objects.length === 0 && parsed.errors.length > 0) {
+  if (parsed.objects.length === 0 && scanned.errors.length > 0) {
     io.stderr.write('error: no manifest could be read; check the paths above\n');
     return EXIT_USAGE;
   }
