@@ -1,7 +1,8 @@
 // The parts of a cluster snapshot that come from the Kubernetes API (docs/snapshot.md): workloads and PDBs reduced
 // to the facts the resilience checks read, Helm releases reduced to the objects whose API versions matter, CRD
 // versions, the API server's requested-deprecated-APIs metric, and what the identity was not allowed to read.
-// Summaries, never object bodies: a snapshot travels in workflow history and reaches prompts.
+// Summaries, never object bodies: a snapshot travels in workflow history and reaches prompts. Fields at their
+// default (no labels, no missing probe, …) are left out, so a 5,000-object cluster stays a few hundred KiB.
 import { z } from 'zod';
 
 const labels = z.record(z.string(), z.string());
@@ -15,14 +16,14 @@ export const WorkloadSummarySchema = z.object({
   replicas: z.number().int().nonnegative().optional(),
   minReadySeconds: z.number().int().nonnegative().optional(),
   /** Pod template labels, matched against PDB selectors. */
-  podLabels: labels.default({}),
-  /** podAntiAffinity or topologySpreadConstraints is set on the pod template. */
-  spreadsPods: z.boolean().default(false),
-  /** Names of containers without a readinessProbe. */
-  containersWithoutReadinessProbe: z.array(z.string()).default([]),
+  podLabels: labels.optional(),
+  /** podAntiAffinity or topologySpreadConstraints is set on the pod template (absent: neither). */
+  spreadsPods: z.boolean().optional(),
+  /** Names of containers without a readinessProbe (absent: none). */
+  containersWithoutReadinessProbe: z.array(z.string()).optional(),
   terminationGracePeriodSeconds: z.number().int().nonnegative().optional(),
-  /** hostPath volumes that mount docker.sock or dockershim.sock. */
-  dockerSocketPaths: z.array(z.string()).default([]),
+  /** hostPath volumes that mount docker.sock or dockershim.sock (absent: none). */
+  dockerSocketPaths: z.array(z.string()).optional(),
 });
 
 export const PodDisruptionBudgetSummarySchema = z.object({
@@ -30,7 +31,7 @@ export const PodDisruptionBudgetSummarySchema = z.object({
   namespace: z.string().optional(),
   matchLabels: labels.optional(),
   /** A selector with matchExpressions (treated as covering: no false alarms). */
-  hasMatchExpressions: z.boolean().default(false),
+  hasMatchExpressions: z.boolean().optional(),
 });
 
 /** One object of a Helm release's manifest whose apiVersion is in a removal table (the others are not kept). */

@@ -102,19 +102,22 @@ export function workloadSummaryOf(object: Json): WorkloadSummary | undefined {
   const replicas = nonNegativeInt(spec?.replicas);
   const minReadySeconds = nonNegativeInt(spec?.minReadySeconds);
   const grace = nonNegativeInt(pod.spec?.terminationGracePeriodSeconds);
+  const missingProbes = containers
+    .filter((c) => c.readinessProbe === undefined || c.readinessProbe === null)
+    .map((c) => (typeof c.name === 'string' ? c.name : '?'));
+  const spreads = affinity?.podAntiAffinity !== undefined || array(pod.spec?.topologySpreadConstraints).length > 0;
+  // Defaults are left out: the summary of a healthy workload is its identity, replicas and labels.
   return {
     kind,
     name,
     ...(namespace !== undefined ? { namespace } : {}),
     ...(replicas !== undefined ? { replicas } : {}),
     ...(minReadySeconds !== undefined ? { minReadySeconds } : {}),
-    podLabels: pod.labels,
-    spreadsPods: affinity?.podAntiAffinity !== undefined || array(pod.spec?.topologySpreadConstraints).length > 0,
-    containersWithoutReadinessProbe: containers
-      .filter((c) => c.readinessProbe === undefined || c.readinessProbe === null)
-      .map((c) => (typeof c.name === 'string' ? c.name : '?')),
+    ...(Object.keys(pod.labels).length > 0 ? { podLabels: pod.labels } : {}),
+    ...(spreads ? { spreadsPods: true } : {}),
+    ...(missingProbes.length > 0 ? { containersWithoutReadinessProbe: missingProbes } : {}),
     ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}),
-    dockerSocketPaths,
+    ...(dockerSocketPaths.length > 0 ? { dockerSocketPaths } : {}),
   };
 }
 
@@ -128,7 +131,7 @@ export function pdbSummaryOf(object: Json): PodDisruptionBudgetSummary | undefin
     name: metadata.name,
     ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
     ...(matchLabels && Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
-    hasMatchExpressions: array(selector?.matchExpressions).length > 0,
+    ...(array(selector?.matchExpressions).length > 0 ? { hasMatchExpressions: true } : {}),
   };
 }
 

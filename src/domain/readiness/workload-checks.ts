@@ -105,7 +105,7 @@ export const podDisruptionBudgets = withWorkloads(
       .filter((w) => REPLICATED_KINDS.has(w.kind))
       .flatMap((w) => {
         const covered = pdbs.some(
-          (p) => (p.namespace ?? 'default') === (w.namespace ?? 'default') && selects(p, w.podLabels),
+          (p) => (p.namespace ?? 'default') === (w.namespace ?? 'default') && selects(p, w.podLabels ?? {}),
         );
         return covered
           ? []
@@ -123,7 +123,7 @@ export const podDisruptionBudgets = withWorkloads(
 
 export const podSpread = withWorkloads('K8S005', APPS(['deployments', 'statefulsets']), (workloads) =>
   workloads
-    .filter((w) => REPLICATED_KINDS.has(w.kind) && (w.replicas ?? 1) > 1 && !w.spreadsPods)
+    .filter((w) => REPLICATED_KINDS.has(w.kind) && (w.replicas ?? 1) > 1 && w.spreadsPods !== true)
     .map((w) =>
       finding(
         'K8S005',
@@ -139,12 +139,12 @@ export const readinessProbes = withWorkloads(
   APPS(['deployments', 'statefulsets', 'daemonsets']),
   (workloads) =>
     workloads
-      .filter((w) => WORKLOAD_KINDS.has(w.kind) && w.containersWithoutReadinessProbe.length > 0)
+      .filter((w) => WORKLOAD_KINDS.has(w.kind) && (w.containersWithoutReadinessProbe?.length ?? 0) > 0)
       .map((w) =>
         finding(
           'K8S006',
           'recommended',
-          `${ref(w)} (${where(w)}): container(s) ${w.containersWithoutReadinessProbe.join(', ')} have no readinessProbe, so traffic reaches pods before they are ready during rollouts; add one.`,
+          `${ref(w)} (${where(w)}): container(s) ${(w.containersWithoutReadinessProbe ?? []).join(', ')} have no readinessProbe, so traffic reaches pods before they are ready during rollouts; add one.`,
           ref(w),
         ),
       ),
@@ -168,12 +168,12 @@ export const dockerSocketMounts = withWorkloads(
   APPS(['deployments', 'statefulsets', 'daemonsets']),
   (workloads) =>
     workloads
-      .filter((w) => w.dockerSocketPaths.length > 0)
+      .filter((w) => (w.dockerSocketPaths?.length ?? 0) > 0)
       .map((w) =>
         finding(
           'K8S008',
           'required',
-          `${ref(w)} (${where(w)}) mounts ${w.dockerSocketPaths[0] ?? 'docker.sock'}; EKS nodes run containerd only (dockershim was removed in 1.24), so this workload breaks. Use the containerd socket or remove the dependency.`,
+          `${ref(w)} (${where(w)}) mounts ${w.dockerSocketPaths?.[0] ?? 'docker.sock'}; EKS nodes run containerd only (dockershim was removed in 1.24), so this workload breaks. Use the containerd socket or remove the dependency.`,
           ref(w),
         ),
       ),
