@@ -118,6 +118,8 @@ export function scanRequestedDeprecatedApis(
   const resolved = resolveVersions(versions);
   const findings: ApiRemovalFinding[] = [];
   for (const api of requested) {
+    // Core v1 Endpoints is deprecated (1.33) but will never be removed, and every Service has one: not reported.
+    if (api.group === '' && api.version === 'v1' && api.resource === 'endpoints') continue;
     const groupVersion = api.group ? `${api.group}/${api.version}` : api.version;
     const known = API_REMOVALS.find((r) => r.groupVersion === groupVersion && pluralOf(r.kind) === api.resource);
     const removedRelease = tryParseMinor(api.removedRelease);

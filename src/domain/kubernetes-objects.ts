@@ -44,7 +44,8 @@ export function classifyNode(nodeLabels: Record<string, string>): { kind: NodeKi
   if (nodegroup) return { kind: 'managed', group: nodegroup };
   const pool = nodeLabels[NODE_LABELS.karpenterNodePool] ?? nodeLabels[NODE_LABELS.karpenterProvisioner];
   if (pool) return { kind: 'karpenter', group: pool };
-  return { kind: 'self-managed', group: nodeLabels[NODE_LABELS.eksctlNodegroup] };
+  const eksctl = nodeLabels[NODE_LABELS.eksctlNodegroup];
+  return eksctl ? { kind: 'self-managed', group: eksctl } : { kind: 'self-managed' };
 }
 
 export interface NodeSummary {
