@@ -2,21 +2,35 @@
 //   1. release notes: full text vs the upgrade-relevant extract, in tokens (target: extract <= 20 % of the full text);
 //   2. the Bedrock guard: latency a guarded call adds (target <= 15 ms) and the share of the configured rate that
 //      40 concurrent callers achieve (target >= 95 %, never over);
-//   3. the live Kubernetes read: 200 nodes, 300 Helm releases, 5,000 objects at 20 ms per request (target <= 60 s,
+//   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
+//      workflow bundle vs bundling at start);
+//   4. the live Kubernetes read: 200 nodes, 300 Helm releases, 5,000 objects at 20 ms per request (target <= 60 s,
 //      <= 10 requests in flight, <= 1 MiB of snapshot).
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, the Kubernetes
 // read over its time, concurrency or size).
+import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
 import { formatKubernetesBenchmark, runKubernetesBenchmark } from './bench-kubernetes';
+import {
+  formatCliStartupBench,
+  formatWorkerStartupBench,
+  runCliStartupBench,
+  runWorkerStartupBench,
+} from './bench-startup';
 
 async function main(): Promise<number> {
+  console.error(`[bench] release notes from the ${await prepareReferenceData()}`);
   const rows = benchReleaseNotes();
   console.log(formatReleaseNotesBench(rows));
   console.log();
   const guard = await runGuardBenchmark();
   console.log(formatGuardBenchmark(guard));
-  console.log();
+  console.log('\nCLI start-up');
+  console.log(formatCliStartupBench(await runCliStartupBench()));
+  console.log('\nWorker start-up');
+  console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
+  console.log('\nKubernetes live read');
   const kubernetes = await runKubernetesBenchmark();
   console.log(formatKubernetesBenchmark(kubernetes));
   const extractsSmall = rows.every((r) => r.percent <= 20);

@@ -36,7 +36,7 @@ export interface ReadinessReport {
   /** Codes of every check that ran (a check with no finding passed). */
   checksRun: string[];
   findings: ReadinessFinding[];
-  /** Checks that could not run because the snapshot lacks their data (never counted as passed). Added by issue 4. */
+  /** Checks that could not run because the snapshot lacks their data (never counted as passed). */
   checksSkipped?: Array<{ code: string; reason: string }>;
   /** Checks that ran on part of their data (e.g. a list was forbidden): findings stand, the rest is unchecked. */
   checksPartial?: Array<{ code: string; reason: string }>;
@@ -66,9 +66,9 @@ export interface ApiRemovalFinding {
   removedByTarget: boolean;
   confidence: Confidence;
   source: ApiUsageSource;
-  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. Added by issue 4. */
+  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. */
   code?: string;
-  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). Added by issue 4. */
+  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). */
   note?: string;
   /** For third-party APIs (API003): the add-on whose version the removal is keyed to, e.g. "cert-manager". */
   component?: string;

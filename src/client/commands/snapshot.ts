@@ -13,7 +13,8 @@ import { loadClusterInventory } from '../../activities/kubernetes/cluster-invent
 import { KubernetesConnectionError } from '../../activities/kubernetes/connect';
 import type { ClusterSnapshot } from '../../domain/snapshot';
 import { normalizeMinor } from '../../domain/versions';
-import type { CommandIo } from './io';
+import type { CommandContext } from '../context';
+import type { Output } from '../output';
 
 export interface SnapshotOptions {
   cluster: string;
@@ -47,22 +48,22 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps: SnapshotDeps = {}): Promise<number> {
+export async function runSnapshot(options: SnapshotOptions, out: Output, deps: SnapshotDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   if (!options.cluster || options.cluster.trim() === '') {
-    io.stderr.write('error: --cluster is required (the EKS cluster name)\n');
+    out.info('error: --cluster is required (the EKS cluster name)\n');
     return 2;
   }
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    io.stderr.write('error: no AWS Region: pass --region or set AWS_REGION\n');
+    out.info('error: no AWS Region: pass --region or set AWS_REGION\n');
     return 2;
   }
   let target: string | undefined;
   try {
     target = options.target ? normalizeMinor(options.target, '--target') : undefined;
   } catch (error) {
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    out.info(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
   const eks = deps.createEksClient?.(region) ?? new EKSClient({ region, customUserAgent: [INVENTORY_USER_AGENT] });
@@ -72,10 +73,10 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
       : (deps.createEc2Client?.(region) ??
         new EC2Client({ region, customUserAgent: [INVENTORY_USER_AGENT], maxAttempts: 2 }));
   if (!options.live && (options.kubeconfig || options.context || options.eksToken)) {
-    io.stderr.write('error: --kubeconfig, --context and --eks-token read the Kubernetes API: add --live\n');
+    out.info('error: --kubeconfig, --context and --eks-token read the Kubernetes API: add --live\n');
     return 2;
   }
-  const onWarning = (m: string) => io.stderr.write(`warning: ${m}\n`);
+  const onWarning = (m: string) => out.info(`warning: ${m}\n`);
   try {
     let snapshot: ClusterSnapshot;
     if (options.live) {
@@ -101,7 +102,7 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
         },
       );
       snapshot = live;
-      io.stderr.write(
+      out.info(
         `read the Kubernetes API (${live.kubernetesAccess?.via ?? '?'}): ${live.nodes?.length ?? 0} nodes, ${live.workloads?.length ?? 0} workloads, ${live.helmReleases?.length ?? 0} Helm releases, ${live.customResourceDefinitions?.length ?? 0} CRDs in ${stats.requests} requests, ${((Date.now() - started) / 1000).toFixed(1)} s${live.kubernetesAccess?.denied.length ? `; ${live.kubernetesAccess.denied.length} list(s) forbidden (see kubernetesAccess.denied)` : ''}\n`,
       );
     } else {
@@ -113,21 +114,53 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
     const json = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (options.output && options.output !== '-') {
       await writeFile(options.output, json, 'utf8');
-      io.stderr.write(`wrote snapshot of ${options.cluster} (${snapshot.cluster.version}) to ${options.output}\n`);
+      out.info(`wrote snapshot of ${options.cluster} (${snapshot.cluster.version}) to ${options.output}\n`);
     } else {
-      io.stdout.write(json);
+      out.result(json);
     }
     return 0;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (error instanceof KubernetesConnectionError) {
-      io.stderr.write(`error: ${error.message}\n`);
+      out.info(`error: ${error.message}\n`);
       return 2;
     }
-    io.stderr.write(`error: could not read cluster ${options.cluster} in ${region}: ${errorText(error)}\n`);
+    out.info(`error: could not read cluster ${options.cluster} in ${region}: ${errorText(error)}\n`);
     return name === 'ResourceNotFoundException' ? 2 : 1;
   } finally {
     eks.destroy();
     ec2?.destroy();
   }
+}
+
+/** `eks-upgrade snapshot`: commander's flags to SnapshotOptions (`--no-ec2` sets ec2=false). */
+export function runSnapshotCommand(
+  flags: {
+    cluster?: string;
+    region?: string;
+    target?: string;
+    output?: string;
+    ec2?: boolean;
+    live?: boolean;
+    kubeconfig?: string;
+    context?: string;
+    eksToken?: boolean;
+  },
+  ctx: CommandContext,
+): Promise<number> {
+  return runSnapshot(
+    {
+      cluster: flags.cluster ?? '',
+      ec2: flags.ec2 !== false,
+      live: flags.live === true,
+      eksToken: flags.eksToken === true,
+      ...(flags.region !== undefined ? { region: flags.region } : {}),
+      ...(flags.target !== undefined ? { target: flags.target } : {}),
+      ...(flags.output !== undefined ? { output: flags.output } : {}),
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+    },
+    ctx.out,
+    { env: ctx.env },
+  );
 }

@@ -3,7 +3,7 @@
 import type { ReadinessFinding } from '../evidence';
 import { deniedAmong, deniedText } from '../kubernetes-inventory';
 import type { ClusterSnapshot } from '../snapshot';
-import { compareMinor, minorDistance, nextMinor, tryParseMinor } from '../versions';
+import { compareMinor, minorDistance, minorOf, nextMinor, tryParseMinor } from '../versions';
 import { finding, found, passed, skipped, type CheckContext, type ReadinessCheck } from './check';
 
 /** When the nodes could not be listed, the node-based half of UPG002/K8S001 is missing: say so, with the rule. */
@@ -14,11 +14,6 @@ function withNodeAccess(snapshot: ClusterSnapshot, findings: ReadinessFinding[])
     findings,
     partial: `self-managed, Karpenter and hybrid nodes not checked: ${denied.map(deniedText).join('; ')}`,
   };
-}
-
-function minorOf(text: string | undefined): string | undefined {
-  const v = tryParseMinor(text);
-  return v ? `${v.major}.${v.minor}` : undefined;
 }
 
 export const oneMinorStep: ReadinessCheck = {
