@@ -14,7 +14,12 @@ import {
   type Subject,
 } from './api-scan';
 import type { ApiRemovalFinding, ApiUsageSource, Confidence } from './evidence';
-import { deniedText, type HelmReleaseSummary, type RequestedDeprecatedApi } from './kubernetes-inventory';
+import {
+  deniedText,
+  type CrdSummary,
+  type HelmReleaseSummary,
+  type RequestedDeprecatedApi,
+} from './kubernetes-inventory';
 import type { ClusterSnapshot } from './snapshot';
 import {
   compareComponentVersions,
@@ -26,6 +31,7 @@ import {
 import { tryParseMinor } from './versions';
 
 export const API_THIRD_PARTY = 'API003';
+export const API_NOT_SERVED = 'API004';
 
 /** The removal tables a scan uses: the built-in ones plus a user's versions file. */
 export interface ApiTables {
@@ -216,6 +222,38 @@ export function scanThirdPartyApis(
   return findings;
 }
 
+/**
+ * Objects at a version their CRD lists but no longer serves (API004): applying them fails now, whatever the target.
+ * Judged against the cluster's own CRDs, so it needs a live read (or a snapshot of one).
+ */
+export function scanUnservedCrdVersions(
+  objects: Array<ApiObject & { source: ApiUsageSource; confidence: Confidence }>,
+  crds: CrdSummary[],
+): ApiRemovalFinding[] {
+  const findings: ApiRemovalFinding[] = [];
+  for (const { apiVersion, source, confidence, ...subject } of objects) {
+    const [group, version] = apiVersion.split('/');
+    if (!group || !version) continue;
+    const crd = crds.find((c) => c.group === group && c.kind === subject.kind);
+    const listed = crd?.versions.find((v) => v.name === version);
+    if (!crd || !listed || listed.served) continue;
+    const served = crd.versions.filter((v) => v.served).map((v) => `${group}/${v.name}`);
+    findings.push({
+      ...subject,
+      apiVersion,
+      removedIn: 'no longer served by this cluster',
+      ...(served.length > 0 ? { replacement: served[served.length - 1] } : {}),
+      replacementAvailableOnCurrent: served.length > 0,
+      removedByTarget: false,
+      confidence,
+      source,
+      code: API_NOT_SERVED,
+      note: `the CRD ${crd.name} lists ${version} with served: false${crd.appVersion ? ` (add-on ${crd.appVersion})` : ''}; objects at this version cannot be applied: move them to ${served.join(' or ') || 'a served version'}`,
+    });
+  }
+  return findings;
+}
+
 /** Why a cluster-side source was not scanned: denied lists (with the rule to add) and reads that failed. */
 function skippedSources(snapshot: ClusterSnapshot): Array<{ source: string; reason: string }> {
   const access = snapshot.kubernetesAccess;
@@ -274,6 +312,23 @@ export function scanSnapshotApis(
           })),
       ],
       tables,
+    ),
+    ...scanUnservedCrdVersions(
+      [
+        ...helm.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const })),
+        ...live
+          .filter((o) => o.lastAppliedApiVersion)
+          .map((o) => ({
+            apiVersion: o.lastAppliedApiVersion ?? o.apiVersion,
+            kind: o.kind,
+            name: o.name,
+            namespace: o.namespace,
+            location: `live cluster: last-applied-configuration says ${o.lastAppliedApiVersion}`,
+            source: 'live-cluster' as const,
+            confidence: 'medium' as const,
+          })),
+      ],
+      snapshot.customResourceDefinitions ?? [],
     ),
   ];
   return { findings, sourcesSkipped: skippedSources(snapshot), objectsScanned: live.length + helm.length };

@@ -105,6 +105,7 @@ void describe('Kubernetes API read through @kubernetes/client-node against the f
         'API001:live-cluster:Ingress/shop',
         'API002:api-server-metrics:FlowSchema/(API clients)',
         'API003:helm:Certificate/edge-tls',
+        'API004:helm:Certificate/edge-tls',
       ]);
       // The superseded revisions' removed APIs (extensions/v1beta1 Ingress, apps/v1beta2 Deployment) yield nothing.
       assert.ok(

@@ -7,7 +7,7 @@ import type { Logger } from '../../domain/logger';
 import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
 import { buildApiScanResult } from '../../domain/api-scan';
-import { scanSnapshotApis } from '../../domain/api-scan-cluster';
+import { scanSnapshotApis, scanUnservedCrdVersions } from '../../domain/api-scan-cluster';
 import { applySuppressions, type UpgradeConfig } from '../../domain/suppressions';
 import { parseVersionsFile } from '../../domain/third-party-apis';
 import { scanManifestFiles } from '../kubernetes/file-scan';
@@ -160,9 +160,23 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     const cluster = input.snapshot
       ? scanSnapshotApis(input.snapshot, versions, user)
       : { findings: [], sourcesSkipped: [], objectsScanned: 0 };
+    // Manifests at a version the cluster's CRDs no longer serve (API004) can be judged only against a live read.
+    const unserved = scanUnservedCrdVersions(
+      files.objects.map((o) => ({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        name: o.name,
+        namespace: o.namespace,
+        file: o.file,
+        line: o.line,
+        source: o.helmSource ? ('helm' as const) : ('manifest' as const),
+        confidence: 'high' as const,
+      })),
+      input.snapshot?.customResourceDefinitions ?? [],
+    );
     const built = buildApiScanResult({
       targetVersion: input.targetVersion,
-      findings: [...files.findings, ...cluster.findings],
+      findings: [...files.findings, ...unserved, ...cluster.findings],
       errors: files.errors,
       objectsScanned: files.objectsScanned + cluster.objectsScanned,
     });

@@ -28,6 +28,7 @@ const API_TITLES: Record<string, string> = {
   API001: 'API version removed at or before the target',
   API002: 'Deprecated API version in use',
   API003: 'Third-party API version deprecated or removed by its add-on',
+  API004: 'API version no longer served by the cluster (CRD)',
 };
 
 /** One finding, whatever its origin, in the shape both formats need. */
@@ -48,7 +49,7 @@ function titleOf(code: string): string {
 
 function apiLevel(f: ApiRemovalFinding): CiFinding['level'] {
   if (f.removedByTarget) return f.confidence === 'low' ? 'warning' : 'error';
-  return f.code === 'API003' ? 'warning' : 'note';
+  return f.code === 'API003' || f.code === 'API004' ? 'warning' : 'note';
 }
 
 function apiMessage(f: ApiRemovalFinding): string {
