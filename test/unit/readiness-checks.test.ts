@@ -21,6 +21,7 @@ const FIXTURE_RUNS: Array<[string, string, { manifests?: string[]; now?: Date }?
   ['extended-ended-1.29.json', '1.30'],
   ['minimal.json', '1.32'],
   ['healthy-1.30.json', '1.31', { manifests: ['test/fixtures/manifests/workloads'] }],
+  ['live-1.30.json', '1.31'],
 ];
 
 async function check(
