@@ -4,13 +4,16 @@
 //      40 concurrent callers achieve (target >= 95 %, never over);
 //   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
 //      workflow bundle vs bundling at start);
-//   4. the live Kubernetes read: 200 nodes, 300 Helm releases, 5,000 objects at 20 ms per request (target <= 60 s,
+//   4. execution polling: DescribeUpdate calls per step (control plane, add-on, node groups) against the EKS
+//      simulator with its clock compressed (never more than one per poll interval of EKS time);
+//   5. the live Kubernetes read: 200 nodes, 300 Helm releases, 5,000 objects at 20 ms per request (target <= 60 s,
 //      <= 10 requests in flight, <= 1 MiB of snapshot).
-// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, the Kubernetes
-// read over its time, concurrency or size).
+// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, polling more
+// often than the interval, the Kubernetes read over its time, concurrency or size).
 import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
+import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
 import { formatKubernetesBenchmark, runKubernetesBenchmark } from './bench-kubernetes';
 import {
   formatCliStartupBench,
@@ -30,12 +33,15 @@ async function main(): Promise<number> {
   console.log(formatCliStartupBench(await runCliStartupBench()));
   console.log('\nWorker start-up');
   console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
+  console.log();
+  const execution = await runExecutionBench();
+  console.log(formatExecutionBench(execution));
   console.log('\nKubernetes live read');
   const kubernetes = await runKubernetesBenchmark();
   console.log(formatKubernetesBenchmark(kubernetes));
   const extractsSmall = rows.every((r) => r.percent <= 20);
   const kubernetesOk = kubernetes.withinTime && kubernetes.withinConcurrency && kubernetes.withinSize;
-  return extractsSmall && guard.rate.neverOver && kubernetesOk ? 0 : 1;
+  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) && kubernetesOk ? 0 : 1;
 }
 
 main().then(
