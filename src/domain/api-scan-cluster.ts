@@ -267,7 +267,9 @@ function skippedSources(snapshot: ClusterSnapshot): Array<{ source: string; reas
           ? 'API server metric apiserver_requested_deprecated_apis (/metrics)'
           : d.resource === 'customresourcedefinitions'
             ? 'CRDs (third-party API versions)'
-            : `live objects: ${d.group ? `${d.group}/` : ''}${d.resource}`;
+            : d.group === 'nonResourceURL'
+              ? `live objects (${d.resource})`
+              : `live objects: ${d.group ? `${d.group}/` : ''}${d.resource}`;
     skipped.push({ source, reason: deniedText(d) });
   }
   for (const u of access.unavailable) skipped.push({ source: u.what, reason: u.reason });
