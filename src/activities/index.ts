@@ -5,6 +5,7 @@ import { createAnalysisActivities, type AnalysisActivitiesWithText, type Analysi
 import type { EvidenceActivities, ExecutionActivities } from './contracts';
 import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
+import { withHeartbeats } from './heartbeat';
 
 export interface ActivityDeps {
   /** Logger, changelog cache, EKS inventory loader, clock… (all optional: snapshot files need none). */
@@ -18,7 +19,9 @@ export interface ActivityDeps {
 export type UpgradeActivities = EvidenceActivities & AnalysisActivitiesWithText & Partial<ExecutionActivities>;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
-  const evidence = createEvidenceActivities(deps.evidence);
+  // Evidence work has no progress points of its own: heartbeat while it runs (dead workers and aborts are then
+  // noticed within the workflow's short heartbeat timeout). The analyses heartbeat themselves while they wait.
+  const evidence = withHeartbeats(createEvidenceActivities(deps.evidence));
   const analysis = createAnalysisActivities(deps.analysis);
   const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
   const names = [...Object.keys(evidence), ...Object.keys(analysis), ...Object.keys(execution)];

@@ -18,7 +18,7 @@ import { renderReportMarkdown } from '../../src/domain/report';
 import { parseUpgradeConfig } from '../../src/domain/suppressions';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
-import { abortSignal } from '../../src/workflows/upgrade-messages';
+import { abortUpdate } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { FakeEks, fakeStateFromSnapshot } from '../fakes/eks-fake';
 import { FakeKubernetes } from '../fakes/k8s-fake';
@@ -152,7 +152,7 @@ void describe('upgrade workflow on a live inventory (EKS + Kubernetes fakes, rea
       decision?.suppressedBlockers?.map((b) => `${b.code} ${b.resource ?? ''} ${b.suppressedBy.expires ?? ''}`),
       ['K8S008 DaemonSet kube-system/log-agent 2026-12-31'],
     );
-    await handle.signal(abortSignal, { reason: 'fix the blockers first' });
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'fix the blockers first' }] });
     const report = await handle.result();
     const markdown = renderReportMarkdown(report);
     assert.match(markdown, /### Suppressed blockers/);

@@ -15,6 +15,7 @@ import { extractReleaseNotes } from '../../domain/release-notes';
 import { runReadinessChecks } from '../../domain/readiness';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
 import { normalizeMinor } from '../../domain/versions';
+import { UpgradeFailureType } from '../../domain/failure-types';
 import { readManifestPaths } from './manifest-files';
 import { eksVersionSection } from '../../domain/release-notes';
 import {
@@ -42,7 +43,7 @@ export interface EvidenceDeps {
   now?: () => Date;
 }
 
-const INVALID_INPUT = 'InvalidEvidenceInput';
+const INVALID_INPUT = UpgradeFailureType.InvalidEvidenceInput;
 
 function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({
