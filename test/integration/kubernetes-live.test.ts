@@ -86,6 +86,44 @@ void describe('Kubernetes API read through @kubernetes/client-node against the f
     }
   });
 
+  void it('honours a kubeconfig exec plugin (as aws eks get-token is run), the credential never logged', async () => {
+    const fake = new FakeKubernetes({ staticTokens: ['token-from-exec-plugin'], metrics: LIVE_METRICS }).add(
+      ...liveClusterObjects(),
+    );
+    const server = await fake.start();
+    try {
+      const plugin = join(dir, 'get-token.cjs');
+      await writeFile(
+        plugin,
+        "process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'token-from-exec-plugin' } }));\n",
+      );
+      const withToken = fake.kubeconfig(server, 'unused', 'exec');
+      const kubeconfig = withToken.replace(
+        '    token: unused',
+        [
+          '    exec:',
+          '      apiVersion: client.authentication.k8s.io/v1beta1',
+          `      command: ${JSON.stringify(process.execPath)}`,
+          `      args: [${JSON.stringify(plugin)}]`,
+          '      interactiveMode: Never',
+        ].join('\n'),
+      );
+      const path = join(dir, 'kubeconfig-exec');
+      await writeFile(path, kubeconfig);
+      const warnings: string[] = [];
+      const reader = new KubernetesReader(connectKubernetes({ kind: 'kubeconfig', path }, {}), {
+        via: 'kubeconfig context exec',
+        onWarning: (m) => warnings.push(m),
+      });
+      const inventory = await reader.read();
+      assert.equal(inventory.nodes?.length, 4);
+      assert.ok(fake.requests.length > 0 && fake.requests.every((r) => r.status === 200));
+      assert.ok(!JSON.stringify({ inventory, warnings }).includes('token-from-exec-plugin'));
+    } finally {
+      await fake.stop();
+    }
+  });
+
   void it('findings on the live data equal findings on the same data written as a snapshot file', async () => {
     const fake = new FakeKubernetes({ staticTokens: [TOKEN], metrics: LIVE_METRICS }).add(...liveClusterObjects());
     const server = await fake.start();
