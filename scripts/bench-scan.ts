@@ -38,7 +38,7 @@ export async function writeSyntheticManifest(path: string, objects: number): Pro
   for (let start = 0; start < objects; start += 10_000) {
     let chunk = '';
     for (let i = start; i < Math.min(objects, start + 10_000); i++) chunk += objectYaml(i);
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   return statSync(path).size;
@@ -127,7 +127,10 @@ export function formatScanBench(rows: ScanBenchRow[]): string {
 }
 
 if (require.main === module) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   benchScan(sizes.length > 0 ? sizes : undefined).then(
     (rows) => console.log(formatScanBench(rows)),
     (err: unknown) => {
@@ -136,4 +139,3 @@ if (require.main === module) {
     },
   );
 }
-

@@ -42,6 +42,7 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
     )
     .option('--target <version>', 'Kubernetes minor to check against, e.g. 1.32')
     .option('--current <version>', 'current minor (default: the one before --target), for "replacement already served"')
+    .option('--allow-unreadable', 'exit 0 rather than 1 when some input could not be read (it is still listed)')
     .addOption(formatOption())
     .action(
       act((flags, ctx) =>
@@ -49,6 +50,8 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
           {
             manifests: (flags.manifests as string[] | undefined) ?? [],
             format: flags.format as ScanFormat,
+            allowUnreadable: flags.allowUnreadable === true,
+            env: ctx.env,
             ...(typeof flags.target === 'string' ? { target: flags.target } : {}),
             ...(typeof flags.current === 'string' ? { current: flags.current } : {}),
           },

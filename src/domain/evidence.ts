@@ -60,11 +60,19 @@ export interface ApiRemovalFinding {
 
 export interface ApiScanResult {
   targetVersion: string;
+  /** Removed first. In workflow payloads at most a bounded number per code (see findingCounts for the totals). */
   findings: ApiRemovalFinding[];
   /** Files that could not be parsed: reported, never skipped silently. */
   errors: Array<{ file: string; line?: number; message: string }>;
   /** How many objects were examined, per source. */
   objectsScanned: number;
+  /** Findings per code (API001, API002) before any were left out. */
+  findingCounts?: Record<string, number>;
+  /** Findings and errors left out of the lists above to keep the payload small; fullReport holds them all. */
+  findingsOmitted?: number;
+  errorsOmitted?: number;
+  /** Where the complete findings were written (a path on the worker's machine), when some were left out. */
+  fullReport?: string;
 }
 
 export type ReleaseNoteCategory = 'removal' | 'deprecation' | 'default-change' | 'action-required';

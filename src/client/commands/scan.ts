@@ -1,16 +1,22 @@
-// `eks-upgrade scan --manifests PATH... [--target 1.NN] [--current 1.NN] --format text|json|md`: the API-removal
-// scan without Temporal, for CI. Exit 3 when an API removed at or before the target is in use, 0 otherwise,
-// 2 for bad usage (or when nothing at all could be read). Unparsable files are listed, never skipped silently.
+// `eks-upgrade scan --manifests PATH... [--target 1.NN] [--current 1.NN] [--allow-unreadable] --format text|json|md`:
+// the API-removal scan without Temporal, for CI. Exit codes (pluto's): 3 when an API removed at or before the
+// target is in use; 1 when any input could not be read or held no Kubernetes object (a gate never passes on
+// nothing), unless --allow-unreadable; 0 otherwise; 2 for bad usage (a missing path, a bad version, a limit).
+// Manifests are streamed (src/activities/evidence/manifest-files.ts); findings then go to one renderer per format.
+import { existsSync } from 'node:fs';
 import type { ApiRemovalFinding, ApiScanResult } from '../../domain/evidence';
-import { buildApiScanResult, hasRemovedApiInUse, scanManifestObjects } from '../../domain/api-scan';
-import { normalizeMinor, previousMinor } from '../../domain/versions';
-import { readManifestPaths } from '../../activities/evidence/manifest-files';
-import { readStdin, type CommandIo } from './io';
+import { buildApiScanResult, hasRemovedApiInUse, manifestFinding, resolveScanVersions } from '../../domain/api-scan';
+import { ConfigError, loadInputLimits } from '../../domain/config';
+import { ManifestLimitError } from '../../domain/manifests';
+import { compareMinor, parseMinorArg, previousMinor } from '../../domain/versions';
+import { readManifests } from '../../activities/evidence/manifest-files';
+import type { CommandIo } from './io';
 
 /** Without --target the scan checks against the newest minor the facts table covers for released versions. */
 export const DEFAULT_SCAN_TARGET = '1.35';
 
 export const EXIT_OK = 0;
+export const EXIT_UNREADABLE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_REMOVED_API = 3;
 
@@ -22,8 +28,20 @@ export interface ScanOptions {
   current?: string;
   /** Checked at run time too: commander hands over whatever the user typed. */
   format: OutputFormat;
-  /** Reader for "-" (stdin); defaults to process.stdin. */
-  stdin?: () => Promise<string>;
+  /** Exit 0 (not 1) when some input could not be read; the unreadable inputs are still listed. */
+  allowUnreadable?: boolean;
+  /** What "-" reads; defaults to process.stdin. */
+  stdin?: AsyncIterable<string | Buffer> | Iterable<string | Buffer>;
+  /** Where the input limits come from (EKS_UPGRADE_MAX_MANIFEST_*); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** What the renderers receive: the scan result and the version it was compared from. */
+export interface ScanReport {
+  result: ApiScanResult;
+  currentVersion: string;
+  /** Every unreadable input, including those beyond the listed errors. */
+  unreadable: number;
 }
 
 function where(f: ApiRemovalFinding): string {
@@ -41,12 +59,16 @@ function replacementText(f: ApiRemovalFinding, current: string): string {
   return `use ${f.replacement}${f.replacementAvailableOnCurrent ? ` (already served on ${current})` : ` (not served on ${current} yet)`}`;
 }
 
-export function formatScanText(result: ApiScanResult, current: string): string {
+function errorWhere(e: { file: string; line?: number }): string {
+  return `${e.file}${e.line !== undefined ? `:${e.line}` : ''}`;
+}
+
+export function formatScanText({ result, currentVersion: current, unreadable }: ScanReport): string {
   const lines: string[] = [];
   const removed = result.findings.filter((f) => f.removedByTarget);
   const deprecated = result.findings.filter((f) => !f.removedByTarget);
   lines.push(
-    `API scan against Kubernetes ${result.targetVersion} (current ${current}): ${result.objectsScanned} objects, ${removed.length} removed, ${deprecated.length} deprecated, ${result.errors.length} unreadable.`,
+    `API scan against Kubernetes ${result.targetVersion} (current ${current}): ${result.objectsScanned} objects, ${removed.length} removed, ${deprecated.length} deprecated, ${unreadable} unreadable.`,
   );
   for (const f of removed)
     lines.push(
@@ -56,8 +78,8 @@ export function formatScanText(result: ApiScanResult, current: string): string {
     lines.push(
       `DEPRECATED ${f.apiVersion} ${objectName(f)} at ${where(f)}: removal ${f.removedIn === 'unscheduled' ? 'not scheduled' : `in ${f.removedIn}`}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]`,
     );
-  for (const e of result.errors)
-    lines.push(`UNREADABLE ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}`);
+  for (const e of result.errors) lines.push(`UNREADABLE ${errorWhere(e)}: ${e.message}`);
+  if (unreadable > result.errors.length) lines.push(`UNREADABLE … and ${unreadable - result.errors.length} more`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -65,11 +87,11 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function formatScanMarkdown(result: ApiScanResult, current: string): string {
+export function formatScanMarkdown({ result, currentVersion: current, unreadable }: ScanReport): string {
   const lines = [
     `# API scan against Kubernetes ${result.targetVersion}`,
     '',
-    `Current version ${current}; ${result.objectsScanned} objects scanned.`,
+    `Current version ${current}; ${result.objectsScanned} objects scanned; ${unreadable} unreadable.`,
     '',
   ];
   if (result.findings.length === 0) lines.push('No deprecated or removed API in use.', '');
@@ -85,55 +107,109 @@ export function formatScanMarkdown(result: ApiScanResult, current: string): stri
     }
     lines.push('');
   }
-  if (result.errors.length > 0) {
-    lines.push('## Unreadable files', '');
-    for (const e of result.errors)
-      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${cell(e.message)}`);
+  if (unreadable > 0) {
+    lines.push('## Unreadable inputs', '');
+    for (const e of result.errors) lines.push(`- \`${errorWhere(e)}\`: ${cell(e.message)}`);
+    if (unreadable > result.errors.length) lines.push(`- … and ${unreadable - result.errors.length} more`);
     lines.push('');
   }
   return lines.join('\n');
 }
 
-export async function runScan(options: ScanOptions, io: CommandIo): Promise<number> {
-  if (!(['text', 'json', 'md'] as string[]).includes(options.format)) {
-    io.stderr.write(`error: --format must be text, json or md (got '${options.format}')\n`);
-    return EXIT_USAGE;
-  }
-  if (options.manifests.length === 0) {
-    io.stderr.write(
-      'error: give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)\n',
-    );
-    return EXIT_USAGE;
-  }
-  let target: string;
-  let current: string;
+export function formatScanJson({ result, currentVersion, unreadable }: ScanReport): string {
+  return `${JSON.stringify({ currentVersion, ...result, unreadable }, null, 2)}\n`;
+}
+
+/** One renderer per --format; CI formats (JUnit, SARIF) are added here. */
+export const SCAN_RENDERERS: Record<OutputFormat, (report: ScanReport) => string> = {
+  text: formatScanText,
+  json: formatScanJson,
+  md: formatScanMarkdown,
+};
+
+class ScanUsageError extends Error {}
+
+function resolveVersions(options: ScanOptions): { target: string; current: string } {
   try {
-    target = normalizeMinor(options.target ?? DEFAULT_SCAN_TARGET, '--target');
-    current = options.current ? normalizeMinor(options.current, '--current') : previousMinor(target);
+    const target = parseMinorArg(options.target ?? DEFAULT_SCAN_TARGET, '--target');
+    const current = options.current ? parseMinorArg(options.current, '--current') : previousMinor(target);
+    if (compareMinor(current, target) > 0)
+      throw new Error(
+        `--current ${current} is newer than --target ${target}: the scan checks an upgrade, so give a target at or after the current version`,
+      );
+    return { target, current };
   } catch (error) {
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_USAGE;
+    throw new ScanUsageError(error instanceof Error ? error.message : String(error));
   }
-  const stdinText = options.manifests.includes('-') ? await (options.stdin ?? (() => readStdin()))() : undefined;
-  const parsed = await readManifestPaths(options.manifests, stdinText);
-  const findings = scanManifestObjects(parsed.objects, { currentVersion: current, targetVersion: target });
-  const result = buildApiScanResult({
-    targetVersion: target,
-    findings,
-    errors: parsed.errors,
-    objectsScanned: parsed.objects.length,
-  });
-  if (options.format === 'json')
-    io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
-  else if (options.format === 'md') io.stdout.write(formatScanMarkdown(result, current));
-  else io.stdout.write(formatScanText(result, current));
-  for (const e of parsed.errors)
-    io.stderr.write(
-      `warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`,
+}
+
+function checkUsage(options: ScanOptions): void {
+  if (!Object.keys(SCAN_RENDERERS).includes(options.format))
+    throw new ScanUsageError(`--format must be text, json or md (got '${options.format}')`);
+  if (options.manifests.length === 0)
+    throw new ScanUsageError(
+      'give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)',
     );
-  if (parsed.objects.length === 0 && parsed.errors.length > 0) {
-    io.stderr.write('error: no manifest could be read; check the paths above\n');
+  const missing = options.manifests.filter((p) => p !== '-' && !existsSync(p));
+  if (missing.length > 0)
+    throw new ScanUsageError(`--manifests: ${missing.join(', ')}: no such file or directory; check the path(s)`);
+}
+
+/** Reads and scans; the findings are complete (a CLI prints them all), the errors bounded with a count. */
+export async function collectScan(
+  options: ScanOptions,
+  versions: { target: string; current: string },
+): Promise<ScanReport> {
+  const limits = loadInputLimits(options.env ?? process.env).manifests;
+  const resolved = resolveScanVersions({ currentVersion: versions.current, targetVersion: versions.target });
+  const findings: ApiRemovalFinding[] = [];
+  const summary = await readManifests(
+    options.manifests,
+    (object) => {
+      const finding = manifestFinding(object, resolved);
+      if (finding) findings.push(finding);
+    },
+    {
+      limits,
+      targetVersion: versions.target,
+      ...(options.manifests.includes('-') ? { stdin: options.stdin ?? process.stdin } : {}),
+    },
+  );
+  const result = buildApiScanResult({
+    targetVersion: versions.target,
+    findings,
+    errors: summary.errors,
+    errorsOmitted: summary.errorCount - summary.errors.length,
+    objectsScanned: summary.objects,
+  });
+  return { result, currentVersion: versions.current, unreadable: summary.errorCount };
+}
+
+export async function runScan(options: ScanOptions, io: CommandIo): Promise<number> {
+  let report: ScanReport;
+  try {
+    checkUsage(options);
+    report = await collectScan(options, resolveVersions(options));
+  } catch (error) {
+    if (!(error instanceof ScanUsageError || error instanceof ConfigError || error instanceof ManifestLimitError))
+      throw error;
+    io.stderr.write(`error: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  return hasRemovedApiInUse(result) ? EXIT_REMOVED_API : EXIT_OK;
+  io.stdout.write(SCAN_RENDERERS[options.format](report));
+  const { result, unreadable } = report;
+  for (const e of result.errors)
+    io.stderr.write(
+      `warning: could not read ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`,
+    );
+  if (unreadable > result.errors.length)
+    io.stderr.write(`warning: … and ${unreadable - result.errors.length} more unreadable documents\n`);
+  if (hasRemovedApiInUse(result)) return EXIT_REMOVED_API;
+  if (unreadable > 0 && !options.allowUnreadable) {
+    io.stderr.write(
+      `error: ${unreadable} input(s) could not be read or held no Kubernetes object (listed above), so the scan cannot vouch for them; fix them, or pass --allow-unreadable to accept the rest\n`,
+    );
+    return EXIT_UNREADABLE;
+  }
+  return EXIT_OK;
 }

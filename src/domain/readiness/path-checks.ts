@@ -1,7 +1,7 @@
 // Upgrade-path checks: the one-minor rule, EKS's "data plane first" rule, kubelet and kube-proxy skew, AL2 AMIs,
 // and whether EKS offers and supports the versions involved.
 import type { ReadinessFinding } from '../evidence';
-import { compareMinor, minorDistance, nextMinor, tryParseMinor } from '../versions';
+import { compareMinor, minorDistance, tryParseMinor, upgradeStepProblem } from '../versions';
 import { finding, found, passed, skipped, type CheckContext, type ReadinessCheck } from './check';
 
 function minorOf(text: string | undefined): string | undefined {
@@ -12,25 +12,8 @@ function minorOf(text: string | undefined): string | undefined {
 export const oneMinorStep: ReadinessCheck = {
   code: 'UPG001',
   run({ current, target }) {
-    const distance = minorDistance(current, target);
-    if (distance === 1) return passed();
-    if (distance <= 0)
-      return found([
-        finding(
-          'UPG001',
-          'required',
-          `Target ${target} is not newer than the cluster's ${current}: EKS upgrades go forward one minor at a time. Choose ${nextMinor(current)}.`,
-          'cluster',
-        ),
-      ]);
-    return found([
-      finding(
-        'UPG001',
-        'required',
-        `EKS upgrades one minor version at a time: ${current} → ${target} is ${distance} steps. Upgrade to ${nextMinor(current)} first, then repeat.`,
-        'cluster',
-      ),
-    ]);
+    const problem = upgradeStepProblem(current, target);
+    return problem ? found([finding('UPG001', 'required', problem, 'cluster')]) : passed();
   },
 };
 

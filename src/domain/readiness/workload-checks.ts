@@ -2,34 +2,10 @@
 // every node, so single replicas, missing PDBs and missing readiness probes turn an upgrade into an outage.
 import type { ReadinessFinding } from '../evidence';
 import type { ManifestObject } from '../manifests';
+import { POD_KINDS } from '../workload-facts';
 import { finding, found, skipped, type CheckContext, type ReadinessCheck } from './check';
 
 const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet']);
-const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
-
-type Json = Record<string, unknown>;
-
-function record(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-function podSpecOf(object: ManifestObject): Json | undefined {
-  if (object.kind === 'Pod') return record(object.body.spec);
-  const spec = record(object.body.spec);
-  if (object.kind === 'CronJob') return record(record(record(record(spec?.jobTemplate)?.spec)?.template)?.spec);
-  return record(record(spec?.template)?.spec);
-}
-
-function podLabelsOf(object: ManifestObject): Record<string, string> {
-  const spec = record(object.body.spec);
-  const labels = record(record(record(spec?.template)?.metadata)?.labels) ?? {};
-  return Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-function containersOf(object: ManifestObject): Json[] {
-  const containers = podSpecOf(object)?.containers;
-  return Array.isArray(containers) ? containers.map(record).filter((c): c is Json => c !== undefined) : [];
-}
 
 function ref(object: ManifestObject): string {
   return `${object.kind} ${object.namespace ?? 'default'}/${object.name}`;
@@ -56,8 +32,7 @@ export const minimumReplicas = withManifests('K8S002', (manifests) =>
   manifests
     .filter((o) => REPLICATED_KINDS.has(o.kind))
     .flatMap((o) => {
-      const replicas = record(o.body.spec)?.replicas;
-      const count = typeof replicas === 'number' ? replicas : 1;
+      const count = o.workload?.replicas ?? 1;
       // An HPA may own the count; still flag: the template default is what runs after a rollout.
       return count < 2
         ? [
@@ -74,21 +49,27 @@ export const minimumReplicas = withManifests('K8S002', (manifests) =>
 
 /** matchLabels-only selection (matchExpressions are treated as covering, to avoid false alarms). */
 function selects(pdb: ManifestObject, labels: Record<string, string>): boolean {
-  const selector = record(record(pdb.body.spec)?.selector);
-  if (!selector) return false;
-  if (Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0) return true;
-  const matchLabels = record(selector.matchLabels) ?? {};
-  const entries = Object.entries(matchLabels);
+  if (!pdb.pdb?.hasSelector) return false;
+  if (pdb.pdb.hasMatchExpressions) return true;
+  const entries = Object.entries(pdb.pdb.matchLabels);
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
 export const podDisruptionBudgets = withManifests('K8S004', (manifests) => {
-  const pdbs = manifests.filter((o) => o.kind === 'PodDisruptionBudget');
+  // By namespace: half a million objects would make a workload × PDB comparison quadratic.
+  const pdbsByNamespace = new Map<string, ManifestObject[]>();
+  for (const o of manifests) {
+    if (o.kind !== 'PodDisruptionBudget') continue;
+    const namespace = o.namespace ?? 'default';
+    const list = pdbsByNamespace.get(namespace) ?? [];
+    if (list.length === 0) pdbsByNamespace.set(namespace, list);
+    list.push(o);
+  }
   return manifests
     .filter((o) => REPLICATED_KINDS.has(o.kind))
     .flatMap((o) => {
-      const labels = podLabelsOf(o);
-      const covered = pdbs.some((p) => (p.namespace ?? 'default') === (o.namespace ?? 'default') && selects(p, labels));
+      const labels = o.workload?.podLabels ?? {};
+      const covered = (pdbsByNamespace.get(o.namespace ?? 'default') ?? []).some((p) => selects(p, labels));
       return covered
         ? []
         : [
@@ -106,9 +87,7 @@ export const readinessProbes = withManifests('K8S006', (manifests) =>
   manifests
     .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
     .flatMap((o) => {
-      const missing = containersOf(o)
-        .filter((c) => c.readinessProbe === undefined)
-        .map((c) => (typeof c.name === 'string' ? c.name : '?'));
+      const missing = (o.workload?.containers ?? []).filter((c) => !c.hasReadinessProbe).map((c) => c.name);
       return missing.length > 0
         ? [
             finding(
@@ -126,11 +105,7 @@ export const dockerSocketMounts = withManifests('K8S008', (manifests) =>
   manifests
     .filter((o) => POD_KINDS.has(o.kind))
     .flatMap((o) => {
-      const volumes = podSpecOf(o)?.volumes;
-      const paths = (Array.isArray(volumes) ? volumes : [])
-        .map((v) => record(record(v)?.hostPath)?.path)
-        .filter((p): p is string => typeof p === 'string');
-      const socket = paths.find((p) => /(docker|dockershim)\.sock$/.test(p));
+      const socket = o.workload?.hostPaths.find((p) => /(docker|dockershim)\.sock$/.test(p));
       return socket
         ? [
             finding(
