@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '..');
 const BIN = join(REPO_ROOT, 'bin', 'eks-upgrade.cjs');
-const RSS_PRELOAD = join(__dirname, 'bench-rss-preload.cjs');
+const RSS_PRELOAD = join(__dirname, 'bench-rss-preload.mjs');
 export const SCAN_BENCH_SIZES = [10_000, 100_000, 500_000];
 /** A scan that takes longer than this is stopped and reported as such. */
 const TIMEOUT_MS = 300_000;
@@ -58,7 +58,7 @@ function runScanChild(file: string, rssFile: string): Promise<{ code: number | n
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--require', RSS_PRELOAD, BIN, 'scan', '--manifests', file, '--target', '1.22', '--format', 'text'],
+      ['--import', RSS_PRELOAD, BIN, 'scan', '--manifests', file, '--target', '1.22', '--format', 'text'],
       { cwd: REPO_ROOT, env: { ...process.env, BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

@@ -26,8 +26,14 @@ export interface ReadinessReport {
   /** Codes of every check that ran (a check with no finding passed). */
   checksRun: string[];
   findings: ReadinessFinding[];
-  /** Checks that could not run because the snapshot lacks their data (never counted as passed). Added by issue 4. */
+  /** Checks that could not run because the snapshot lacks their data (never counted as passed). */
   checksSkipped?: Array<{ code: string; reason: string }>;
+  /** Findings per code before any were left out (workload checks can find one per object). */
+  findingCounts?: Record<string, number>;
+  /** Findings left out of `findings` to keep the payload small; fullReport holds them all. */
+  findingsOmitted?: number;
+  /** Where the complete findings were written (a path on the worker's machine), when some were left out. */
+  fullReport?: string;
 }
 
 /** Where an apiVersion in use was seen. */
@@ -52,9 +58,9 @@ export interface ApiRemovalFinding {
   removedByTarget: boolean;
   confidence: Confidence;
   source: ApiUsageSource;
-  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. Added by issue 4. */
+  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. */
   code?: string;
-  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). Added by issue 4. */
+  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). */
   note?: string;
 }
 
@@ -94,4 +100,6 @@ export interface ReleaseNotesExtract {
   /** Token counts of the full notes and of the extract (the extract is what the model sees). */
   fullTokens: number;
   extractTokens: number;
+  /** Why the extract holds only the facts table although notes were asked for (e.g. the download failed). */
+  problem?: string;
 }

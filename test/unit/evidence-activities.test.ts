@@ -56,7 +56,7 @@ void describe('evidence activities', () => {
         res.end(CHANGELOG);
         return;
       }
-      if (req.url === '/CHANGELOG/CHANGELOG-1.31.md') {
+      if (req.url === '/CHANGELOG/CHANGELOG-1.29.md') {
         res.writeHead(503);
         res.end('busy');
         return;
@@ -163,15 +163,40 @@ void describe('evidence activities', () => {
     assert.deepEqual(second.entries, first.entries);
     assert.equal(hits.filter((h) => h.endsWith('1.32.md')).length, 1, 'served from the cache the second time');
     assert.equal(await readFile(join(cacheDir, 'CHANGELOG-1.32.md'), 'utf8'), CHANGELOG);
-    await assert.rejects(
-      activities.extractReleaseNotes({ targetVersion: '1.99', source: { kind: 'kubernetes-changelog' } }),
-      (e) => isNonRetryable(e, /404/),
-    );
-    // A server error is retryable (a plain Error, not a non-retryable ApplicationFailure).
-    await assert.rejects(
-      activities.extractReleaseNotes({ targetVersion: '1.31', source: { kind: 'kubernetes-changelog' } }),
-      (e) => e instanceof Error && !(e instanceof ApplicationFailure) && /HTTP 503/.test(e.message),
-    );
+  });
+
+  void it('a CHANGELOG that cannot be downloaded leaves the facts table in the extract and says why and how to fix it', async () => {
+    const activities = createEvidenceActivities({
+      cacheDir,
+      changelogBaseUrl: baseUrl,
+      changelogAttempts: 2,
+      changelogRetryDelayMs: 10,
+    });
+    const before = hits.filter((h) => h.endsWith('1.29.md')).length;
+    const busy = await activities.extractReleaseNotes({
+      targetVersion: '1.29',
+      source: { kind: 'kubernetes-changelog' },
+    });
+    assert.equal(hits.filter((h) => h.endsWith('1.29.md')).length - before, 2, 'a server error is tried again');
+    assert.match(busy.problem ?? '', new RegExp(`${baseUrl}/CHANGELOG-1\\.29\\.md \\(fetching .* HTTP 503\\)`));
+    assert.match(busy.problem ?? '', /--release-notes FILE .*--release-notes none/);
+    assert.ok(busy.entries.length > 0 && busy.entries.every((e) => e.section === FACTS_SECTION));
+    const missing = await activities.extractReleaseNotes({
+      targetVersion: '1.99',
+      source: { kind: 'kubernetes-changelog' },
+    });
+    assert.match(missing.problem ?? '', /404/);
+    // Nobody listening: the cause is named, not "fetch failed".
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = await createEvidenceActivities({
+      cacheDir,
+      changelogBaseUrl: `http://127.0.0.1:${closedPort}/CHANGELOG`,
+      changelogAttempts: 1,
+    }).extractReleaseNotes({ targetVersion: '1.30', source: { kind: 'kubernetes-changelog' } });
+    assert.match(unreachable.problem ?? '', /ECONNREFUSED/);
   });
 
   void it('the scan combines manifests, live last-applied annotations and insights, and lists unreadable files', async () => {
