@@ -6,7 +6,8 @@
 // js-yaml parses here rather than `yaml` (used for small config files elsewhere): it is about ten times faster per
 // document, which is what makes half a million objects a matter of seconds.
 import { load as loadYaml, YAMLException } from 'js-yaml';
-import { DocumentSplitter, type DocumentChunk } from './manifest-split';
+import { splitListItems, type ListItemText } from './manifest-lists';
+import { DocumentSplitter, MAX_DOCUMENT_CHARS, type DocumentChunk } from './manifest-split';
 import { pdbFactsOf, workloadFactsOf, type PdbFacts, type WorkloadFacts } from './workload-facts';
 
 export interface ManifestObject {
@@ -170,6 +171,19 @@ export class ManifestFileParser {
   }
 
   private document(chunk: DocumentChunk): void {
+    if (chunk.oversized !== undefined) {
+      this.documents++;
+      return this.error(
+        chunk.startLine,
+        `a document of ${Math.round(chunk.oversized / (1024 * 1024))} MiB, over the ${MAX_DOCUMENT_CHARS / (1024 * 1024)} MiB one document may have: split it into documents (one object per ---)`,
+      );
+    }
+    const items = splitListItems(chunk.text, chunk.startLine);
+    if (items) {
+      this.documents++;
+      for (const item of items) this.listItem(item);
+      return;
+    }
     const offset = contentLineOffset(chunk.text);
     if (offset === -1) return void this.noted('empty');
     this.documents++;
@@ -178,7 +192,7 @@ export class ManifestFileParser {
     let value: unknown;
     let failure: unknown;
     try {
-      value = parseDocumentText(chunk.text);
+      value = this.file.toLowerCase().endsWith('.json') ? parseJson(chunk.text) : parseDocumentText(chunk.text);
     } catch (error) {
       failure = error;
     }
@@ -198,6 +212,16 @@ export class ManifestFileParser {
       return;
     }
     this.object(value, line, helmSource);
+  }
+
+  private listItem(item: ListItemText): void {
+    let value: unknown;
+    try {
+      value = item.json ? (JSON.parse(item.text) as unknown) : loadYaml(item.text, { json: true });
+    } catch (error) {
+      return this.error(...describeYamlError(error, item.line));
+    }
+    if (isRecord(value)) this.object(value, item.line, undefined);
   }
 
   private object(value: Record<string, unknown>, line: number, helmSource: string | undefined): void {
@@ -293,7 +317,37 @@ function parseDocumentText(text: string): unknown {
   return loadYaml(text, { json: true });
 }
 
+class JsonError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A `.json` file is JSON, not YAML: its errors are JSON's (a YAML reading would call broken JSON "plain text"). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new JsonError(`not valid JSON: ${quoteExcerpt(message)}`, yamlErrorLine(text));
+  }
+}
+
+/** JSON.parse names no line; the YAML parser, reading the same text, usually trips on the same spot. */
+function yamlErrorLine(text: string): number {
+  try {
+    loadYaml(text, { json: true });
+  } catch (error) {
+    if (error instanceof YAMLException) return error.mark.line;
+  }
+  return 0;
+}
+
 function describeYamlError(error: unknown, startLine: number): [number | undefined, string] {
+  if (error instanceof JsonError) return [startLine + error.line, error.message];
   if (error instanceof YAMLException) {
     const line = startLine + error.mark.line;
     return [line, `${error.reason} (line ${line}, column ${error.mark.column + 1})`];

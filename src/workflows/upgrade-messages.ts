@@ -6,8 +6,7 @@ import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
 import type { UpgradeDecision } from '../domain/decision';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
 import type { RollbackRecord } from '../domain/rollback';
-
-const MINOR_VERSION = /^1\.\d{1,2}$/;
+import { MINOR_VERSION_PATTERN as MINOR_VERSION } from '../domain/versions';
 
 export const UpgradeInputSchema = z
   .strictObject({

@@ -8,10 +8,12 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createEvidenceActivities, loadSnapshotFile } from '../../src/activities/evidence';
 import { EKS_NOTES_SECTION, FACTS_SECTION } from '../../src/domain/release-notes';
 import { sharedPath } from '../harness/shared-data';
+import { writeSyntheticManifest } from '../../scripts/bench-scan';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
 
@@ -231,5 +233,62 @@ void describe('evidence activities', () => {
     assert.deepEqual([...new Set(report.findings.map((f) => f.code))].sort(), ['K8S002', 'K8S004', 'K8S006', 'K8S008']);
     const without = await activities.checkClusterReadiness({ snapshot, targetVersion: '1.31', manifestPaths: [] });
     assert.deepEqual(without.findings, []);
+  });
+  void it('a manifest over a limit is a non-retryable failure naming the limit and its variable', async () => {
+    const activities = createEvidenceActivities({
+      limits: { manifests: { maxFiles: 100, maxBytes: 1e9, maxObjects: 2 } },
+    });
+    await assert.rejects(
+      activities.scanApiRemovals({
+        manifestPaths: ['test/fixtures/manifests/removed'],
+        currentVersion: '1.31',
+        targetVersion: '1.32',
+      }),
+      (e) =>
+        e instanceof ApplicationFailure &&
+        e.nonRetryable === true &&
+        e.type === 'EvidenceLimitExceeded' &&
+        /limit of 2 objects \(EKS_UPGRADE_MAX_MANIFEST_OBJECTS=2\)/.test(e.message),
+    );
+    await assert.rejects(
+      createEvidenceActivities({ limits: { maxSnapshotBytes: 100 } }).loadClusterInventory({
+        kind: 'snapshot',
+        path: 'test/fixtures/snapshots/healthy-1.30.json',
+      }),
+      (e) =>
+        e instanceof ApplicationFailure &&
+        e.type === 'EvidenceLimitExceeded' &&
+        /EKS_UPGRADE_MAX_SNAPSHOT_BYTES=100/.test(e.message),
+    );
+  });
+
+  void it('the scan heartbeats its progress and stops soon after the activity is cancelled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evidence-cancel-'));
+    try {
+      const file = join(dir, 'big.yaml');
+      await writeSyntheticManifest(file, 300_000);
+      const activity = new MockActivityEnvironment();
+      const heartbeats: unknown[] = [];
+      activity.on('heartbeat', (details: unknown) => heartbeats.push(details));
+      const activities = createEvidenceActivities();
+      const scan = activity.run(
+        (input: Parameters<typeof activities.scanApiRemovals>[0]) => activities.scanApiRemovals(input),
+        {
+          manifestPaths: [file],
+          currentVersion: '1.21',
+          targetVersion: '1.22',
+        },
+      );
+      // Cancel once the scan is under way (its first heartbeat), then time how long it takes to stop.
+      while (heartbeats.length === 0) await new Promise((r) => setTimeout(r, 20));
+      const cancelledAt = Date.now();
+      activity.cancel();
+      await assert.rejects(scan, (e) => e instanceof CancelledFailure);
+      const stopMs = Date.now() - cancelledAt;
+      assert.ok(stopMs < 10_000, `stopped ${stopMs} ms after the cancellation`);
+      assert.match(JSON.stringify(heartbeats[0]), /"objects":\d+/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // `eks-upgrade list`: upgrades found through the visibility store and our typed search attributes (what the Web
 // UI's filter box does, from a terminal).
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from '../../workflows/search-attributes';
+import type { UpgradePhase } from '../../workflows/upgrade-messages';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
 import { EXIT_OK, parseFormat, UsageError } from '../usage';
@@ -34,11 +35,31 @@ function literal(value: string, flag: string): string {
   return `'${value}'`;
 }
 
+/** Every phase, keyed by the type so that a new phase fails to compile here until it is listed. */
+const PHASES: Record<UpgradePhase, true> = {
+  inventory: true,
+  evidence: true,
+  analysis: true,
+  decision: true,
+  'awaiting-approval': true,
+  execution: true,
+  soak: true,
+  report: true,
+  completed: true,
+  aborted: true,
+};
+
+function checkedPhase(value: string): UpgradePhase {
+  if (!Object.hasOwn(PHASES, value))
+    throw new UsageError(`'${value}' is not a phase; use one of ${Object.keys(PHASES).join(', ')}`, '--phase');
+  return value as UpgradePhase;
+}
+
 export function buildListQuery(flags: ListFlags): string {
   const clauses = [`WorkflowType = '${UPGRADE_WORKFLOW_TYPE}'`];
   if (flags.cluster) clauses.push(`${EKS_CLUSTER.name} = ${literal(flags.cluster, '--cluster')}`);
   if (flags.target) clauses.push(`${EKS_TARGET_VERSION.name} = ${literal(flags.target, '--target')}`);
-  if (flags.phase) clauses.push(`${UPGRADE_PHASE.name} = ${literal(flags.phase, '--phase')}`);
+  if (flags.phase) clauses.push(`${UPGRADE_PHASE.name} = '${checkedPhase(flags.phase)}'`);
   if (flags.decision) {
     const decision = flags.decision.toUpperCase();
     if (!['GO', 'GO_WITH_CAUTION', 'NO_GO'].includes(decision))
