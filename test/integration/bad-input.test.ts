@@ -1,7 +1,9 @@
-// Bad input, table-driven, through the real `eks-upgrade` binary against the shared dev server (so a command that
-// got past validation really could start something): each case's exit code, a message that names what is wrong
-// and how to fix it, nothing on stdout for refusals, and nothing started — no upgrade workflow with this run's
-// cluster prefix, no guard with this run's id, no worker polling this run's task queue.
+// Bad input, table-driven, against the shared dev server (so a command that got past validation really could start
+// something): each case's exit code, a message that names what is wrong and how to fix it, nothing on stdout for
+// refusals, and nothing started — no upgrade workflow with this run's cluster prefix, no guard with this run's id,
+// no worker polling this run's task queue. Cases run through the CLI's own program and error mapping in this
+// process (a Node process per case costs seconds of CPU on a shared machine); those marked `binary` — the worker's
+// environment, stdin, and one of each command — run the real `eks-upgrade` binary, exit code and all.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { createContext } from '../../src/client/context';
+import { buildProgram, reportError } from '../../src/client/program';
 import { REPO_ROOT, runCli, show, type CliResult } from './cli-support';
 
 const PREFIX = `bi${process.pid}x${Date.now().toString(36)}`;
@@ -33,6 +37,8 @@ interface Case {
   /** For refusals stdout stays empty; a scan still prints its report. */
   stdout?: RegExp;
   stdin?: string;
+  /** Run the real binary in a child process rather than the program in this process. */
+  binary?: boolean;
 }
 
 function snapshot(name: string, version: string, extra: Record<string, unknown> = {}): string {
@@ -103,6 +109,7 @@ const cases: Case[] = [
   // start: the snapshot, read here before anything is started
   {
     name: 'start: snapshot not JSON',
+    binary: true,
     args: () => withSnapshot('not-json.json'),
     code: 2,
     stderr: /--snapshot: .*not-json\.json is not valid JSON.*docs\/snapshot\.md/,
@@ -179,6 +186,7 @@ const cases: Case[] = [
   },
   {
     name: 'start: a skip of minors',
+    binary: true,
     args: () => withSnapshot('good-1.31.json', '1.33'),
     code: 2,
     stderr: /UPG001 EKS upgrades one minor version at a time: 1\.31 → 1\.33 is 2 steps\. Upgrade to 1\.32 first/,
@@ -259,6 +267,7 @@ const cases: Case[] = [
   // scan: a CI gate never passes on nothing
   {
     name: 'scan: empty file',
+    binary: true,
     args: () => ['scan', '--manifests', path('empty.yaml')],
     code: 1,
     stderr: /empty\.yaml: no Kubernetes object: the file is empty.*--allow-unreadable/s,
@@ -273,6 +282,7 @@ const cases: Case[] = [
   },
   {
     name: 'scan: empty stdin',
+    binary: true,
     args: () => ['scan', '--manifests', '-'],
     stdin: '',
     code: 1,
@@ -337,6 +347,7 @@ const cases: Case[] = [
   },
   {
     name: 'scan: unrendered chart with a literal removed API',
+    binary: true,
     args: () => ['scan', '--manifests', sample, path('chart'), '--target', '1.31'],
     code: 3,
     stderr:
@@ -407,6 +418,7 @@ const cases: Case[] = [
   },
   {
     name: 'status of an upgrade that does not exist',
+    binary: true,
     args: () => ['status', ...ref],
     code: 1,
     stderr: /no upgrade with workflow id upgrade-.*-prod-1\.32 in this namespace \(list them with `eks-upgrade list`\)/,
@@ -420,6 +432,7 @@ const cases: Case[] = [
   { name: 'approve without a target', args: () => ['approve', '--cluster', CLUSTER], code: 2, stderr: /--target/ },
   {
     name: 'approve an upgrade that does not exist',
+    binary: true,
     args: () => ['approve', ...ref],
     code: 1,
     stderr: /no upgrade with workflow id upgrade-.*-prod-1\.32/,
@@ -432,6 +445,7 @@ const cases: Case[] = [
   },
   {
     name: 'list with an unknown phase',
+    binary: true,
     args: () => ['list', '--phase', 'waiting'],
     code: 2,
     stderr: /--phase: 'waiting' is not a phase; use one of inventory, evidence/,
@@ -442,7 +456,7 @@ const cases: Case[] = [
     code: 2,
     stderr: /--limit: '0' is not a count from 1 to 10000/,
   },
-  { name: 'cost with a zero rate', args: () => ['cost', '--set-rpm', '0'], code: 2, stderr: /--set-rpm/ },
+  { name: 'cost with a zero rate', binary: true, args: () => ['cost', '--set-rpm', '0'], code: 2, stderr: /--set-rpm/ },
   {
     name: 'cost with a non-number budget',
     args: () => ['cost', '--set-daily-limit', 'lots'],
@@ -458,6 +472,7 @@ const cases: Case[] = [
   { name: 'cost with a negative token rate', args: () => ['cost', '--set-tpm', '-5'], code: 2, stderr: /--set-tpm/ },
   // the worker's environment: refused before it connects or polls
   {
+    binary: true,
     name: 'worker: BEDROCK_MAX_TOKENS not a number',
     args: () => ['worker'],
     env: { BEDROCK_MAX_TOKENS: 'lots' },
@@ -465,6 +480,7 @@ const cases: Case[] = [
     stderr: /BEDROCK_MAX_TOKENS='lots': expected an integer from 1 to 200000.*Fix the variable/s,
   },
   {
+    binary: true,
     name: 'worker: BEDROCK_TEMPERATURE out of range',
     args: () => ['worker'],
     env: { BEDROCK_TEMPERATURE: '2' },
@@ -472,6 +488,7 @@ const cases: Case[] = [
     stderr: /BEDROCK_TEMPERATURE='2': expected a number from 0 to 1/,
   },
   {
+    binary: true,
     name: 'worker: temperature and top-p together',
     args: () => ['worker'],
     env: { BEDROCK_TEMPERATURE: '0.2', BEDROCK_TOP_P: '0.9' },
@@ -479,6 +496,7 @@ const cases: Case[] = [
     stderr: /set BEDROCK_TEMPERATURE or BEDROCK_TOP_P, not both/,
   },
   {
+    binary: true,
     name: 'worker: an unpriced model',
     args: () => ['worker'],
     env: { BEDROCK_MODEL_ID: 'acme.unknown-model-v1' },
@@ -486,6 +504,7 @@ const cases: Case[] = [
     stderr: /acme\.unknown-model-v1.*BEDROCK_MODEL_PRICES/,
   },
   {
+    binary: true,
     name: 'worker: zero EKS_UPGRADE_MAX_MANIFEST_OBJECTS',
     args: () => ['worker'],
     env: { EKS_UPGRADE_MAX_MANIFEST_OBJECTS: '0' },
@@ -493,6 +512,7 @@ const cases: Case[] = [
     stderr: /EKS_UPGRADE_MAX_MANIFEST_OBJECTS='0': expected an integer from 1 to/,
   },
   {
+    binary: true,
     name: 'worker: EKS_UPGRADE_MAX_MANIFEST_BYTES not a number',
     args: () => ['worker'],
     env: { EKS_UPGRADE_MAX_MANIFEST_BYTES: '1GB' },
@@ -500,6 +520,7 @@ const cases: Case[] = [
     stderr: /EKS_UPGRADE_MAX_MANIFEST_BYTES='1GB': expected an integer/,
   },
   {
+    binary: true,
     name: 'worker: a bad shutdown grace',
     args: () => ['worker'],
     env: { EKS_UPGRADE_SHUTDOWN_GRACE_MS: 'soon' },
@@ -507,6 +528,7 @@ const cases: Case[] = [
     stderr: /EKS_UPGRADE_SHUTDOWN_GRACE_MS='soon': expected milliseconds/,
   },
   {
+    binary: true,
     name: 'worker: a bad task queue name',
     args: () => ['worker'],
     env: { EKS_UPGRADE_TASK_QUEUE: 'bad queue!' },
@@ -514,6 +536,7 @@ const cases: Case[] = [
     stderr: /EKS_UPGRADE_TASK_QUEUE='bad queue!': expected a task queue name/,
   },
   {
+    binary: true,
     name: 'worker: an unknown log level',
     args: () => ['worker'],
     env: { LOG_LEVEL: 'loud' },
@@ -521,6 +544,34 @@ const cases: Case[] = [
     stderr: /LOG_LEVEL='loud': expected one of trace, debug/,
   },
 ];
+
+/** The program `eks-upgrade` runs (src/client/program.ts runCli), with its output captured instead of printed. */
+async function runInProcess(args: string[], caseEnv: NodeJS.ProcessEnv): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+  const ctx = createContext(
+    { ...process.env, LOG_LEVEL: 'warn', ...cliEnv, ...caseEnv },
+    { result: (t) => void (stdout += line(t)), info: (t) => void (stderr += line(t)) },
+  );
+  let pending: Promise<number> | undefined;
+  const program = buildProgram((action, flags) => {
+    pending = action(flags, ctx);
+    return pending.then(() => undefined);
+  });
+  for (const command of [program, ...program.commands])
+    command.configureOutput({ writeOut: (t) => void (stdout += t), writeErr: (t) => void (stderr += t) });
+  let code: number;
+  try {
+    await program.parseAsync(['node', 'eks-upgrade', ...args]);
+    code = pending ? await pending : 0;
+  } catch (err) {
+    code = reportError(err, (t) => void (stderr += t));
+  } finally {
+    await ctx.close();
+  }
+  return { code, stdout, stderr };
+}
 
 async function nothingStarted(): Promise<string[]> {
   const problems: string[] = [];
@@ -551,7 +602,9 @@ void test(`${cases.length} bad inputs: exit code, a message naming what is wrong
   for (let i = 0; i < cases.length; i += 4) {
     const batch = cases.slice(i, i + 4);
     const results: CliResult[] = await Promise.all(
-      batch.map((c) => runCli(c.args(), { ...cliEnv, ...c.env }, 120_000, c.stdin)),
+      batch.map((c) =>
+        c.binary ? runCli(c.args(), { ...cliEnv, ...c.env }, 120_000, c.stdin) : runInProcess(c.args(), c.env ?? {}),
+      ),
     );
     batch.forEach((c, j) => {
       const r = results[j]!;
