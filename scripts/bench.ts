@@ -2,23 +2,44 @@
 //   1. release notes: full text vs the upgrade-relevant extract, in tokens (target: extract <= 20 % of the full text);
 //   2. the Bedrock guard: latency a guarded call adds (target <= 15 ms) and the share of the configured rate that
 //      40 concurrent callers achieve (target >= 95 %, never over);
-//   3. the manifest scan: 10k, 100k and 500k objects in one YAML file, each in its own process (target 500k in
+//   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
+//      workflow bundle vs bundling at start);
+//   4. execution polling: DescribeUpdate calls per step (control plane, add-on, node groups) against the EKS
+//      simulator with its clock compressed (never more than one per poll interval of EKS time);
+//   5. the manifest scan: 10k, 100k and 500k objects in one YAML file, each in its own process (target 500k in
 //      <= 30 s and <= 600 MB peak RSS, time growing linearly).
-// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded).
+// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, polling more
+// often than the interval).
+import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
+import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
 import { benchScan, formatScanBench } from './bench-scan';
+import {
+  formatCliStartupBench,
+  formatWorkerStartupBench,
+  runCliStartupBench,
+  runWorkerStartupBench,
+} from './bench-startup';
 
 async function main(): Promise<number> {
+  console.error(`[bench] release notes from the ${await prepareReferenceData()}`);
   const rows = benchReleaseNotes();
   console.log(formatReleaseNotesBench(rows));
   console.log();
   const guard = await runGuardBenchmark();
   console.log(formatGuardBenchmark(guard));
+  console.log('\nCLI start-up');
+  console.log(formatCliStartupBench(await runCliStartupBench()));
+  console.log('\nWorker start-up');
+  console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
+  console.log();
+  const execution = await runExecutionBench();
+  console.log(formatExecutionBench(execution));
   console.log();
   console.log(formatScanBench(await benchScan()));
   const extractsSmall = rows.every((r) => r.percent <= 20);
-  return extractsSmall && guard.rate.neverOver ? 0 : 1;
+  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) ? 0 : 1;
 }
 
 main().then(

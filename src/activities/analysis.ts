@@ -11,7 +11,7 @@ import { lifecycleWarning, resolveModelPricing, type ModelPricing } from '../dom
 import { loadTemplateRegistry } from '../domain/prompts/custom';
 import type { UntrustedSection } from '../domain/prompts/render';
 import type { PromptTemplate, TemplateRegistry, TemplateVariables } from '../domain/prompts/templates';
-import type { Logger } from '../worker/logging';
+import type { Logger } from '../domain/logger';
 import { createBedrockAnalyzer, type BedrockAnalyzer } from './bedrock/analyzer';
 import type { AnalysisActivities, AnalysisContext, BedrockPermitGate } from './contracts';
 
@@ -35,7 +35,7 @@ export interface AnalysisActivityDeps {
   releaseNotesChunkTokens?: number;
 }
 
-/** The activities plus the generic seed method, for the CLI and for custom templates. */
+/** The activities plus analyzeText (any text, any template), for the CLI and for custom templates. */
 export type AnalysisActivitiesWithText = AnalysisActivities & {
   analyzeText(input: { context: AnalysisContext; text: string; template: string }): Promise<AnalysisResult>;
 };

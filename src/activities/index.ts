@@ -1,22 +1,31 @@
-// The single activity factory the worker registers: evidence (no LLM) and analysis (Bedrock, through the permit
-// gate) activities, each built from its own dependencies. Workflows see them only as the contracts' types.
+// The single activity factory the worker registers: evidence (no LLM), analysis (Bedrock, through the permit gate)
+// and, when configured, execution (EKS changes) activities, each built from its own dependencies. Workflows see them
+// only as the contracts' types.
 import { createAnalysisActivities, type AnalysisActivitiesWithText, type AnalysisActivityDeps } from './analysis';
-import type { EvidenceActivities } from './contracts';
+import type { EvidenceActivities, ExecutionActivities } from './contracts';
+import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
+import { withHeartbeats } from './heartbeat';
 
 export interface ActivityDeps {
   /** Logger, changelog cache, EKS inventory loader, clock… (all optional: snapshot files need none). */
   evidence?: EvidenceDeps;
   /** Bedrock client, config, logger and the permit gate every call passes through. */
   analysis: AnalysisActivityDeps;
+  /** EKS client provider, logger, clock: registers the execution activities (preflight, the EKS changes). */
+  execution?: ExecutionDeps;
 }
 
-export type UpgradeActivities = EvidenceActivities & AnalysisActivitiesWithText;
+export type UpgradeActivities = EvidenceActivities & AnalysisActivitiesWithText & Partial<ExecutionActivities>;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
-  const evidence = createEvidenceActivities(deps.evidence);
+  // Evidence work has no progress points of its own: heartbeat while it runs (dead workers and aborts are then
+  // noticed within the workflow's short heartbeat timeout). The analyses heartbeat themselves while they wait.
+  const evidence = withHeartbeats(createEvidenceActivities(deps.evidence));
   const analysis = createAnalysisActivities(deps.analysis);
-  const names = Object.keys(evidence).filter((name) => name in analysis);
-  if (names.length > 0) throw new Error(`activity names registered twice: ${names.join(', ')}`);
-  return { ...evidence, ...analysis };
+  const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
+  const names = [...Object.keys(evidence), ...Object.keys(analysis), ...Object.keys(execution)];
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length > 0) throw new Error(`activity names registered twice: ${twice.join(', ')}`);
+  return { ...evidence, ...analysis, ...execution };
 }

@@ -14,13 +14,12 @@ import { startUpgradeWorkerProcess, type RunningUpgradeWorker } from '../worker/
 import { loadWorkerEnv } from '../worker/worker-env';
 import { upgradeWorkflowId } from '../workflows/constants';
 import type { upgradeWorkflow } from '../workflows/upgrade';
-import { abortSignal, approveSignal, type UpgradeReport } from '../workflows/upgrade-messages';
+import { abortUpdate, approveUpdate, type UpgradeReport } from '../workflows/upgrade-messages';
 import { workflowUiLink } from './connection';
 import { UPGRADE_WORKFLOW_TYPE, upgradeStartOptions, waitForDecision } from './commands/start';
 import type { CommandContext } from './context';
 import { startDevServer, type DevServer } from './dev-server';
 import { processOutput, type Output } from './output';
-import { runCli } from './program';
 import { buildUpgradeInput } from './start-input';
 import { EXIT_OK, EXIT_USAGE, parseFormat } from './usage';
 
@@ -189,15 +188,16 @@ export async function runDemo(
         out.info(
           `[${secs()}] decision NO_GO (blockers: ${codes}): the demo aborts, as an operator would until the blockers are fixed`,
         );
-        await handle.signal(abortSignal, {
-          reason: `demo: NO_GO with blockers ${codes}; fix them, then start a new analysis`,
-          by: 'demo',
+        await handle.executeUpdate(abortUpdate, {
+          args: [{ reason: `demo: NO_GO with blockers ${codes}; fix them, then start a new analysis`, by: 'demo' }],
         });
       } else {
         out.info(
           `[${secs()}] decision ${verdict ?? '?'}: the demo approves it (auto-approval covers GO only); 5 s soak window follows`,
         );
-        await handle.signal(approveSignal, { by: 'demo', comment: `${verdict ?? ''} accepted by the demo` });
+        await handle.executeUpdate(approveUpdate, {
+          args: [{ by: 'demo', comment: `${verdict ?? ''} accepted by the demo` }],
+        });
       }
     }
     const report: UpgradeReport = await handle.result();
@@ -225,7 +225,7 @@ export async function runDemo(
   }
 }
 
-if (require.main === module) {
-  // `npm run demo -- --keep-server`: the same flags and exit codes as `eks-upgrade demo`.
-  void runCli([...process.argv.slice(0, 2), 'demo', ...process.argv.slice(2)]).then((code) => process.exit(code));
+/** `eks-upgrade demo` (and `npm run demo`, which runs it through the same binary). */
+export function runDemoCommand(flags: DemoFlags, ctx: CommandContext): Promise<number> {
+  return runDemo(flags, ctx.out, ctx.env);
 }

@@ -1,6 +1,7 @@
 // Renders an API scan for people and machines: text (a terminal, a CI log), Markdown (reports, pull requests) and
 // JSON. The scan command and the evidence report artifact both render through here.
 import type { ApiRemovalFinding, ApiScanResult } from './evidence';
+import { markdownCell, markdownTable } from './format';
 
 /** What the renderers receive: the scan result and the version it was compared from. */
 export interface ScanReport {
@@ -49,10 +50,6 @@ export function formatScanText({ result, currentVersion: current, unreadable }: 
   return `${lines.join('\n')}\n`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function formatScanMarkdown({ result, currentVersion: current, unreadable }: ScanReport): string {
   const lines = [
     `# API scan against Kubernetes ${result.targetVersion}`,
@@ -63,19 +60,26 @@ export function formatScanMarkdown({ result, currentVersion: current, unreadable
   if (result.findings.length === 0) lines.push('No deprecated or removed API in use.', '');
   else {
     lines.push(
-      '| Status | apiVersion | Object | Where | Removed in | Replacement | Code | Confidence | Source |',
-      '|---|---|---|---|---|---|---|---|---|',
+      ...markdownTable(
+        ['Status', 'apiVersion', 'Object', 'Where', 'Removed in', 'Replacement', 'Code', 'Confidence', 'Source'],
+        result.findings.map((f) => [
+          f.removedByTarget ? '❌ removed' : '⚠️ deprecated',
+          `\`${f.apiVersion}\``,
+          objectName(f),
+          where(f),
+          f.removedIn,
+          replacementText(f, current),
+          f.code,
+          f.confidence,
+          f.source,
+        ]),
+      ),
+      '',
     );
-    for (const f of result.findings) {
-      lines.push(
-        `| ${f.removedByTarget ? '❌ removed' : '⚠️ deprecated'} | \`${f.apiVersion}\` | ${cell(objectName(f))} | ${cell(where(f))} | ${f.removedIn} | ${cell(replacementText(f, current))} | ${f.code ?? ''} | ${f.confidence} | ${f.source} |`,
-      );
-    }
-    lines.push('');
   }
   if (unreadable > 0) {
     lines.push('## Unreadable inputs', '');
-    for (const e of result.errors) lines.push(`- \`${errorWhere(e)}\`: ${cell(e.message)}`);
+    for (const e of result.errors) lines.push(`- \`${errorWhere(e)}\`: ${markdownCell(e.message)}`);
     if (unreadable > result.errors.length) lines.push(`- … and ${unreadable - result.errors.length} more`);
     lines.push('');
   }

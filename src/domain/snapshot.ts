@@ -1,5 +1,6 @@
 // The cluster snapshot: everything the readiness checks need about one EKS cluster, read from the EKS API or from
-// a JSON file (offline use, tests, the demo). Documented field by field in docs/snapshot.md. Every section beyond `cluster` is optional so a hand-written
+// a JSON file (offline use, tests, the demo). Snapshot files in use depend on these names: extend, do not rename.
+// Documented field by field in docs/snapshot.md. Every section beyond `cluster` is optional so a hand-written
 // snapshot stays small; a check whose data is missing is reported as skipped, never as passed.
 import { z } from 'zod';
 import { findApiRemoval } from './api-removals';
@@ -34,6 +35,15 @@ export const NodeGroupSchema = z.object({
   launchTemplateLatestVersion: z.string().optional(),
   scaling: z
     .object({ minSize: z.number().optional(), maxSize: z.number().optional(), desiredSize: z.number().optional() })
+    .optional(),
+  /** DescribeNodegroup updateConfig: how many nodes a version update replaces at once (EKS's default is 1). */
+  updateConfig: z
+    .object({
+      maxUnavailable: z.number().int().positive().optional(),
+      maxUnavailablePercentage: z.number().int().positive().optional(),
+      /** DEFAULT (launch, then drain) or MINIMAL (terminate first). */
+      updateStrategy: z.string().optional(),
+    })
     .optional(),
 });
 
@@ -165,6 +175,7 @@ export const ClusterSnapshotSchema = z.object({
 
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshotSchema>;
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
+export type NodegroupUpdateConfig = NonNullable<NodeGroup['updateConfig']>;
 export type Addon = z.infer<typeof AddonSchema>;
 export type Insight = z.infer<typeof InsightSchema>;
 export type Subnet = z.infer<typeof SubnetSchema>;

@@ -1,11 +1,17 @@
-// Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts).
-// OWNED BY THE UPGRADE WORKFLOW WORK (issue 3): extend, do not rename; the client depends on these names.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+// Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts): the
+// input contract, the updates and queries, and the Web UI's static metadata. Workflows already running and clients
+// already deployed use these names: extend them, do not rename them.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
-import type { UpgradeDecision } from '../domain/decision';
-import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
 import type { RollbackRecord } from '../domain/rollback';
+import type {
+  AbortRequest,
+  AbortResult,
+  ApproveRequest,
+  ApproveResult,
+  RollbackRequest,
+} from '../domain/upgrade-requests';
+import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
 import { MINOR_VERSION_PATTERN as MINOR_VERSION } from '../domain/versions';
 
 export const UpgradeInputSchema = z
@@ -58,6 +64,11 @@ export const UpgradeInputSchema = z
      * elsewhere. The activities heartbeat while they wait and while the model answers.
      */
     analysisHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /**
+     * Heartbeat timeout of the inventory and evidence activities, in ms: how soon one whose worker died is retried
+     * elsewhere, and how soon an abort reaches it. They heartbeat every second while they run.
+     */
+    evidenceHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(15_000),
   })
   .superRefine((input, ctx) => {
     if (input.mode === 'execute') {
@@ -65,7 +76,7 @@ export const UpgradeInputSchema = z
         code: 'custom',
         path: ['mode'],
         message:
-          "execute mode is not available yet (a later issue): use mode 'analyze', which decides and leaves the upgrade itself to you",
+          "execute mode is not available yet: use mode 'analyze', which decides and leaves the upgrade itself to you",
       });
     }
     if (input.inventory.kind === 'eks' && !input.region) {
@@ -89,54 +100,26 @@ export const UpgradeInputSchema = z
 export type UpgradeInput = z.input<typeof UpgradeInputSchema>;
 export type ValidUpgradeInput = z.output<typeof UpgradeInputSchema>;
 
-export type UpgradePhase =
-  | 'inventory'
-  | 'evidence'
-  | 'analysis'
-  | 'decision'
-  | 'awaiting-approval'
-  | 'execution'
-  | 'soak'
-  | 'report'
-  | 'completed'
-  | 'aborted';
-
-// The decision shapes live beside their rules in src/domain; re-exported here under the contract's names.
+// The status and report shapes live in src/domain (renderers need no workflow code); re-exported under the
+// contract's names so the client keeps importing them from here.
+export type {
+  ApprovalState,
+  BlockerOverride,
+  FailureLink,
+  UpgradeFailure,
+  UpgradePhase,
+  UpgradeReport,
+  UpgradeStatus,
+} from '../domain/upgrade-report';
 export type { RuleBlocker, UpgradeDecision } from '../domain/decision';
 export type { RollbackRecord } from '../domain/rollback';
-
-export interface UpgradeStatus {
-  workflowId: string;
-  clusterName: string;
-  currentVersion?: string;
-  targetVersion: string;
-  phase: UpgradePhase;
-  progress: { done: number; total: number };
-  findingsCount: number;
-  decision?: UpgradeDecision;
-  approval: 'pending' | 'approved' | 'auto-approved' | 'aborted' | 'not-requested' | 'timed-out';
-  costUsd: number;
-  skippedAnalyses: SkippedAnalysis[];
-  rollbacks: RollbackRecord[];
-  /** One line for lists and the Web UI, e.g. "prod-east 1.30→1.31: NO_GO (2 blockers)". */
-  headline: string;
-  mode: 'analyze' | 'execute';
-  approvedBy?: string;
-  abortReason?: string;
-  /** When the soak window closes (ISO time), once it is open. */
-  soakEndsAt?: string;
-  /** Things worth knowing that are not findings: ignored signals, version mismatches, evidence that failed. */
-  notes: string[];
-}
-
-export interface UpgradeReport {
-  status: UpgradeStatus;
-  releaseNotes?: ReleaseNotesExtract;
-  apiScan?: ApiScanResult;
-  readiness?: ReadinessReport;
-  analyses: AnalysisResult[];
-  execution: string;
-}
+export type {
+  AbortRequest,
+  AbortResult,
+  ApproveRequest,
+  ApproveResult,
+  RollbackRequest,
+} from '../domain/upgrade-requests';
 
 /** Why an input was refused: the field (dotted path) and what is expected there. */
 export interface InputProblem {
@@ -189,10 +172,16 @@ export function upgradeStaticDetails(input: UpgradeInput): string {
   ].join('\n');
 }
 
-export const approveSignal = defineSignal<[{ by?: string; comment?: string }]>('approve');
-export const abortSignal = defineSignal<[{ reason: string; by?: string }]>('abort');
-export const requestRollbackSignal =
-  defineSignal<[{ reason: string; evidence?: string; by?: string }]>('requestRollback');
+/**
+ * Updates, each with a validator: a request the current phase does not hear is refused at once with the reason
+ * (src/domain/upgrade-requests.ts holds the rules).
+ * - approve: returns once the gate has opened, with the phase the upgrade moved to.
+ * - abort: cancels the running work (activities included) and returns once the workflow has stopped it.
+ * - requestRollback: returns the rollback verdict (heard during the soak window only).
+ */
+export const approveUpdate = defineUpdate<ApproveResult, [ApproveRequest]>('approve');
+export const abortUpdate = defineUpdate<AbortResult, [AbortRequest]>('abort');
+export const requestRollbackUpdate = defineUpdate<RollbackRecord, [RollbackRequest]>('requestRollback');
 
 export const statusQuery = defineQuery<UpgradeStatus>('status');
 export const reportQuery = defineQuery<UpgradeReport>('report');

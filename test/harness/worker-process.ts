@@ -4,6 +4,7 @@
 //
 //   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
+//   UPGRADE_TEST_CHANGELOG_URL, UPGRADE_TEST_CACHE_DIR (optional: the CHANGELOG fake and a cache of the test's own)
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createUpgradeWorker } from '../../src/worker/worker';
@@ -33,6 +34,14 @@ async function main(): Promise<void> {
     taskQueue,
     guardId: required('UPGRADE_TEST_GUARD_ID'),
     limits,
+    ...(process.env.UPGRADE_TEST_CHANGELOG_URL
+      ? {
+          evidence: {
+            changelogBaseUrl: process.env.UPGRADE_TEST_CHANGELOG_URL,
+            cacheDir: required('UPGRADE_TEST_CACHE_DIR'),
+          },
+        }
+      : {}),
   });
   const worker = await createUpgradeWorker({
     connection: nativeConnection,

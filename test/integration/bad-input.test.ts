@@ -13,7 +13,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
-import { createContext } from '../../src/client/context';
+import { createContext, type CommandContext } from '../../src/client/context';
 import { buildProgram, reportError } from '../../src/client/program';
 import { REPO_ROOT, runCli, show, type CliResult } from './cli-support';
 
@@ -545,7 +545,7 @@ const cases: Case[] = [
   },
 ];
 
-/** The program `eks-upgrade` runs (src/client/program.ts runCli), with its output captured instead of printed. */
+/** What src/client/program.ts runCli does, with the output captured instead of printed. */
 async function runInProcess(args: string[], caseEnv: NodeJS.ProcessEnv): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -555,8 +555,12 @@ async function runInProcess(args: string[], caseEnv: NodeJS.ProcessEnv): Promise
     { result: (t) => void (stdout += line(t)), info: (t) => void (stderr += line(t)) },
   );
   let pending: Promise<number> | undefined;
-  const program = buildProgram((action, flags) => {
-    pending = action(flags, ctx);
+  const program = buildProgram((spec, flags) => {
+    pending = (async () => {
+      if (!spec.run) throw new Error(`command '${spec.name}' has no implementation`);
+      const action = (await spec.run()) as (flags: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
+      return action(flags, ctx);
+    })();
     return pending.then(() => undefined);
   });
   for (const command of [program, ...program.commands])

@@ -63,6 +63,17 @@ const usageCases: Array<{ name: string; args: string[]; env?: NodeJS.ProcessEnv;
   },
   { name: 'cost with a zero rate', args: ['cost', '--set-rpm', '0'], mentions: /--set-rpm/ },
   { name: 'list with an unknown decision', args: ['list', '--decision', 'MAYBE'], mentions: /--decision/ },
+  { name: 'list with an unknown phase', args: ['list', '--phase', 'failed'], mentions: /--phase.*awaiting-approval/ },
+  {
+    name: 'approve --override-blockers without --reason',
+    args: ['approve', '--cluster', 'c1', '--target', '1.32', '--override-blockers'],
+    mentions: /--override-blockers needs --reason/,
+  },
+  {
+    name: 'approve --reason without --override-blockers',
+    args: ['approve', '--cluster', 'c1', '--target', '1.32', '--reason', 'why'],
+    mentions: /--reason goes with --override-blockers/,
+  },
   {
     name: 'a bad configuration variable',
     args: ['worker'],
@@ -97,11 +108,12 @@ void test('bad usage and bad input exit 2 with a message naming the flag, and no
   }
 });
 
-void test('--help and --version exit 0; an unreachable server is a failure (exit 1), not a usage error', async () => {
-  const [help, version, unreachable] = await Promise.all([
+void test('--help and --version exit 0; an unreachable server is a failure (exit 1) said in one line, not a usage error', async () => {
+  const [help, version, unreachable, worker] = await Promise.all([
     runCli(['start', '--help']),
     runCli(['--version']),
     runCli(['status', '--cluster', 'c1', '--target', '1.32'], NO_SERVER),
+    runCli(['worker'], { ...NO_SERVER, LOG_LEVEL: 'info' }),
   ]);
   assert.equal(help.code, 0, show(help));
   assert.match(help.stdout, /--snapshot <file>/);
@@ -109,6 +121,13 @@ void test('--help and --version exit 0; an unreachable server is a failure (exit
   assert.match(version.stdout, /^\d+\.\d+\.\d+\s*$/);
   assert.equal(unreachable.code, 1, show(unreachable));
   assert.match(unreachable.stderr, /Cannot reach Temporal at 127\.0\.0\.1:1.*TEMPORAL_ADDRESS/s);
+  // The worker: one human line (no JSON log line, no stack), exit 1.
+  assert.equal(worker.code, 1, show(worker));
+  assert.match(
+    worker.stderr,
+    /^error: cannot reach Temporal at 127\.0\.0\.1:1 .*Connection refused.*TEMPORAL_ADDRESS.*\n$/,
+  );
+  assert.equal(worker.stderr.trim().split('\n').length, 1, show(worker));
 });
 
 void test('--format json prints one JSON document on stdout and nothing else', async () => {

@@ -6,6 +6,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createActivities, type UpgradeActivities } from '../../src/activities';
+import type { EvidenceDeps } from '../../src/activities/evidence';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
 import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
 import type { RollbackVerdict, UpgradeVerdict } from '../../src/domain/analysis';
@@ -40,6 +41,8 @@ export interface RigOptions {
   taskQueue: string;
   guardId: string;
   limits?: Partial<GuardLimits>;
+  /** Extra evidence dependencies, e.g. a changelogBaseUrl and cacheDir for the CHANGELOG fake. */
+  evidence?: EvidenceDeps;
 }
 
 /** The real activities, wired to the fake Bedrock and to a guard of the test's own (its id and task queue). */
@@ -57,7 +60,7 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
     guard: { workflowId: options.guardId, taskQueue: options.taskQueue, limits: options.limits ?? {} },
   });
   const activities = createActivities({
-    evidence: { now: () => FIXTURE_NOW, logger: silentLogger },
+    evidence: { now: () => FIXTURE_NOW, logger: silentLogger, ...options.evidence },
     analysis: { client: bedrock, config: testAppConfig, logger: silentLogger, gate, heartbeatEveryMs: 300 },
   });
   return { activities, bedrock };
@@ -133,7 +136,7 @@ export async function startUpgrade(
 export async function waitForStatus(
   handle: WorkflowHandle,
   done: (s: UpgradeStatus) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<UpgradeStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: UpgradeStatus | undefined;

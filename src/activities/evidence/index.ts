@@ -4,9 +4,10 @@
 // (limits), heartbeats and cancellation; results carry counts and a bounded list of findings per code, the rest
 // going to report files (reports.ts), so no payload nears Temporal's 2 MB limit whatever the input.
 import { ApplicationFailure } from '@temporalio/common';
-import type { Logger } from 'pino';
+import type { Logger } from '../../domain/logger';
 import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
+import { UpgradeFailureType } from '../../domain/failure-types';
 import {
   boundApiScanResult,
   buildApiScanResult,
@@ -59,8 +60,8 @@ export interface EvidenceDeps {
   maxFindingsPerCode?: number;
 }
 
-export const INVALID_INPUT = 'InvalidEvidenceInput';
-export const LIMIT_EXCEEDED = 'EvidenceLimitExceeded';
+export const INVALID_INPUT = UpgradeFailureType.InvalidEvidenceInput;
+export const LIMIT_EXCEEDED = UpgradeFailureType.EvidenceLimitExceeded;
 
 function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({

@@ -5,6 +5,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { formatScanMarkdown } from '../../domain/api-scan-render';
 import type { ApiScanResult, ReadinessReport } from '../../domain/evidence';
+import { markdownTable } from '../../domain/format';
 
 export const DEFAULT_REPORTS_DIR = '.eks-upgrade-reports';
 
@@ -47,19 +48,16 @@ export function writeApiScanReport(
   );
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function writeReadinessReport(dir: string, scope: string, report: ReadinessReport): Promise<string> {
   const markdown = [
     `# Readiness ${report.currentVersion} → ${report.targetVersion}`,
     '',
     `${report.findings.length} findings from ${report.checksRun.length} checks.`,
     '',
-    '| Code | Level | Resource | What to do |',
-    '|---|---|---|---|',
-    ...report.findings.map((f) => `| ${f.code} | ${f.level} | ${cell(f.resource ?? '—')} | ${cell(f.message)} |`),
+    ...markdownTable(
+      ['Code', 'Level', 'Resource', 'What to do'],
+      report.findings.map((f) => [f.code, f.level, f.resource ?? '—', f.message]),
+    ),
     '',
   ].join('\n');
   return writeReport(dir, scope, 'readiness', report, markdown);

@@ -11,7 +11,8 @@ import { ConfigError, loadInputLimits } from '../../domain/config';
 import { ManifestLimitError } from '../../domain/manifests';
 import { compareMinor, parseMinorArg, previousMinor } from '../../domain/versions';
 import { readManifests } from '../../activities/evidence/manifest-files';
-import type { CommandIo } from './io';
+import type { CommandContext } from '../context';
+import type { Output } from '../output';
 
 /** Without --target the scan checks against the newest minor the facts table covers for released versions. */
 export const DEFAULT_SCAN_TARGET = '1.35';
@@ -104,7 +105,7 @@ export async function collectScan(
   return { result, currentVersion: versions.current, unreadable: summary.errorCount };
 }
 
-export async function runScan(options: ScanOptions, io: CommandIo): Promise<number> {
+export async function runScan(options: ScanOptions, out: Output): Promise<number> {
   let report: ScanReport;
   try {
     checkUsage(options);
@@ -112,23 +113,39 @@ export async function runScan(options: ScanOptions, io: CommandIo): Promise<numb
   } catch (error) {
     if (!(error instanceof ScanUsageError || error instanceof ConfigError || error instanceof ManifestLimitError))
       throw error;
-    io.stderr.write(`error: ${error.message}\n`);
+    out.info(`error: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  io.stdout.write(SCAN_RENDERERS[options.format](report));
+  out.result(SCAN_RENDERERS[options.format](report));
   const { result, unreadable } = report;
   for (const e of result.errors)
-    io.stderr.write(
-      `warning: could not read ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`,
-    );
+    out.info(`warning: could not read ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`);
   if (unreadable > result.errors.length)
-    io.stderr.write(`warning: … and ${unreadable - result.errors.length} more unreadable documents\n`);
+    out.info(`warning: … and ${unreadable - result.errors.length} more unreadable documents\n`);
   if (hasRemovedApiInUse(result)) return EXIT_REMOVED_API;
   if (unreadable > 0 && !options.allowUnreadable) {
-    io.stderr.write(
+    out.info(
       `error: ${unreadable} input(s) could not be read or held no Kubernetes object (listed above), so the scan cannot vouch for them; fix them, or pass --allow-unreadable to accept the rest\n`,
     );
     return EXIT_UNREADABLE;
   }
   return EXIT_OK;
+}
+
+/** `eks-upgrade scan`: commander's flags to ScanOptions. */
+export function runScanCommand(
+  flags: { manifests?: string[]; target?: string; current?: string; format?: string; allowUnreadable?: boolean },
+  ctx: CommandContext,
+): Promise<number> {
+  return runScan(
+    {
+      manifests: flags.manifests ?? [],
+      format: (flags.format ?? 'text') as OutputFormat,
+      allowUnreadable: flags.allowUnreadable === true,
+      env: ctx.env,
+      ...(flags.target !== undefined ? { target: flags.target } : {}),
+      ...(flags.current !== undefined ? { current: flags.current } : {}),
+    },
+    ctx.out,
+  );
 }
