@@ -188,8 +188,9 @@ export class SnapshotError extends Error {
   constructor(
     message: string,
     readonly field?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -235,6 +236,7 @@ export function parseSnapshotText(text: string, source: string): ClusterSnapshot
     throw new SnapshotError(
       `the snapshot file ${source} is not valid JSON: ${quoteExcerpt(error instanceof Error ? error.message : String(error))}. ${FORMAT_HINT}`,
       '(root)',
+      { cause: error },
     );
   }
   return redactSnapshot(parseClusterSnapshot(json, source));

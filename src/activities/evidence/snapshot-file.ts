@@ -18,10 +18,11 @@ function checkFile(path: string, info: () => Stats, maxBytes: number): void {
   let stats: Stats;
   try {
     stats = info();
-  } catch {
+  } catch (error) {
     throw new SnapshotError(
       `cannot read the snapshot file ${path}: check the path (see docs/snapshot.md for the format)`,
       '(root)',
+      { cause: error },
     );
   }
   if (stats.isDirectory())
@@ -34,16 +35,16 @@ function checkFile(path: string, info: () => Stats, maxBytes: number): void {
 }
 
 export async function loadSnapshotFile(path: string, maxBytes = DEFAULT_MAX_SNAPSHOT_BYTES): Promise<ClusterSnapshot> {
-  let stats: Stats | undefined;
+  let stats: Stats | Error;
   try {
     stats = await stat(path);
-  } catch {
-    stats = undefined;
+  } catch (error) {
+    stats = error instanceof Error ? error : new Error(String(error));
   }
   checkFile(
     path,
     () => {
-      if (!stats) throw new Error('missing');
+      if (stats instanceof Error) throw stats;
       return stats;
     },
     maxBytes,
