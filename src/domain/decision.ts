@@ -158,12 +158,22 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       cautions.push({ ...entry, message: `Possibly: ${entry.message} (low confidence: verify by hand)` });
     else blockers.push(entry);
   }
+  // The scan's payload lists a bounded number of findings per code; the rest are counted and in its full report.
+  const removedTotal = evidence.apiScan?.findingCounts?.[DECISION_CODES.REMOVED_API_IN_USE] ?? 0;
+  const removedListed = (evidence.apiScan?.findings ?? []).filter((f) => f.removedByTarget).length;
+  if (removedTotal > removedListed) {
+    blockers.push({
+      code: DECISION_CODES.REMOVED_API_IN_USE,
+      message: `… and ${removedTotal - removedListed} more uses of APIs removed by ${evidence.targetVersion}${evidence.apiScan?.fullReport ? ` (all listed in ${evidence.apiScan.fullReport})` : ''}.`,
+    });
+  }
   const scanErrors = evidence.apiScan?.errors ?? [];
-  if (scanErrors.length > 0) {
+  const scanErrorCount = scanErrors.length + (evidence.apiScan?.errorsOmitted ?? 0);
+  if (scanErrorCount > 0) {
     const files = scanErrors.slice(0, 5).map((e) => (e.line ? `${e.file}:${e.line}` : e.file));
     cautions.push({
       code: DECISION_CODES.SCAN_ERRORS,
-      message: `${scanErrors.length} file(s) could not be scanned for removed APIs (${files.join(', ')}${scanErrors.length > 5 ? ', …' : ''}); fix them or check them by hand.`,
+      message: `${scanErrorCount} input(s) could not be scanned for removed APIs (${files.join(', ')}${scanErrorCount > 5 ? ', …' : ''}); fix them or check them by hand.`,
     });
   }
 
@@ -201,6 +211,12 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
     cautions.push({
       code: DECISION_CODES.SCAN_ERRORS,
       message: `API scan source not read: ${skipped.source} (${skipped.reason}); removed APIs there are unchecked.`,
+    });
+  }
+  if (evidence.releaseNotes?.problem) {
+    cautions.push({
+      code: DECISION_CODES.EVIDENCE_UNAVAILABLE,
+      message: `Evidence not available: ${evidence.releaseNotes.problem}`,
     });
   }
   for (const what of evidence.unavailable ?? []) {
@@ -331,16 +347,19 @@ export function summarizeEvidence(evidence: DecisionEvidence, rules: RuleOutcome
     );
   const scan = evidence.apiScan;
   if (scan) {
-    const removed = scan.findings.filter((f) => f.removedByTarget).length;
+    const removed =
+      scan.findingCounts?.[DECISION_CODES.REMOVED_API_IN_USE] ?? scan.findings.filter((f) => f.removedByTarget).length;
+    const uses = scan.findings.length + (scan.findingsOmitted ?? 0);
     lines.push(
-      `API scan: ${scan.objectsScanned} objects scanned, ${scan.findings.length} deprecated/removed API uses (${removed} removed by ${evidence.targetVersion}), ${scan.errors.length} unparsed files.`,
+      `API scan: ${scan.objectsScanned} objects scanned, ${uses} deprecated/removed API uses (${removed} removed by ${evidence.targetVersion}), ${scan.errors.length + (scan.errorsOmitted ?? 0)} unparsed inputs.`,
     );
   } else lines.push('API scan: not available.');
   const readiness = evidence.readiness;
   if (readiness) {
     const required = readiness.findings.filter((f) => f.level === 'required').length;
+    const omitted = readiness.findingsOmitted ?? 0;
     lines.push(
-      `Readiness: ${readiness.checksRun.length} checks run (${readiness.checksRun.join(', ')}); ${required} required and ${readiness.findings.length - required} recommended findings.`,
+      `Readiness: ${readiness.checksRun.length} checks run (${readiness.checksRun.join(', ')}); ${required} required and ${readiness.findings.length - required} recommended findings${omitted > 0 ? ` listed, ${omitted} more of the same codes not listed` : ''}.`,
     );
   } else lines.push('Readiness: not available.');
   const notes = evidence.releaseNotes;

@@ -42,6 +42,12 @@ export interface ReadinessReport {
   checksPartial?: Array<{ code: string; reason: string }>;
   /** Suppression rules that expired or could not apply. */
   suppressionWarnings?: string[];
+  /** Findings per code before any were left out (workload checks can find one per object). */
+  findingCounts?: Record<string, number>;
+  /** Findings left out of `findings` to keep the payload small; fullReport holds them all. */
+  findingsOmitted?: number;
+  /** Where the complete findings were written (a path on the worker's machine), when some were left out. */
+  fullReport?: string;
 }
 
 /** Where an apiVersion in use was seen. */
@@ -80,6 +86,7 @@ export interface ApiRemovalFinding {
 
 export interface ApiScanResult {
   targetVersion: string;
+  /** Removed first. In workflow payloads at most a bounded number per code (see findingCounts for the totals). */
   findings: ApiRemovalFinding[];
   /** Files that could not be parsed: reported, never skipped silently. */
   errors: Array<{ file: string; line?: number; message: string }>;
@@ -89,6 +96,13 @@ export interface ApiScanResult {
   sourcesSkipped?: Array<{ source: string; reason: string }>;
   /** Suppression rules that expired or could not apply. */
   suppressionWarnings?: string[];
+  /** Findings per code (API001, API002) before any were left out. */
+  findingCounts?: Record<string, number>;
+  /** Findings and errors left out of the lists above to keep the payload small; fullReport holds them all. */
+  findingsOmitted?: number;
+  errorsOmitted?: number;
+  /** Where the complete findings were written (a path on the worker's machine), when some were left out. */
+  fullReport?: string;
 }
 
 export type ReleaseNoteCategory = 'removal' | 'deprecation' | 'default-change' | 'action-required';
@@ -110,4 +124,6 @@ export interface ReleaseNotesExtract {
   /** Token counts of the full notes and of the extract (the extract is what the model sees). */
   fullTokens: number;
   extractTokens: number;
+  /** Why the extract holds only the facts table although notes were asked for (e.g. the download failed). */
+  problem?: string;
 }

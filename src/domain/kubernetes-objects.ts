@@ -1,6 +1,7 @@
 // Kubernetes objects (plain JSON, from the API or from manifests) reduced to the summaries a snapshot holds. The
 // same functions serve the live read and the manifest checks, so a workload decides the same either way.
 import type { CrdSummary, PodDisruptionBudgetSummary, WorkloadSummary } from './kubernetes-inventory';
+import { pdbFactsOf, workloadFactsOf, type PdbFacts, type WorkloadFacts } from './workload-facts';
 
 type Json = Record<string, unknown>;
 
@@ -16,10 +17,6 @@ function stringMap(value: unknown): Record<string, string> {
   return Object.fromEntries(
     Object.entries(record(value) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
   );
-}
-
-function nonNegativeInt(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
 export type NodeKind = 'managed' | 'self-managed' | 'fargate' | 'karpenter' | 'hybrid' | 'auto-mode';
@@ -65,75 +62,64 @@ export function nodeSummaryOf(node: Json): NodeSummary | undefined {
 }
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-/** Kinds with a pod template the manifest checks look into (the live read lists the WORKLOAD_KINDS). */
-export const POD_TEMPLATE_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'Pod',
-]);
 
-function podTemplateOf(kind: string, object: Json): { spec?: Json; labels: Record<string, string> } {
-  const spec = record(object.spec);
-  if (kind === 'Pod') return { spec, labels: stringMap(record(object.metadata)?.labels) };
-  const template =
-    kind === 'CronJob' ? record(record(record(spec?.jobTemplate)?.spec)?.template) : record(spec?.template);
-  return { spec: record(template?.spec), labels: stringMap(record(template?.metadata)?.labels) };
-}
-
-/** A workload's facts, for any kind with a pod template; undefined for other objects. */
-export function workloadSummaryOf(object: Json): WorkloadSummary | undefined {
-  const kind = object.kind;
-  if (typeof kind !== 'string' || !POD_TEMPLATE_KINDS.has(kind)) return undefined;
-  const metadata = record(object.metadata);
-  const name = typeof metadata?.name === 'string' ? metadata.name : '(unnamed)';
-  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
-  const spec = record(object.spec);
-  const pod = podTemplateOf(kind, object);
-  const affinity = record(pod.spec?.affinity);
-  const containers = array(pod.spec?.containers)
-    .map(record)
-    .filter((c): c is Json => c !== undefined);
-  const dockerSocketPaths = array(pod.spec?.volumes)
-    .map((v) => record(record(v)?.hostPath)?.path)
-    .filter((p): p is string => typeof p === 'string' && /(docker|dockershim)\.sock$/.test(p));
-  const replicas = nonNegativeInt(spec?.replicas);
-  const minReadySeconds = nonNegativeInt(spec?.minReadySeconds);
-  const grace = nonNegativeInt(pod.spec?.terminationGracePeriodSeconds);
-  const missingProbes = containers
-    .filter((c) => c.readinessProbe === undefined || c.readinessProbe === null)
-    .map((c) => (typeof c.name === 'string' ? c.name : '?'));
-  const spreads = affinity?.podAntiAffinity !== undefined || array(pod.spec?.topologySpreadConstraints).length > 0;
-  // Defaults are left out: the summary of a healthy workload is its identity, replicas and labels.
+/** The snapshot's summary of a workload, from the facts a manifest or a live object yields (defaults left out). */
+export function workloadSummaryFromFacts(
+  identity: { kind: string; name: string; namespace?: string },
+  facts: WorkloadFacts,
+): WorkloadSummary {
+  const missingProbes = facts.containers.filter((c) => !c.hasReadinessProbe).map((c) => c.name);
+  const dockerSocketPaths = facts.hostPaths.filter((p) => /(docker|dockershim)\.sock$/.test(p));
   return {
-    kind,
-    name,
-    ...(namespace !== undefined ? { namespace } : {}),
-    ...(replicas !== undefined ? { replicas } : {}),
-    ...(minReadySeconds !== undefined ? { minReadySeconds } : {}),
-    ...(Object.keys(pod.labels).length > 0 ? { podLabels: pod.labels } : {}),
-    ...(spreads ? { spreadsPods: true } : {}),
+    kind: identity.kind,
+    name: identity.name,
+    ...(identity.namespace !== undefined ? { namespace: identity.namespace } : {}),
+    ...(facts.replicas !== undefined ? { replicas: facts.replicas } : {}),
+    ...(facts.minReadySeconds !== undefined ? { minReadySeconds: facts.minReadySeconds } : {}),
+    ...(Object.keys(facts.podLabels).length > 0 ? { podLabels: facts.podLabels } : {}),
+    ...(facts.spreadsPods ? { spreadsPods: true } : {}),
     ...(missingProbes.length > 0 ? { containersWithoutReadinessProbe: missingProbes } : {}),
-    ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}),
+    ...(facts.terminationGracePeriodSeconds !== undefined
+      ? { terminationGracePeriodSeconds: facts.terminationGracePeriodSeconds }
+      : {}),
     ...(dockerSocketPaths.length > 0 ? { dockerSocketPaths } : {}),
   };
 }
 
-export function pdbSummaryOf(object: Json): PodDisruptionBudgetSummary | undefined {
-  if (object.kind !== undefined && object.kind !== 'PodDisruptionBudget') return undefined;
-  const metadata = record(object.metadata);
-  if (typeof metadata?.name !== 'string') return undefined;
-  const selector = record(record(object.spec)?.selector);
-  const matchLabels = selector ? stringMap(selector.matchLabels) : undefined;
+export function pdbSummaryFromFacts(
+  identity: { name: string; namespace?: string },
+  facts: PdbFacts,
+): PodDisruptionBudgetSummary {
+  const matchLabels = facts.hasSelector ? facts.matchLabels : {};
   return {
-    name: metadata.name,
-    ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
-    ...(matchLabels && Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
-    ...(array(selector?.matchExpressions).length > 0 ? { hasMatchExpressions: true } : {}),
+    name: identity.name,
+    ...(identity.namespace !== undefined ? { namespace: identity.namespace } : {}),
+    ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}),
+    ...(facts.hasSelector && facts.hasMatchExpressions ? { hasMatchExpressions: true } : {}),
   };
+}
+
+function identityOf(object: Json): { name: string; namespace?: string } {
+  const metadata = record(object.metadata);
+  return {
+    name: typeof metadata?.name === 'string' ? metadata.name : '(unnamed)',
+    ...(typeof metadata?.namespace === 'string' ? { namespace: metadata.namespace } : {}),
+  };
+}
+
+/** A workload's summary, for any kind with a pod template; undefined for other objects. */
+export function workloadSummaryOf(object: Json): WorkloadSummary | undefined {
+  const kind = object.kind;
+  if (typeof kind !== 'string') return undefined;
+  const facts = workloadFactsOf(kind, object);
+  return facts ? workloadSummaryFromFacts({ kind, ...identityOf(object) }, facts) : undefined;
+}
+
+export function pdbSummaryOf(object: Json): PodDisruptionBudgetSummary | undefined {
+  const facts = pdbFactsOf('PodDisruptionBudget', object);
+  if (object.kind !== undefined && object.kind !== 'PodDisruptionBudget') return undefined;
+  if (typeof record(object.metadata)?.name !== 'string' || !facts) return undefined;
+  return pdbSummaryFromFacts(identityOf(object), facts);
 }
 
 /** The add-on version a CRD carries in its labels (app.kubernetes.io/version, or Helm's chart label). */

@@ -48,6 +48,8 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
   const evidence: EvidenceDeps = {
     logger,
     ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
+    ...(config.reportsDir ? { reportsDir: config.reportsDir } : {}),
+    limits: config.limits,
     // Clients per region, created on first use: most upgrades read a snapshot and never touch the EKS API.
     loadFromEks: ({ clusterName, region, targetVersion }) => {
       const eks = new EKSClient({ region });

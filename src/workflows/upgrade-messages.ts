@@ -12,9 +12,8 @@ import type {
   RollbackRequest,
 } from '../domain/upgrade-requests';
 import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
+import { MINOR_VERSION_PATTERN as MINOR_VERSION } from '../domain/versions';
 import { UpgradeConfigSchema } from '../domain/suppressions';
-
-const MINOR_VERSION = /^1\.\d{1,2}$/;
 
 export const UpgradeInputSchema = z
   .strictObject({

@@ -1,68 +1,75 @@
-// The API scan of files: manifests and rendered Helm output as before, plus Helm release Secrets given as files
-// (`kubectl get secret -o json`, decoded to their newest deployed revision) and third-party APIs (API003). Shared by
-// `eks-upgrade scan` and the evidence activity, so both find the same things in the same files.
-import { scanManifestObjects, type ScanVersions } from '../../domain/api-scan';
+// The API scan of streamed files beyond plain manifests: Helm release Secrets given as files (`kubectl get secret -o
+// json`, decoded to their newest deployed revision), third-party APIs (API003), and versions a live cluster's CRDs
+// no longer serve (API004). Objects are handed over one at a time (readManifests' callback) and none is kept, so
+// `eks-upgrade scan` and the evidence activity find the same things in the same files whatever their size.
+import { manifestFinding, resolveScanVersions, type ScanVersions } from '../../domain/api-scan';
 import {
   apiTables,
   isTrackedApi,
   scanApiObjects,
   scanThirdPartyApis,
+  scanUnservedCrdVersions,
   type ApiTables,
 } from '../../domain/api-scan-cluster';
 import type { ApiRemovalFinding } from '../../domain/evidence';
-import type { ManifestObject, ManifestParseError, ParsedManifests } from '../../domain/manifests';
+import type { CrdSummary } from '../../domain/kubernetes-inventory';
+import type { ManifestObject, ManifestParseError } from '../../domain/manifests';
 import type { UserVersions } from '../../domain/third-party-apis';
-import { expandHelmReleaseSecrets } from './helm-secrets';
+import { HelmReleaseCollector } from './helm-secrets';
 
 export interface FileScan {
-  findings: ApiRemovalFinding[];
-  errors: ManifestParseError[];
-  /** Objects examined: plain manifest objects plus the tracked objects of each release. */
-  objectsScanned: number;
-  /** The manifest objects left once release Secrets are replaced by their releases (for the workload checks). */
-  objects: ManifestObject[];
+  /** Give it every streamed object; release Secrets are decoded, the others scanned. */
+  onObject(object: ManifestObject): void;
+  /** The findings of everything offered, the release Secrets that could not be decoded, and the objects counted. */
+  finish(): { findings: ApiRemovalFinding[]; errors: ManifestParseError[]; helmObjects: number };
 }
 
-export function scanManifestFiles(parsed: ParsedManifests, versions: ScanVersions, user?: UserVersions): FileScan {
+/** `crds`: the cluster's CRDs when a live read is there (API004 needs them). */
+export function createFileScan(versions: ScanVersions, user?: UserVersions, crds: CrdSummary[] = []): FileScan {
+  const resolved = resolveScanVersions(versions);
   const tables: ApiTables = apiTables(user);
-  const expanded = expandHelmReleaseSecrets(parsed.objects, (apiVersion, kind) =>
-    isTrackedApi(apiVersion, kind, tables),
-  );
-  const helmObjects = expanded.releases.flatMap(({ summary, file, line }) =>
-    summary.objects.map((o) => ({
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: o.name,
-      namespace: o.namespace ?? summary.namespace,
-      file,
-      line,
-      location: `Helm release ${summary.namespace}/${summary.name} revision ${summary.revision}${summary.chart ? ` (chart ${summary.chart}${summary.chartVersion ? `-${summary.chartVersion}` : ''})` : ''}${o.template ? `, ${o.template}` : ''}`,
-    })),
-  );
-  const findings = [
-    ...scanManifestObjects(expanded.objects, versions),
-    ...scanApiObjects(helmObjects, versions, 'helm', 'high', tables),
-    ...scanThirdPartyApis(
-      [
-        ...expanded.objects.map((o) => ({
+  const helm = new HelmReleaseCollector((apiVersion, kind) => isTrackedApi(apiVersion, kind, tables));
+  const findings: ApiRemovalFinding[] = [];
+  return {
+    onObject(object) {
+      if (helm.offer(object)) return;
+      const removal = manifestFinding(object, resolved);
+      if (removal) findings.push(removal);
+      const subject = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+        file: object.file,
+        line: object.line,
+        source: object.helmSource ? ('helm' as const) : ('manifest' as const),
+        confidence: 'high' as const,
+      };
+      findings.push(...scanThirdPartyApis([subject], tables), ...scanUnservedCrdVersions([subject], crds));
+    },
+    finish() {
+      const helmObjects = helm.finish().flatMap(({ summary, file, line }) =>
+        summary.objects.map((o) => ({
           apiVersion: o.apiVersion,
           kind: o.kind,
           name: o.name,
-          namespace: o.namespace,
-          file: o.file,
-          line: o.line,
-          source: o.helmSource ? ('helm' as const) : ('manifest' as const),
-          confidence: 'high' as const,
+          namespace: o.namespace ?? summary.namespace,
+          file,
+          line,
+          location: `Helm release ${summary.namespace}/${summary.name} revision ${summary.revision}${summary.chart ? ` (chart ${summary.chart}${summary.chartVersion ? `-${summary.chartVersion}` : ''})` : ''}${o.template ? `, ${o.template}` : ''}`,
         })),
-        ...helmObjects.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const })),
-      ],
-      tables,
-    ),
-  ];
-  return {
-    findings,
-    errors: [...parsed.errors, ...expanded.errors],
-    objectsScanned: expanded.objects.length + helmObjects.length,
-    objects: expanded.objects,
+      );
+      const asHelm = helmObjects.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const }));
+      return {
+        findings: [
+          ...findings,
+          ...scanApiObjects(helmObjects, versions, 'helm', 'high', tables),
+          ...scanThirdPartyApis(asHelm, tables),
+          ...scanUnservedCrdVersions(asHelm, crds),
+        ],
+        errors: helm.errors,
+        helmObjects: helmObjects.length,
+      };
+    },
   };
 }

@@ -4,11 +4,11 @@
 // embed Secrets — never leaves this module's callers: only HelmReleaseSummary (identity + tracked objects) does.
 import { gunzipSync } from 'node:zlib';
 import {
-  HELM_RELEASE_SECRET_TYPE,
   helmReleaseRecordOf,
   latestDeployed,
   summarizeHelmRelease,
   type HelmReleaseRecord,
+  type ReleaseSecretRef,
 } from '../../domain/helm-release';
 import type { HelmReleaseSummary } from '../../domain/kubernetes-inventory';
 import type { ManifestObject, ManifestParseError } from '../../domain/manifests';
@@ -34,76 +34,66 @@ function record(value: unknown): Json | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
-export function isHelmReleaseSecret(body: Json): boolean {
-  return body.kind === 'Secret' && body.type === HELM_RELEASE_SECRET_TYPE;
-}
-
-/** Decodes one release Secret (live or from a file) into the record a scan needs; the payload is dropped. */
+/** Decodes one release Secret read from the cluster into the record a scan needs; the payload is dropped. */
 export function helmReleaseRecordFromSecret(secret: Json): HelmReleaseRecord {
   const metadata = record(secret.metadata);
-  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : 'default';
   const field = record(secret.data)?.release;
   if (typeof field !== 'string') throw new Error('the Secret has no data.release');
-  const parsed = helmReleaseRecordOf(decodeHelmReleaseField(field), namespace);
+  return helmReleaseRecordFromPayload(field, typeof metadata?.namespace === 'string' ? metadata.namespace : 'default');
+}
+
+export function helmReleaseRecordFromPayload(releaseField: string, namespace: string): HelmReleaseRecord {
+  const parsed = helmReleaseRecordOf(decodeHelmReleaseField(releaseField), namespace);
   if (!parsed) throw new Error('the decoded release has no name');
   return parsed;
 }
 
-export interface ReleaseSecretsFromFiles {
-  /** The other objects, unchanged. */
-  objects: ManifestObject[];
-  /** The newest deployed revision of each release found, with the file and line of its Secret. */
-  releases: Array<{ summary: HelmReleaseSummary; file: string; line: number }>;
-  errors: ManifestParseError[];
+interface Collected extends ReleaseSecretRef {
+  summary: HelmReleaseSummary;
+  file: string;
+  line: number;
 }
 
 /**
- * Release Secrets among parsed manifest objects are replaced by their releases (newest deployed revision of each
- * namespace/name; superseded revisions are dropped), reduced to the objects whose API `isTracked`.
+ * Release Secrets among streamed manifest objects (`kubectl get secret -o json` files): each is decoded as it
+ * arrives and reduced at once to its tracked objects, so no payload is held; `finish` keeps the newest deployed
+ * revision of each namespace/name (superseded revisions are dropped) and reports undecodable Secrets.
  */
-export function expandHelmReleaseSecrets(
-  objects: ManifestObject[],
-  isTracked: (apiVersion: string, kind: string) => boolean,
-): ReleaseSecretsFromFiles {
-  const rest: ManifestObject[] = [];
-  const errors: ManifestParseError[] = [];
-  const decoded: Array<{
-    record: HelmReleaseRecord;
-    file: string;
-    line: number;
-    namespace: string;
-    releaseName: string;
-    revision: number;
-    status: string;
-  }> = [];
-  for (const object of objects) {
-    if (!isHelmReleaseSecret(object.body)) {
-      rest.push(object);
-      continue;
-    }
+export class HelmReleaseCollector {
+  private readonly collected: Collected[] = [];
+  readonly errors: ManifestParseError[] = [];
+
+  constructor(private readonly isTracked: (apiVersion: string, kind: string) => boolean) {}
+
+  /** True when the object was a release Secret (and so is not a manifest object to scan as such). */
+  offer(object: ManifestObject): boolean {
+    if (object.helmReleasePayload === undefined) return false;
     try {
-      const release = helmReleaseRecordFromSecret(object.body);
-      decoded.push({
-        record: release,
-        file: object.file,
-        line: object.line,
+      const release = helmReleaseRecordFromPayload(object.helmReleasePayload, object.namespace ?? 'default');
+      this.collected.push({
         namespace: release.namespace,
         releaseName: release.name,
         revision: release.revision,
         status: release.status,
+        summary: summarizeHelmRelease(release, this.isTracked),
+        file: object.file,
+        line: object.line,
       });
     } catch (error) {
-      errors.push({
+      this.errors.push({
         file: object.file,
         line: object.line,
         message: `Helm release Secret ${object.namespace ?? 'default'}/${object.name}: ${error instanceof Error ? error.message : String(error)}`,
       });
     }
+    return true;
   }
-  const releases = latestDeployed(decoded).map(({ latest, otherDeployed }) => ({
-    summary: summarizeHelmRelease(latest.record, isTracked, otherDeployed),
-    file: latest.file,
-    line: latest.line,
-  }));
-  return { objects: rest, releases, errors };
+
+  finish(): Array<{ summary: HelmReleaseSummary; file: string; line: number }> {
+    return latestDeployed(this.collected).map(({ latest, otherDeployed }) => ({
+      summary: otherDeployed.length > 0 ? { ...latest.summary, otherDeployedRevisions: otherDeployed } : latest.summary,
+      file: latest.file,
+      line: latest.line,
+    }));
+  }
 }

@@ -119,7 +119,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'scan',
     description:
-      'find deprecated and removed APIs in manifests and Helm release Secrets, without Temporal (exit 3 when one removed by --target is in use)',
+      'find deprecated and removed APIs in manifests and Helm release Secrets, without Temporal (exit 3: a removed API in use; 1: unreadable input)',
     flags: (cmd) =>
       cmd
         .option(
@@ -131,6 +131,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           '--current <version>',
           'current minor (default: the one before --target), for "replacement already served"',
         )
+        .option('--allow-unreadable', 'exit 0 rather than 1 when some input could not be read (it is still listed)')
         .option('--config <file>', 'suppressions and settings (default ./.eks-upgrade.yaml when present)')
         .option('--additional-versions <file>', "extra deprecated APIs in pluto's versions-file format (CRDs, add-ons)")
         .addOption(formatOption(['text', 'json', 'md', 'junit', 'sarif'])),

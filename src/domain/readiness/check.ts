@@ -8,7 +8,7 @@ import type { CheckSettings } from '../suppressions';
 import { CHECKS, type CheckCode } from './codes';
 
 /** A workload from a manifest (`where` is file:line) or from the live cluster (`where` absent). */
-export type WorkloadFacts = WorkloadSummary & { where?: string };
+export type CheckedWorkload = WorkloadSummary & { where?: string };
 
 export interface CheckContext {
   snapshot: ClusterSnapshot;
@@ -21,7 +21,7 @@ export interface CheckContext {
   /** Parsed manifests, when the user gave some. */
   manifests?: ManifestObject[];
   /** Workloads of the manifests and of the live cluster; undefined when there are neither. */
-  workloads?: WorkloadFacts[];
+  workloads?: CheckedWorkload[];
   podDisruptionBudgets?: PodDisruptionBudgetSummary[];
   /** Per-check knobs from .eks-upgrade.yaml (e.g. K8S002 minimum replicas). */
   settings?: CheckSettings;

@@ -111,3 +111,18 @@ export function runReadinessChecks(input: ReadinessInput): ReadinessReport {
   );
   return report;
 }
+
+/** The report with at most `maxPerCode` findings of each code (the counts still cover them all), for payloads. */
+export function boundReadinessReport(report: ReadinessReport, maxPerCode: number): ReadinessReport {
+  const counts: Record<string, number> = {};
+  const kept = report.findings.filter((f) => {
+    counts[f.code] = (counts[f.code] ?? 0) + 1;
+    return (counts[f.code] ?? 0) <= maxPerCode;
+  });
+  return {
+    ...report,
+    findings: kept,
+    findingCounts: counts,
+    findingsOmitted: (report.findingsOmitted ?? 0) + report.findings.length - kept.length,
+  };
+}

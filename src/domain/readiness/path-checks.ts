@@ -3,7 +3,7 @@
 import type { ReadinessFinding } from '../evidence';
 import { deniedAmong, deniedText } from '../kubernetes-inventory';
 import type { ClusterSnapshot } from '../snapshot';
-import { compareMinor, minorDistance, minorOf, nextMinor, tryParseMinor } from '../versions';
+import { compareMinor, minorDistance, minorOf, tryParseMinor, upgradeStepProblem } from '../versions';
 import { finding, found, passed, skipped, type CheckContext, type ReadinessCheck } from './check';
 
 /** When the nodes could not be listed, the node-based half of UPG002/K8S001 is missing: say so, with the rule. */
@@ -19,25 +19,8 @@ function withNodeAccess(snapshot: ClusterSnapshot, findings: ReadinessFinding[])
 export const oneMinorStep: ReadinessCheck = {
   code: 'UPG001',
   run({ current, target }) {
-    const distance = minorDistance(current, target);
-    if (distance === 1) return passed();
-    if (distance <= 0)
-      return found([
-        finding(
-          'UPG001',
-          'required',
-          `Target ${target} is not newer than the cluster's ${current}: EKS upgrades go forward one minor at a time. Choose ${nextMinor(current)}.`,
-          'cluster',
-        ),
-      ]);
-    return found([
-      finding(
-        'UPG001',
-        'required',
-        `EKS upgrades one minor version at a time: ${current} → ${target} is ${distance} steps. Upgrade to ${nextMinor(current)} first, then repeat.`,
-        'cluster',
-      ),
-    ]);
+    const problem = upgradeStepProblem(current, target);
+    return problem ? found([finding('UPG001', 'required', problem, 'cluster')]) : passed();
   },
 };
 

@@ -5,17 +5,17 @@
 import type { ReadinessFinding } from '../evidence';
 import { deniedAmong, deniedText, type PodDisruptionBudgetSummary } from '../kubernetes-inventory';
 import { WORKLOAD_KINDS } from '../kubernetes-objects';
-import { finding, found, skipped, type CheckContext, type ReadinessCheck, type WorkloadFacts } from './check';
+import { finding, found, skipped, type CheckContext, type ReadinessCheck, type CheckedWorkload } from './check';
 
 const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet']);
 const APPS = (resources: string[]) => resources.map((r) => `apps/${r}`);
 
-function ref(w: WorkloadFacts): string {
+function ref(w: CheckedWorkload): string {
   return `${w.kind} ${w.namespace ?? 'default'}/${w.name}`;
 }
 
 /** `file:line` for a manifest, "live cluster" for an object read from the API. */
-function where(w: WorkloadFacts): string {
+function where(w: CheckedWorkload): string {
   return w.where ?? 'live cluster';
 }
 
@@ -26,7 +26,7 @@ function where(w: WorkloadFacts): string {
 function withWorkloads(
   code: ReadinessCheck['code'],
   resources: string[],
-  run: (workloads: WorkloadFacts[], context: CheckContext) => ReadinessFinding[],
+  run: (workloads: CheckedWorkload[], context: CheckContext) => ReadinessFinding[],
 ): ReadinessCheck {
   return {
     code,
@@ -48,7 +48,7 @@ function withWorkloads(
   };
 }
 
-function minimumReplicasFor(w: WorkloadFacts, context: CheckContext): number {
+function minimumReplicasFor(w: CheckedWorkload, context: CheckContext): number {
   const settings = context.settings?.K8S002;
   const override = settings?.overrides?.find(
     (o) => o.name === w.name && (o.namespace ?? 'default') === (w.namespace ?? 'default'),
@@ -100,12 +100,19 @@ export const podDisruptionBudgets = withWorkloads(
   'K8S004',
   [...APPS(['deployments', 'statefulsets']), 'policy/poddisruptionbudgets'],
   (workloads, context) => {
-    const pdbs = context.podDisruptionBudgets ?? [];
+    // By namespace: half a million objects would make a workload × PDB comparison quadratic.
+    const pdbsByNamespace = new Map<string, PodDisruptionBudgetSummary[]>();
+    for (const p of context.podDisruptionBudgets ?? []) {
+      const namespace = p.namespace ?? 'default';
+      const list = pdbsByNamespace.get(namespace);
+      if (list) list.push(p);
+      else pdbsByNamespace.set(namespace, [p]);
+    }
     return workloads
       .filter((w) => REPLICATED_KINDS.has(w.kind))
       .flatMap((w) => {
-        const covered = pdbs.some(
-          (p) => (p.namespace ?? 'default') === (w.namespace ?? 'default') && selects(p, w.podLabels ?? {}),
+        const covered = (pdbsByNamespace.get(w.namespace ?? 'default') ?? []).some((p) =>
+          selects(p, w.podLabels ?? {}),
         );
         return covered
           ? []

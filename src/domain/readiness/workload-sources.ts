@@ -2,10 +2,10 @@
 // summaries in the snapshot. An object in both counts once, from the manifest: that is what gets applied next, and
 // its file:line is where to fix it.
 import type { PodDisruptionBudgetSummary } from '../kubernetes-inventory';
-import { pdbSummaryOf, workloadSummaryOf } from '../kubernetes-objects';
+import { pdbSummaryFromFacts, workloadSummaryFromFacts } from '../kubernetes-objects';
 import type { ManifestObject } from '../manifests';
 import type { ClusterSnapshot } from '../snapshot';
-import type { WorkloadFacts } from './check';
+import type { CheckedWorkload } from './check';
 
 function key(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}|${namespace ?? 'default'}|${name}`;
@@ -15,16 +15,16 @@ function key(kind: string, namespace: string | undefined, name: string): string 
 export function workloadsOf(
   manifests: ManifestObject[] | undefined,
   snapshot: ClusterSnapshot,
-): WorkloadFacts[] | undefined {
+): CheckedWorkload[] | undefined {
   if (!manifests && !snapshot.workloads) return undefined;
-  const byKey = new Map<string, WorkloadFacts>();
+  const byKey = new Map<string, CheckedWorkload>();
   for (const object of manifests ?? []) {
-    const summary = workloadSummaryOf(object.body);
-    if (summary)
-      byKey.set(key(summary.kind, summary.namespace, summary.name), {
-        ...summary,
-        where: `${object.file}:${object.line}`,
-      });
+    if (!object.workload || object.unrendered) continue;
+    const summary = workloadSummaryFromFacts(object, object.workload);
+    byKey.set(key(summary.kind, summary.namespace, summary.name), {
+      ...summary,
+      where: `${object.file}:${object.line}`,
+    });
   }
   for (const live of snapshot.workloads ?? []) {
     const k = key(live.kind, live.namespace, live.name);
@@ -37,9 +37,6 @@ export function podDisruptionBudgetsOf(
   manifests: ManifestObject[] | undefined,
   snapshot: ClusterSnapshot,
 ): PodDisruptionBudgetSummary[] {
-  const fromManifests = (manifests ?? [])
-    .filter((o) => o.kind === 'PodDisruptionBudget')
-    .map((o) => pdbSummaryOf(o.body))
-    .filter((p): p is PodDisruptionBudgetSummary => p !== undefined);
+  const fromManifests = (manifests ?? []).flatMap((o) => (o.pdb ? [pdbSummaryFromFacts(o, o.pdb)] : []));
   return [...fromManifests, ...(snapshot.podDisruptionBudgets ?? [])];
 }
