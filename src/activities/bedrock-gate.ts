@@ -48,7 +48,7 @@ export interface GuardedPermitGateDeps {
   heartbeatEveryMs?: number;
   /** How long the guard may be silent before a waiting call fails retryably (default 60 s). */
   unavailableAfterMs?: number;
-  /** Time a request may take from the permit check to Bedrock (default 250 ms; see the lease holder). */
+  /** Time a request may take from the permit check to Bedrock (default: half the permit's validity). */
   wireMarginMs?: number;
   /** Most spare permits the process keeps at hand (default 64). */
   maxSparePermits?: number;
@@ -72,7 +72,8 @@ export interface PermitEvent {
 /** The permit gate, plus the lease behind it: close() gives what is left back to the guard (worker shutdown). */
 export interface GuardedPermitGate extends BedrockPermitGate {
   readonly holder: LeaseHolder;
-  close(): Promise<void>;
+  /** Waits for calls in flight (up to `timeoutMs`, default 30 s), then gives the lease back. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** The activity context when running inside one; undefined in a CLI or test process. */
@@ -256,6 +257,6 @@ export function createGuardedPermitGate(deps: GuardedPermitGateDeps): GuardedPer
     },
     // Bounded: the settles stay queued in the holder (and keep being retried) even if this returns first.
     drain: () => holder.flush(30_000),
-    close: () => holder.close(),
+    close: (timeoutMs) => holder.close(timeoutMs),
   };
 }

@@ -46,7 +46,8 @@ export class GuardRejectedError extends Error {
 
 /** How a lease holder reaches the guard: one sync per call, idempotent per update id. */
 export interface GuardSyncTransport {
-  sync(request: SyncUpdateArgs, updateId: string): Promise<SyncAnswer>;
+  /** `signal` aborts the attempt (the holder is closing). */
+  sync(request: SyncUpdateArgs, updateId: string, signal?: AbortSignal): Promise<SyncAnswer>;
 }
 
 /**
@@ -63,9 +64,10 @@ export function createGuardTransport(
   const handle = client.workflow.getHandle(target.workflowId);
   let mustStart = false;
   return {
-    async sync(request, updateId) {
+    async sync(request, updateId, signal) {
+      const timeout = AbortSignal.timeout(rpcTimeoutMs);
       try {
-        const answer = await client.withAbortSignal(AbortSignal.timeout(rpcTimeoutMs), () =>
+        const answer = await client.withAbortSignal(signal ? AbortSignal.any([timeout, signal]) : timeout, () =>
           mustStart
             ? client.workflow.executeUpdateWithStart(syncUpdate, {
                 args: [request],

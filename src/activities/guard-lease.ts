@@ -48,7 +48,7 @@ export interface LeaseHolderOptions {
   logger: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
   /** What one call costs at the least (declared to the guard, which refuses a daily limit below it). */
   floor?: CallFloor;
-  /** Time a request may take from the permit check to Bedrock (default 250 ms): kept off each permit's validity. */
+  /** Time a request may take from the permit check to Bedrock (default: half the permit's validity). */
   wireMarginMs?: number;
   /** Most spare permits kept at hand (default 64). */
   maxSpare?: number;
@@ -83,6 +83,8 @@ export class LeaseHolder {
   private closing = false;
   private closed = false;
   private closingDone: Promise<void> | undefined;
+  /** Aborts a sync attempt still in flight when closing gives up, so no call outlives close(). */
+  private readonly stop = new AbortController();
   private validForMs = 0;
   private renewWithinMs = 10_000;
   private lastAnswerAt = 0;
@@ -107,10 +109,13 @@ export class LeaseHolder {
     );
   }
 
-  /** Kept off each permit's validity for the request's way to Bedrock; at most half of it, so permits stay usable. */
+  /**
+   * Kept off each permit's validity for the request's way to Bedrock, stalls of this process included: a permit
+   * starts a call only in the first half of its validity (or before `wireMarginMs` to its end, if smaller).
+   */
   private get margin(): number {
-    const wanted = this.options.wireMarginMs ?? 250;
-    return this.validForMs > 0 ? Math.min(wanted, this.validForMs / 2) : wanted;
+    const half = this.validForMs / 2;
+    return this.options.wireMarginMs === undefined ? half : Math.min(this.options.wireMarginMs, half);
   }
 
   /** A permit for one call: from the pool at once when one fits, else after the next sync(s). */
@@ -130,8 +135,8 @@ export class LeaseHolder {
   /** The call ended: what it cost goes into the next sync, whatever happens to the caller afterwards. */
   finish(ticket: Ticket, outcome: CallOutcomeReport): void {
     this.inFlight.delete(ticket.callId);
-    // The answer came back, so the request reached Bedrock before now: often a tighter bound than the start's.
-    const bound = Math.min(this.startBound(ticket), Math.ceil(now() - ticket.askedAt));
+    // The answer came back, so the request reached Bedrock before now: the permit stops counting earlier.
+    const bound = Math.min(this.validForMs, Math.ceil(now() - ticket.askedAt));
     this.outbox.settle({
       callId: ticket.callId,
       permitId: ticket.permitId,
@@ -181,6 +186,7 @@ export class LeaseHolder {
       clearTimeout(timer);
     }
     this.closed = true;
+    this.stop.abort();
     if (this.timer) clearTimeout(this.timer);
     const undelivered = this.outbox.undelivered;
     if (undelivered > 0)
@@ -189,11 +195,6 @@ export class LeaseHolder {
         'Bedrock guard lease closed without reaching the guard: it expires on its own, charging the calls it had started',
       );
     this.outbox.abandonWaits();
-  }
-
-  /** Latest the call's request can reach Bedrock, in ms after the permit was asked for (never past its validity). */
-  private startBound(ticket: Ticket): number {
-    return Math.min(this.validForMs, Math.ceil(ticket.takenAt - ticket.askedAt + this.margin));
   }
 
   private ticketFor(permit: PoolPermit, want: WantedCall, denials: number, fromPool: boolean): Ticket {
@@ -216,7 +217,9 @@ export class LeaseHolder {
       estimateMicros: ticket.estimateMicros,
       modelId: ticket.modelId,
       caller: ticket.caller,
-      wireBoundMs: this.startBound(ticket),
+      // Not tightened at the start: when the request leaves depends on this process not stalling. Its answer
+      // (in finish) proves that it has reached Bedrock.
+      wireBoundMs: this.validForMs,
     });
     // Running low while calls keep coming: refill before the next caller has to wait.
     if (this.pool.low(now(), this.validForMs)) this.kick(0);
@@ -329,9 +332,10 @@ export class LeaseHolder {
       if (this.closed) throw new GuardGoneError('the lease holder closed before the guard answered');
       this.stats.attempts += 1;
       try {
-        return await this.options.transport.sync(request, `${this.holder}:${request.seq}`);
+        return await this.options.transport.sync(request, `${this.holder}:${request.seq}`, this.stop.signal);
       } catch (err) {
         if (err instanceof GuardRejectedError) throw err;
+        if (this.closed) throw new GuardGoneError('the lease holder closed before the guard answered');
         if (err instanceof WorkflowNotFoundError) {
           this.stats.starts += 1;
           // No guard runs (yet, or any more: it was terminated). Housekeeping for a guard that is gone — renewals,

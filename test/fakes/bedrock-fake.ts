@@ -11,6 +11,7 @@
 //   fake.calls                             // every request, in order: BedrockCall (decoded modelId, parsed body…)
 //   fake.requests                          // the request log: arrival time (the fake's clock), status, what was billed
 //   fake.billedMicros() / fake.maxInAnyWindow(ms)   // total billed; most requests that arrived in any window
+//   GET <url>/__fake/requests              // the request log over HTTP (a fake in a process of its own)
 //   await fake.close()                     // also destroys clients made by fake.client()
 //
 // A `call` (BedrockCall) has: operation ('converse' | 'invoke' | 'count-tokens'), modelId (percent-decoded), headers,
@@ -150,6 +151,12 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
 
   const onRequest = (req: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
     const res = adapt(response);
+    if (req.method === 'GET' && req.url === REQUEST_LOG_PATH) {
+      // The request log, for a test whose fake runs in a process of its own.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(requests));
+      return;
+    }
     answer(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `bedrock-fake internal error: ${String(err)}` }));
@@ -205,6 +212,9 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
     },
   };
 }
+
+/** `GET` this path of a fake for its request log (FakeRequestRecord[] as JSON). */
+export const REQUEST_LOG_PATH = '/__fake/requests';
 
 /** The largest number of times inside any half-open window [t, t + windowMs). */
 export function maxInAnyWindow(times: readonly number[], windowMs: number): number {

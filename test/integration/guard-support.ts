@@ -5,6 +5,7 @@ import type { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../../src/domain/config';
 import type { Books, GuardLimits } from '../../src/domain/guard-ledger';
 import type { SyncAnswer, SyncRequest } from '../../src/domain/guard-leases';
+import { closeWithTestEnv } from '../harness/temporal';
 import { createLogger } from '../../src/worker/logging';
 import { createGuardedPermitGate, type GuardedPermitGateDeps } from '../../src/activities/bedrock-gate';
 import type { BedrockPermitRequest } from '../../src/activities/contracts';
@@ -22,20 +23,22 @@ export function gateFor(
   guard: { workflowId: string; taskQueue: string; limits: Partial<GuardLimits>; continueAsNewAfterUpdates?: number },
   extra: Partial<GuardedPermitGateDeps> = {},
 ) {
-  return createGuardedPermitGate({
-    client,
-    config: testConfig,
-    logger: silentLogger,
-    guard: {
-      workflowId: guard.workflowId,
-      taskQueue: guard.taskQueue,
-      limits: guard.limits,
-      ...(guard.continueAsNewAfterUpdates !== undefined
-        ? { startInput: { continueAsNewAfterUpdates: guard.continueAsNewAfterUpdates } }
-        : {}),
-    },
-    ...extra,
-  });
+  return closeWithTestEnv(
+    createGuardedPermitGate({
+      client,
+      config: testConfig,
+      logger: silentLogger,
+      guard: {
+        workflowId: guard.workflowId,
+        taskQueue: guard.taskQueue,
+        limits: guard.limits,
+        ...(guard.continueAsNewAfterUpdates !== undefined
+          ? { startInput: { continueAsNewAfterUpdates: guard.continueAsNewAfterUpdates } }
+          : {}),
+      },
+      ...extra,
+    }),
+  );
 }
 
 export function permitRequest(caller: string, estimatedCostUsd = 0.01, estimatedTokens = 1_000): BedrockPermitRequest {

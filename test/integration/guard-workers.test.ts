@@ -1,17 +1,21 @@
 // Three worker processes share one guard while 24 upgrades run their AI analyses through a Bedrock fake that throttles
 // and fails with 503s in bursts: every analysis runs (none skipped for an unavailable guard), no sync is aborted,
-// Bedrock never sees more requests in any window than the limit (counted at the fake), and the guard's ledger is,
-// to the micro-dollar, what the fake billed (throttled calls $0, 503s their input).
+// Bedrock never sees more requests in any window than the limit (counted at the fake, which runs in a process of its
+// own so that its clock is the wire's), and the guard's ledger is, to the micro-dollar, what the fake billed
+// (throttled calls $0, 503s their input).
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { readGuardSummary } from '../../src/activities/guard-client';
-import { bedrockErrors, startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
+import { maxInAnyWindow, REQUEST_LOG_PATH, type FakeRequestRecord } from '../fakes/bedrock-fake';
 import { startChildWorker, type ChildWorker, type LeaseStats } from '../harness/child-worker';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
 import { replayGuardLedger } from './guard-support';
-import { scriptedModel, startUpgrade, upgradeInput, type ManifestSet } from './upgrade-support';
+import { startUpgrade, upgradeInput, type ManifestSet } from './upgrade-support';
 
 const UPGRADES = 24;
 const LIMIT = 12;
@@ -24,35 +28,33 @@ const STORMS: [number, number][] = [
 
 void describe('three worker processes share one guard through a fault storm (real dev server, child processes)', () => {
   let env: TestWorkflowEnvironment;
-  let fake: BedrockFake;
+  let fakeProcess: ChildProcess | undefined;
+  let fakeUrl = '';
   const children: ChildWorker[] = [];
-  let firstAt: number | undefined;
-  const faults = { throttled: 0, unavailable: 0 };
 
   before(async () => {
     env = await createTestEnv();
-    const model = scriptedModel({ decision: 'GO', delayMs: 50 });
-    let n = 0;
-    fake = await startBedrockFake({
-      handler: (call) => {
-        firstAt ??= Date.now();
-        const t = Date.now() - firstAt;
-        n += 1;
-        if (STORMS.some(([from, to]) => t >= from && t < to) && n % 5 < 3) {
-          if (n % 2 === 0) {
-            faults.throttled += 1;
-            return bedrockErrors.throttlingRequests();
-          }
-          faults.unavailable += 1;
-          return bedrockErrors.serviceUnavailable();
-        }
-        return model(call);
+    fakeProcess = spawn(
+      process.execPath,
+      ['--import', 'tsx', resolve(__dirname, '../harness/bedrock-fake-process.ts')],
+      {
+        env: { ...process.env, FAKE_STORMS: JSON.stringify(STORMS) },
+        stdio: ['ignore', 'pipe', 'inherit'],
       },
-    });
+    );
+    let out = '';
+    fakeProcess.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    for (let i = 0; i < 600 && !out.includes('bedrock-fake-ready'); i++) await new Promise((r) => setTimeout(r, 100));
+    fakeUrl = /bedrock-fake-ready (\S+)/.exec(out)?.[1] ?? '';
+    assert.ok(fakeUrl, `the fake process started: ${out}`);
   });
   after(async () => {
     await Promise.all(children.map((c) => c.kill()));
-    await fake?.close();
+    if (fakeProcess && fakeProcess.exitCode === null) {
+      const exited = once(fakeProcess, 'exit');
+      fakeProcess.kill('SIGTERM');
+      await exited;
+    }
     await env?.teardown();
   });
 
@@ -62,7 +64,6 @@ void describe('three worker processes share one guard through a fault storm (rea
     const limits = {
       maxRequestsPerWindow: LIMIT,
       windowMs: WINDOW_MS,
-      permitValidityMs: 500,
       leaseTtlMs: 15_000,
       dailyCostLimitUsd: 50,
     };
@@ -71,7 +72,7 @@ void describe('three worker processes share one guard through a fault storm (rea
       TEMPORAL_NAMESPACE: env.namespace ?? 'default',
       UPGRADE_TEST_TASK_QUEUE: taskQueue,
       UPGRADE_TEST_GUARD_ID: guardId,
-      UPGRADE_TEST_BEDROCK_URL: fake.url,
+      UPGRADE_TEST_BEDROCK_URL: fakeUrl,
       UPGRADE_TEST_GUARD_LIMITS: JSON.stringify(limits),
     };
     children.push(...(await Promise.all([0, 1, 2].map(() => startChildWorker(childEnv)))));
@@ -108,6 +109,11 @@ void describe('three worker processes share one guard through a fault storm (rea
             `upgrade ${i} skipped ${JSON.stringify(skipped)}`,
           );
       }
+      const requests = (await (await fetch(`${fakeUrl}${REQUEST_LOG_PATH}`)).json()) as FakeRequestRecord[];
+      const faults = {
+        throttled: requests.filter((r) => r.status === 429).length,
+        unavailable: requests.filter((r) => r.status === 503).length,
+      };
       assert.ok(faults.throttled >= 5 && faults.unavailable >= 5, `the storm happened: ${JSON.stringify(faults)}`);
 
       // No sync was aborted or turned away by the server's in-flight limit, and none fell back to update-with-start
@@ -124,19 +130,23 @@ void describe('three worker processes share one guard through a fault storm (rea
       );
 
       // The rate held at Bedrock, measured by the fake's own clock.
-      const seen = fake.maxInAnyWindow(WINDOW_MS);
+      const seen = maxInAnyWindow(
+        requests.map((r) => r.at),
+        WINDOW_MS,
+      );
       assert.ok(seen <= LIMIT, `the fake saw ${seen} requests in one ${WINDOW_MS} ms window (limit ${LIMIT})`);
 
       // The books are exactly the bill, and everything leased was given back.
       const summary = await readGuardSummary(env.client, guardId);
       assert.ok(summary);
-      assert.equal(summary.micros.spent, fake.billedMicros(), 'ledger = what the fake billed, to the micro-dollar');
+      const billed = requests.reduce((n, r) => n + (r.billedMicros ?? 0), 0);
+      assert.equal(summary.micros.spent, billed, 'ledger = what the fake billed, to the micro-dollar');
       assert.ok(
-        fake.requests.every((r) => r.billedMicros !== undefined),
+        requests.every((r) => r.billedMicros !== undefined),
         'every request was answered',
       );
       assert.deepEqual(
-        fake.requests.filter((r) => r.status === 429).map((r) => r.billedMicros),
+        requests.filter((r) => r.status === 429).map((r) => r.billedMicros),
         Array.from({ length: faults.throttled }, () => 0),
         'throttled calls cost nothing',
       );
@@ -144,7 +154,7 @@ void describe('three worker processes share one guard through a fault storm (rea
       const replay = await replayGuardLedger(env.client, guardId);
       assert.deepEqual([replay.overLimit, replay.mismatches], [[], []]);
       console.error(
-        `[guard-workers] ${fake.requests.length} requests (${faults.throttled} throttled, ${faults.unavailable} 503), ` +
+        `[guard-workers] ${requests.length} requests (${faults.throttled} throttled, ${faults.unavailable} 503), ` +
           `max ${seen}/${LIMIT} per window; spent USD ${summary.spentUsd} = billed; ${replay.steps} syncs from ` +
           `${summary.counters.granted} permits; lease stats ${JSON.stringify(stats)}`,
       );

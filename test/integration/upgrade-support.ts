@@ -13,6 +13,7 @@ import type { RollbackVerdict, UpgradeVerdict } from '../../src/domain/analysis'
 import { loadConfig } from '../../src/domain/config';
 import type { GuardLimits } from '../../src/domain/guard-ledger';
 import { createLogger } from '../../src/worker/logging';
+import { closeWithTestEnv } from '../harness/temporal';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import {
   statusQuery,
@@ -57,12 +58,14 @@ export function rigActivities(options: RigOptions): {
     credentials: { accessKeyId: 'AKIDFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-the-local-fake' },
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }),
   });
-  const gate = createGuardedPermitGate({
-    client: options.client,
-    config: testAppConfig,
-    logger: silentLogger,
-    guard: { workflowId: options.guardId, taskQueue: options.taskQueue, limits: options.limits ?? {} },
-  });
+  const gate = closeWithTestEnv(
+    createGuardedPermitGate({
+      client: options.client,
+      config: testAppConfig,
+      logger: silentLogger,
+      guard: { workflowId: options.guardId, taskQueue: options.taskQueue, limits: options.limits ?? {} },
+    }),
+  );
   const activities = createActivities({
     evidence: { now: () => FIXTURE_NOW, logger: silentLogger, ...options.evidence },
     analysis: { client: bedrock, config: testAppConfig, logger: silentLogger, gate, heartbeatEveryMs: 300 },
