@@ -50,7 +50,7 @@ export interface GuardedPermitGateDeps {
   unavailableAfterMs?: number;
   /** Time a request may take from the permit check to Bedrock (default: half the permit's validity). */
   wireMarginMs?: number;
-  /** Most spare permits the process keeps at hand (default 64). */
+  /** Most spare permits the process keeps at hand (default 128). */
   maxSparePermits?: number;
   /** Observes every permit a call takes (metrics, tests): the guard's grant time and how long the caller waited. */
   onPermit?: (permit: PermitEvent) => void;

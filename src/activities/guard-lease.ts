@@ -50,7 +50,7 @@ export interface LeaseHolderOptions {
   floor?: CallFloor;
   /** Time a request may take from the permit check to Bedrock (default: half the permit's validity). */
   wireMarginMs?: number;
-  /** Most spare permits kept at hand (default 64). */
+  /** Most spare permits kept at hand (default 128). */
   maxSpare?: number;
   /** Reports wait this long for company before a sync carries them (default 20 ms), unless someone drains. */
   reportDelayMs?: number;
@@ -101,7 +101,7 @@ export class LeaseHolder {
 
   constructor(private readonly options: LeaseHolderOptions) {
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    this.pool = new PermitPool(options.maxSpare ?? 64);
+    this.pool = new PermitPool(options.maxSpare ?? 128);
     this.waiters = new WaitingCalls<Ticket>(
       () => this.lastAnswerAt,
       options.unavailableAfterMs ?? 60_000,

@@ -88,9 +88,9 @@ export class PermitPool {
     return Math.min(this.maxSpare, this.takes.length);
   }
 
-  /** Running low while calls keep coming. */
+  /** Below what recent demand needs: ask for more while calls keep coming (one sync at a time, so no flood). */
   low(at: number, validForMs: number): boolean {
-    return this.permits.length < this.target(at, validForMs) / 2;
+    return this.permits.length < this.target(at, validForMs);
   }
 
   /** The spare permits to ask for: enough to reach the target, each sized for the largest recent call. */
