@@ -14,16 +14,24 @@ import type { ExecutionDeps } from '../activities/eks-execution';
 import type { AppConfig } from '../domain/config';
 import type { Logger } from './logging';
 
+/** Where the execution activities reach EKS, when not AWS itself (the demo's in-process simulator). */
+export interface EksEndpointOverride {
+  endpoint: string;
+  /** The simulator checks no signature, but the SDK signs: static placeholder keys, never real ones. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface WorkerActivityDeps {
   config: AppConfig;
   client: Client;
   logger: Logger;
   taskQueue: string;
+  eks?: EksEndpointOverride;
 }
 
 /** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
 export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
-  const { config, client, logger, taskQueue } = deps;
+  const { config, client, logger, taskQueue, eks: override } = deps;
   const bedrock = createBedrockRuntimeClient({ region: config.awsRegion });
   const gate = createGuardedPermitGate({ client, config, logger, guard: { taskQueue } });
   const evidence: EvidenceDeps = {
@@ -48,7 +56,7 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
     logger,
     eksClient: (region) => {
       let eks = eksClients.get(region);
-      if (!eks) eksClients.set(region, (eks = new EKSClient({ region, maxAttempts: 2 })));
+      if (!eks) eksClients.set(region, (eks = new EKSClient({ region, maxAttempts: 2, ...(override ?? {}) })));
       return eks;
     },
   };

@@ -126,7 +126,7 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     assert.equal(rollback?.verdict, 'ROLLBACK');
     assert.equal(rollback?.basis, 'rules+ai');
     assert.equal(rollback?.reason, '5xx spike on storefront (by sre-alice)');
-    assert.match(rollback?.action ?? '', /EKS cannot downgrade a control plane/);
+    assert.match(rollback?.action ?? '', /No automated action \(analyze mode\)\. Roll back by hand/);
     const asked = fake.calls.find(
       (c) => c.toolName === 'ROLLBACK_DECISION' && c.allText.includes('error rate 12% since 14:05'),
     );
