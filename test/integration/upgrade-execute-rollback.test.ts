@@ -8,6 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildUpgradePlan } from '../../src/domain/plan';
 import { renderReportMarkdown } from '../../src/domain/report';
+import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { approveUpdate, requestRollbackUpdate } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
@@ -37,7 +38,7 @@ void describe('upgrade workflow, execute mode: rollback acts (real dev server, E
     tag: string,
     eksOptions: Parameters<typeof startExecEks>[0],
     execution: Record<string, unknown> = {},
-  ): Promise<{ eks: ExecEks; handle: WorkflowHandle }> {
+  ): Promise<{ eks: ExecEks; handle: WorkflowHandle<typeof upgradeWorkflow> }> {
     const eks = await startExecEks(eksOptions);
     stops.push(() => eks.close());
     const taskQueue = uniqueTaskQueue(`rollback-${tag}`);
@@ -59,7 +60,11 @@ void describe('upgrade workflow, execute mode: rollback acts (real dev server, E
     });
     assert.equal(verdict.verdict, 'ROLLBACK');
     assert.match(verdict.action, /rollback plan is proposed/);
-    const proposed = await waitFor(handle, (s) => s.rollbackProposal?.state === 'awaiting-confirmation', 'the proposal');
+    const proposed = await waitFor(
+      handle,
+      (s) => s.rollbackProposal?.state === 'awaiting-confirmation',
+      'the proposal',
+    );
     assert.deepEqual(proposed.rollbackProposal?.notUndoable, [], 'within 7 days everything can be undone');
     assert.equal(eks.fake.sim.updates().length, upgradeUpdates, 'nothing is undone before the confirmation');
 
@@ -111,7 +116,10 @@ void describe('upgrade workflow, execute mode: rollback acts (real dev server, E
     for (const name of ['general-al2023', 'batch-al2023']) {
       const entry = notUndone.find((n) => n.resource === `nodegroup/${name}`);
       assert.match(entry?.reason ?? '', /EKS refused/, name);
-      assert.ok(entry?.byHand.some((h) => h.includes('aws eks create-nodegroup')), name);
+      assert.ok(
+        entry?.byHand.some((h) => h.includes('aws eks create-nodegroup')),
+        name,
+      );
     }
     const state = eks.fake.sim.cluster(EXEC_CLUSTER);
     assert.equal(state.cluster.version, '1.32', 'the control plane stays');
