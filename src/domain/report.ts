@@ -27,7 +27,26 @@ function plural(n: number, word: string): string {
 type HeadlineFields = Pick<
   UpgradeStatus,
   'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision' | 'failure'
->;
+> &
+  Partial<Pick<UpgradeStatus, 'override' | 'execution' | 'rollbackExecution'>>;
+
+/** Where an execution (or its rollback) stands, for the headline: " · upgraded (simulated EKS)". */
+function executionTail(s: HeadlineFields): string {
+  const run = s.rollbackExecution ?? s.execution;
+  if (!run) return '';
+  const label = run.targetLabel ? ` (${run.targetLabel})` : '';
+  if (run.waits.some((w) => w.kind === 'failed' || w.kind === 'drift')) return ` · waiting for the operator${label}`;
+  const words: Record<string, string> =
+    run.kind === 'rollback'
+      ? { undone: 'rolled back', 'partly-undone': 'partly rolled back', aborted: 'rollback aborted' }
+      : { completed: 'upgraded', aborted: 'execution aborted', 'stopped-for-rollback': 'stopped to roll back' };
+  const now = run.outcome
+    ? (words[run.outcome] ?? run.outcome)
+    : run.kind === 'rollback'
+      ? 'rolling back'
+      : 'upgrading';
+  return ` · ${now}${label}`;
+}
 
 /**
  * Text shown as Markdown (the Web UI's details) that came from elsewhere (file names, error messages): `$` would
@@ -53,7 +72,7 @@ export function upgradeHeadline(s: HeadlineFields): string {
       : d.cautions.length > 0
         ? plural(d.cautions.length, 'caution')
         : `severity ${d.severityScore}/10`;
-  return `${path}: ${d.verdict} (${detail})`;
+  return `${path}: ${d.verdict} (${detail})${s.override ? ', overridden' : ''}${executionTail(s)}`;
 }
 
 /** The workflow's current details for the Web UI: headline, where it stands, what blocks it. Kept short. */

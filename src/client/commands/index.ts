@@ -239,7 +239,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'demo',
     description:
-      'start a dev server with its Web UI and a worker, analyse the bundled sample cluster, print the report',
+      'start a dev server with its Web UI and a worker, analyse (with --execute: upgrade) the bundled sample cluster, print the report',
     flags: (cmd) =>
       cmd
         .option('--no-ai', 'skip Bedrock even when AWS credentials are present')
@@ -252,6 +252,19 @@ export const COMMANDS: readonly CommandSpec[] = [
           'preferred frontend port (the UI uses port + 1000); another is chosen when busy',
           '7233',
         )
+        .option(
+          '--execute',
+          'also upgrade the sample, end to end, against the in-process EKS simulator ("simulated EKS")',
+        )
+        .option(
+          '--external-worker',
+          'with --execute: run no worker here; print the command for one (to kill and restart)',
+        )
+        .option(
+          '--soak <duration>',
+          'soak window after the upgrade, open to rollback requests (default 5s; 10s with --execute)',
+        )
+        .option('--eks-port <port>', 'port of the EKS simulator (with --execute; another is chosen when busy)', '7300')
         .addOption(formatOption(['md', 'json', 'text'])),
     run: () => import('../demo.js').then((m) => m.runDemoCommand),
   }),

@@ -3,7 +3,6 @@
 // update, failures and drift answered by the operator. It ends `completed` (then the soak window) or with the
 // operator's choice to roll back (then the rollback phase).
 import { ApplicationFailure } from '@temporalio/workflow';
-import { executionLine } from '../../domain/execution-render';
 import { executePlan, type PlanOutcome } from './plan-runner';
 import type { UpgradeRun } from './run';
 import { ExecutionTracker } from './tracker';
@@ -52,11 +51,12 @@ export async function executionPhase(run: UpgradeRun): Promise<PlanOutcome> {
 function executionSummary(tracker: ExecutionTracker | undefined): string {
   if (!tracker) return 'Not executed.';
   const p = tracker.progress;
-  const line = executionLine(p);
-  const skipped = p.steps.filter((s) => s.state === 'skipped').map((s) => s.stepId);
-  const notRun = p.steps.filter((s) => s.state === 'pending' || s.state === 'waiting').map((s) => s.stepId);
+  const steps = p.steps.filter((s) => s.kind !== 'preflight');
+  const done = steps.filter((s) => s.state === 'succeeded' || s.state === 'already-done').length;
+  const skipped = steps.filter((s) => s.state === 'skipped').map((s) => s.stepId);
+  const notRun = steps.filter((s) => s.state === 'pending' || s.state === 'waiting').map((s) => s.stepId);
   return [
-    `Executed in execute mode: ${line}.`,
+    `Executed in execute mode against ${p.targetLabel ?? 'EKS'} (${p.clusterName}, ${p.region}): ${done} of ${steps.length} steps done (${p.outcome ?? 'stopped'}).`,
     skipped.length > 0 ? `Skipped by the operator: ${skipped.join(', ')}.` : '',
     notRun.length > 0 ? `Not run: ${notRun.join(', ')}.` : '',
     p.outcome === 'aborted'

@@ -119,7 +119,12 @@ export class UpgradeState {
       costUsd: Math.round(this.analyses.reduce((sum, a) => sum + a.costUsd, 0) * 1e6) / 1e6,
       skippedAnalyses: [...this.skipped],
       rollbacks: [...this.rollbacks],
-      headline: upgradeHeadline(base),
+      headline: upgradeHeadline({
+        ...base,
+        ...(this.override ? { override: this.override } : {}),
+        ...(this.upgradeRun ? { execution: this.upgradeRun.progress } : {}),
+        ...(this.rollbackRun ? { rollbackExecution: this.rollbackRun.progress } : {}),
+      }),
       mode: this.input.mode,
       ...(this.approvedBy ? { approvedBy: this.approvedBy } : {}),
       ...(this.override ? { override: this.override } : {}),
