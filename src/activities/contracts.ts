@@ -219,6 +219,9 @@ export interface ExecutionActivities {
   checkRollbackReadiness(input: RollbackReadinessInput): Promise<RollbackReadinessResult>;
 }
 
+/** An executed step's outcome, by step id (ExecutedStepRecord without the step itself). */
+export type StepOutcomeRecord = Omit<ExecutedStepRecord, 'step'> & { stepId: string };
+
 /**
  * Planning. Pure work, but run as activities so that the plan an execution follows is recorded in its history once:
  * a worker deployed later with other planning rules replays the same steps (docs/operations.md).
@@ -232,7 +235,8 @@ export interface PlanningActivities {
    */
   planRollback(input: {
     plan: UpgradePlan;
-    records: ExecutedStepRecord[];
+    /** How each step of `plan` ended (by id: the plan is not sent twice). */
+    outcomes: StepOutcomeRecord[];
     nodegroupDowngrade?: 'try' | 'manual';
   }): Promise<{ plan: RollbackPlan; plannedAt: string }>;
 }

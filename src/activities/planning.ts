@@ -23,8 +23,13 @@ export function createPlanningActivities(deps: PlanningDeps = {}): PlanningActiv
         throw err;
       }
     },
-    planRollback: ({ plan, records, nodegroupDowngrade }) => {
+    planRollback: ({ plan, outcomes, nodegroupDowngrade }) => {
       const at = now();
+      const byId = new Map(plan.steps.map((step) => [step.id, step]));
+      const records = outcomes.flatMap(({ stepId, ...outcome }) => {
+        const step = byId.get(stepId);
+        return step ? [{ step, ...outcome }] : [];
+      });
       return Promise.resolve({
         plan: buildRollbackPlan({ plan, records, now: at, ...(nodegroupDowngrade ? { nodegroupDowngrade } : {}) }),
         plannedAt: at.toISOString(),

@@ -216,14 +216,17 @@ const OUTCOME_OF: Partial<Record<StepState, ExecutedStepRecord['outcome']>> = {
   skipped: 'skipped',
 };
 
-/** The executed upgrade as the rollback plan reads it: each step's outcome, update id and times. */
-export function executedRecords(plan: AnyPlan, progress: ExecutionProgress): ExecutedStepRecord[] {
+/** The executed upgrade as the rollback plan reads it: each step's outcome, update id and times, by step id. */
+export function executedOutcomes(
+  plan: AnyPlan,
+  progress: ExecutionProgress,
+): Array<Omit<ExecutedStepRecord, 'step'> & { stepId: string }> {
   const byId = new Map(progress.steps.map((s) => [s.stepId, s]));
   return plan.steps.map((step) => {
     const p = byId.get(step.id);
     const last = p?.attempts.at(-1);
     return {
-      step,
+      stepId: step.id,
       outcome: (p && OUTCOME_OF[p.state]) ?? 'not-run',
       ...(last?.updateId ? { updateId: last.updateId } : {}),
       ...(last?.startedAt ? { startedAt: last.startedAt } : {}),

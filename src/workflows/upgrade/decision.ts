@@ -30,9 +30,18 @@ export async function decisionPhase(run: UpgradeRun): Promise<void> {
 async function planPhase({ state, acts }: UpgradeRun): Promise<void> {
   const { snapshot } = state.inventory();
   const { nodegroupConcurrency, maxUnavailable, launchTemplateVersions, resolveConflicts } = state.input.execution;
+  // What the plan reads, not the whole inventory (insights, subnets, live objects stay out of this payload).
+  const { schemaVersion, cluster, nodeGroups, fargateProfiles, addons, nodes } = snapshot;
   try {
     state.plan = await acts.plan.planUpgrade({
-      snapshot,
+      snapshot: {
+        schemaVersion,
+        cluster,
+        ...(nodeGroups ? { nodeGroups } : {}),
+        ...(fargateProfiles ? { fargateProfiles } : {}),
+        ...(addons ? { addons } : {}),
+        ...(nodes ? { nodes } : {}),
+      },
       targetVersion: state.input.targetVersion,
       options: {
         nodegroupConcurrency,

@@ -3,7 +3,7 @@
 // upgrade (plan-runner.ts). Where EKS refuses (a node group that cannot go back, the window closed) the step says
 // what to do by hand; at the end the report says what was and was not undone.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { changedAnything, executedRecords, type RollbackProposal } from '../../domain/execution';
+import { changedAnything, executedOutcomes, type RollbackProposal } from '../../domain/execution';
 import { executionLine } from '../../domain/execution-render';
 import type { NotUndoable, RollbackPlan } from '../../domain/plan';
 import type { RollbackRecord } from '../../domain/rollback';
@@ -18,7 +18,7 @@ async function planRollback(run: UpgradeRun): Promise<RollbackPlan> {
   if (!plan || !upgrade) throw new Error('no executed upgrade to roll back');
   const { plan: rollbackPlan } = await acts.plan.planRollback({
     plan,
-    records: executedRecords(plan, upgrade.progress),
+    outcomes: executedOutcomes(plan, upgrade.progress),
     nodegroupDowngrade: state.input.execution.nodegroupDowngrade,
   });
   state.rollbackPlan = rollbackPlan;
