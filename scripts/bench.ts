@@ -5,13 +5,20 @@
 //   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
 //      workflow bundle vs bundling at start);
 //   4. execution polling: DescribeUpdate calls per step (control plane, add-on, node groups) against the EKS
-//      simulator with its clock compressed (never more than one per poll interval of EKS time).
+//      simulator with its clock compressed (never more than one per poll interval of EKS time);
+//   5. an executed upgrade, the whole workflow (5 node groups): DescribeUpdate calls per step, history events per
+//      run (must stay far below Temporal's 51,200), and worker CPU per upgrade hour.
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, polling more
-// often than the interval).
+// often than the interval, an executed upgrade of 2,000 history events or more).
 import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
 import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
+import {
+  executeWorkflowBenchWithinLimits,
+  formatExecuteWorkflowBench,
+  runExecuteWorkflowBench,
+} from './bench-execute-workflow';
 import {
   formatCliStartupBench,
   formatWorkerStartupBench,
@@ -33,8 +40,16 @@ async function main(): Promise<number> {
   console.log();
   const execution = await runExecutionBench();
   console.log(formatExecutionBench(execution));
+  console.log();
+  const executed = await runExecuteWorkflowBench();
+  console.log(formatExecuteWorkflowBench(executed));
   const extractsSmall = rows.every((r) => r.percent <= 20);
-  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) ? 0 : 1;
+  return extractsSmall &&
+    guard.rate.neverOver &&
+    executionBenchWithinLimits(execution) &&
+    executeWorkflowBenchWithinLimits(executed)
+    ? 0
+    : 1;
 }
 
 main().then(
