@@ -148,6 +148,12 @@ void describe('upgrade workflow, execute mode (real dev server, EKS simulator at
     assert.match(wait.message, /Reached max retries while trying to evict pods from nodes in node group batch-al2023/);
     assert.deepEqual(wait.resourceIds.length, 1);
 
+    // The Web UI's current details: the headline, where the run stands and the commands that answer it.
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails ?? '', /· waiting for the operator \(simulated EKS\)\*\*/);
+    assert.match(metadata.currentDetails ?? '', /node groups 2\/2 — batch-al2023 FAILED \(PodEvictionFailure\)/);
+    assert.match(metadata.currentDetails ?? '', /eks-upgrade retry --workflow-id /);
+
     const cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
     const status = await runCli(['status', '--workflow-id', handle.workflowId], cliEnv);
     assert.equal(status.code, 0, show(status));

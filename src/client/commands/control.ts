@@ -174,7 +174,9 @@ export async function runAbort(
   else
     ctx.out.result(
       `aborted ${workflowId} in phase ${result.abortedIn}: ${reason}` +
-        (result.stopped ? `; it ended in phase ${result.phase}` : '; its running work was still stopping'),
+        (result.stopped
+          ? `; it ended in phase ${result.phase}`
+          : `; ${result.message ?? 'its running work was still stopping'}`),
     );
   return EXIT_OK;
 }
