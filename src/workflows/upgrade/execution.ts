@@ -12,7 +12,7 @@ export async function executionPhase(run: UpgradeRun): Promise<PlanOutcome> {
   state.enter('execution');
   if (state.input.mode !== 'execute') {
     state.execution =
-      'Not executed: analyze mode. This workflow decided and recorded the approval; the plan above is the playbook to run by your usual means (control plane, then add-ons, then node groups). The soak window below stays open for rollback requests.';
+      'Not executed: analyze mode. This workflow decided and recorded the approval; the plan in this report is the playbook to run by your usual means (control plane, then add-ons, then node groups). The soak window below stays open for rollback requests.';
     return 'completed';
   }
   const plan = state.plan;
