@@ -2,6 +2,7 @@
 // runs one template through the Bedrock analyzer. Built by a factory from their dependencies, like the samples.
 import { Context } from '@temporalio/activity';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { snapshotForPrompt } from '../domain/snapshot-digest';
 import type { AnalysisResult } from '../domain/analysis';
 import type { AppConfig } from '../domain/config';
 import { mergePartialAnalyses } from '../domain/analysis-merge';
@@ -144,7 +145,7 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
     assessClusterReadiness: ({ context, snapshot, readiness }) =>
       run('CLUSTER_READINESS_ASSESSMENT', context, [
         readinessSection(readiness),
-        { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshot, null, 1) },
+        { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshotForPrompt(snapshot), null, 1) },
       ]),
     decideUpgrade: ({ context, evidenceSummary, analyses, ruleBlockers }) =>
       run('UPGRADE_DECISION', context, [

@@ -12,6 +12,7 @@ import type {
   PlanOptions,
 } from '../domain/plan';
 import type { ClusterSnapshot } from '../domain/snapshot';
+import type { UpgradeConfig } from '../domain/suppressions';
 
 /** Where the cluster inventory comes from. */
 export type InventorySource = { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string };
@@ -27,11 +28,15 @@ export interface EvidenceActivities {
     snapshot?: ClusterSnapshot;
     currentVersion: string;
     targetVersion: string;
+    /** .eks-upgrade.yaml: suppressions (applied to the findings) and extra API versions. */
+    config?: UpgradeConfig;
   }): Promise<ApiScanResult>;
   checkClusterReadiness(input: {
     snapshot: ClusterSnapshot;
     targetVersion: string;
     manifestPaths: string[];
+    /** .eks-upgrade.yaml: suppressions (applied to the findings) and per-check knobs. */
+    config?: UpgradeConfig;
   }): Promise<ReadinessReport>;
 }
 

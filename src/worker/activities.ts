@@ -1,13 +1,17 @@
 // The production dependencies of the activities: the real Bedrock Runtime client (SDK retries off: Temporal owns
-// them), the guarded permit gate every Bedrock call passes through, EKS/EC2 clients for `--live` inventory, and the
-// EKS clients of the execution activities.
+// them), the guarded permit gate every Bedrock call passes through, EKS/EC2 clients plus the Kubernetes API for
+// `--live` inventory (docs/connecting.md: the EKS endpoint with the worker's IAM identity by default;
+// EKS_UPGRADE_KUBECONFIG / EKS_UPGRADE_KUBE_CONTEXT to use a kubeconfig; EKS_UPGRADE_KUBERNETES=off for the EKS API
+// only), and the EKS clients of the execution activities.
 // AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_EKS are honoured by the SDK itself.
 import type { Client } from '@temporalio/client';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { createGuardedPermitGate } from '../activities/bedrock-gate';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { loadEksInventory } from '../activities/eks-inventory';
+import { loadClusterInventory, type KubeconfigChoice } from '../activities/kubernetes/cluster-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
 import type { ExecutionDeps } from '../activities/eks-execution';
@@ -27,24 +31,51 @@ export interface WorkerActivityDeps {
   logger: Logger;
   taskQueue: string;
   eks?: EksEndpointOverride;
+  /** Where the Kubernetes settings are read (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** How the worker reaches clusters' Kubernetes APIs; undefined: not at all (EKS API only). */
+export function kubernetesChoiceFromEnv(env: Record<string, string | undefined>): KubeconfigChoice | undefined {
+  const mode = (env.EKS_UPGRADE_KUBERNETES ?? '').trim().toLowerCase();
+  if (mode === 'off' || mode === 'false' || mode === '0') return undefined;
+  const path = env.EKS_UPGRADE_KUBECONFIG?.trim();
+  const context = env.EKS_UPGRADE_KUBE_CONTEXT?.trim();
+  if (!path && !context) return { forceEksToken: true };
+  return { ...(path ? { path } : {}), ...(context ? { context } : {}) };
 }
 
 /** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
 export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
   const { config, client, logger, taskQueue, eks: override } = deps;
+  const env = deps.env ?? process.env;
+  const kubernetes = kubernetesChoiceFromEnv(env);
+  const credentials = defaultProvider();
   const bedrock = createBedrockRuntimeClient({ region: config.awsRegion });
   const gate = createGuardedPermitGate({ client, config, logger, guard: { taskQueue } });
   const evidence: EvidenceDeps = {
     logger,
     ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
+    ...(config.reportsDir ? { reportsDir: config.reportsDir } : {}),
+    limits: config.limits,
     // Clients per region, created on first use: most upgrades read a snapshot and never touch the EKS API.
     loadFromEks: ({ clusterName, region, targetVersion }) => {
       const eks = new EKSClient({ region });
       const ec2 = new EC2Client({ region });
-      return loadEksInventory(
-        { eks, ec2 },
-        { clusterName, region, ...(targetVersion ? { targetVersion } : {}) },
-      ).finally(() => {
+      const onWarning = (message: string) => logger.warn({ clusterName }, message);
+      const read = kubernetes
+        ? loadClusterInventory(
+            { eks, ec2, credentials, env, onWarning },
+            { clusterName, region, kubeconfig: kubernetes, ...(targetVersion ? { targetVersion } : {}) },
+          ).then(({ snapshot, stats }) => {
+            logger.info({ clusterName, requests: stats.requests, throttled: stats.throttled }, 'Kubernetes API read');
+            return snapshot;
+          })
+        : loadEksInventory(
+            { eks, ec2, onWarning },
+            { clusterName, region, ...(targetVersion ? { targetVersion } : {}) },
+          );
+      return read.finally(() => {
         eks.destroy();
         ec2.destroy();
       });
