@@ -113,7 +113,8 @@ export function refuseRetry(view: RequestView, request: unknown): string | undef
   if ('refusal' in target) return `nothing to retry: ${target.refusal}`;
   if (parsed.data?.force && !parsed.data.reason)
     return 'retry --force needs a reason (--reason TEXT): who forced it and why is recorded in history and the report';
-  if (parsed.data?.force && target.wait.kind === 'drift')
+  const wait = target.wait;
+  if (parsed.data?.force && (wait.kind === 'drift' || (wait.kind === 'failed' && wait.stepKind === 'preflight')))
     return 'force applies to a failed EKS update; for drift, retry checks the cluster again (or skip goes on despite it)';
   return undefined;
 }

@@ -9,11 +9,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { buildUpgradePlan } from '../../src/domain/plan';
 import { renderReportMarkdown } from '../../src/domain/report';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
-import { approveUpdate, requestRollbackUpdate } from '../../src/workflows/upgrade-messages';
+import { approveUpdate, confirmRollbackUpdate, requestRollbackUpdate } from '../../src/workflows/upgrade-messages';
+import { podEvictionFailure } from '../fakes/eks-fake';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
 import { runCli, show } from './cli-support';
-import { execInput, startExec, startExecEks, startExecWorker, waitFor, type ExecEks } from './execute-support';
+import {
+  execInput,
+  startExec,
+  startExecEks,
+  startExecWorker,
+  stepOf,
+  waitFor,
+  waitOf,
+  type ExecEks,
+} from './execute-support';
 import { EXEC_CLUSTER, execSnapshot } from './execution-support';
 import { scriptedModel } from './upgrade-support';
 
@@ -95,6 +105,41 @@ void describe('upgrade workflow, execute mode: rollback acts (real dev server, E
     const md = renderReportMarkdown(report);
     assert.match(md, /## Rollback[\s\S]*rollback undone/);
     assert.match(md, /# Rollback playbook: exec-east 1\.32 → 1\.31/);
+  });
+
+  void it('a failed step: rollback --confirm instead of a retry undoes what the upgrade did so far, and only that', async () => {
+    const eks = await startExecEks({ switches: { allowNodegroupDowngrade: true } });
+    stops.push(() => eks.close());
+    eks.fake.sim.scriptFailure(podEvictionFailure('batch-al2023', 1));
+    const taskQueue = uniqueTaskQueue('rollback-instead');
+    const worker = await startExecWorker({ env, bedrock, eks, taskQueue });
+    stops.push(() => worker.stop());
+    const handle = await startExec(env.client, taskQueue, execInput(), 'instead');
+    await waitFor(handle, (s) => s.phase === 'awaiting-approval', 'the approval gate');
+    await handle.executeUpdate(approveUpdate, { args: [{ by: 'sre-alice' }] });
+    const waiting = await waitFor(
+      handle,
+      (s) => !!waitOf(s.execution, stepOf(s.execution, 'nodegroup/batch-al2023/')?.stepId ?? '-'),
+      'the failed node group',
+    );
+    assert.equal(stepOf(waiting.execution, 'nodegroup/general-al2023/')?.state, 'succeeded');
+    const answer = await handle.executeUpdate(confirmRollbackUpdate, {
+      args: [{ by: 'sre-bob', reason: 'batch PDBs need a rethink; back to 1.31 first' }],
+    });
+    assert.match(answer.message, /rolling back what the upgrade changed/);
+    const report = await handle.result();
+    assert.equal(report.status.execution?.outcome, 'stopped-for-rollback');
+    assert.equal(report.status.rollbackExecution?.outcome, 'undone');
+    const ids = (report.rollbackPlan?.steps ?? []).map((s) => s.id);
+    assert.ok(
+      ids.some((id) => id.startsWith('rollback/nodegroup/general-al2023/version/')),
+      ids.join(', '),
+    );
+    assert.ok(!ids.some((id) => id.includes('batch-al2023')), 'the failed node group is not rolled back');
+    assert.ok(!ids.some((id) => id.includes('kube-proxy')), 'kube-proxy never moved');
+    const state = eks.fake.sim.cluster(EXEC_CLUSTER);
+    assert.equal(state.cluster.version, '1.31');
+    for (const g of state.nodegroups) assert.equal(g.version, '1.31', g.nodegroupName);
   });
 
   void it('past the 7-day window: node groups and add-ons are tried, the control plane is not; the report says what was not undone', async () => {
