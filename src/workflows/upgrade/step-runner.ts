@@ -47,6 +47,15 @@ export function failureOf(err: unknown): { type: string; message: string } {
   return { type: 'Error', message: String(cause) };
 }
 
+/**
+ * What to do by hand when EKS refuses a rollback step: a node group's step carries the blue/green swap after its
+ * own two commands (the update and the describe that EKS refused); any other step, its own commands.
+ */
+function byHand(step: PlanStep): string[] {
+  const alternative = step.change.kind === 'nodegroup-version' ? step.commands.slice(2) : [];
+  return alternative.length > 0 ? alternative : step.commands;
+}
+
 export function assertNotAborted(ctx: PlanRunContext): void {
   if (ctx.run.state.isAborted()) throw new CancelledFailure(`aborted: ${ctx.run.state.abortReason ?? ''}`);
 }
@@ -157,10 +166,7 @@ export async function runStep(ctx: PlanRunContext, step: PlanStep, kind: 'upgrad
     }
     tracker.record(step.id, attempt, 'failed');
     if (kind === 'rollback' && REFUSALS.has(failure.errorCode)) {
-      tracker.setStep(step.id, 'refused', {
-        note: `EKS refused: ${failure.message}`,
-        byHand: step.commands.slice(2).length > 0 ? step.commands.slice(2) : step.commands,
-      });
+      tracker.setStep(step.id, 'refused', { note: `EKS refused: ${failure.message}`, byHand: byHand(step) });
       return 'refused';
     }
     assertNotAborted(ctx);
