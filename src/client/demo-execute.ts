@@ -88,7 +88,7 @@ export async function followUpgrade(
     () => (closed = true),
     () => (closed = true),
   );
-  let last = '';
+  let last: string[] = [];
   let soakShown = false;
   let missing = false;
   while (!closed) {
@@ -117,9 +117,10 @@ export async function followUpgrade(
         lines.push(
           `rollback proposed (${status.rollbackProposal.steps} steps): TEMPORAL_ADDRESS=${hints.address} npx eks-upgrade rollback --confirm --workflow-id ${handle.workflowId}`,
         );
-      const text = lines.join('\n');
-      if (text && text !== last) out.info(`[${hints.secs()}] ${text}`);
-      last = text;
+      // Only what changed: the upgrade's final line stays the same while its rollback moves on.
+      const fresh = lines.filter((l) => !last.includes(l));
+      if (fresh.length > 0) out.info(`[${hints.secs()}] ${fresh.join('\n')}`);
+      last = lines;
       if (status.phase === 'soak' && !soakShown) {
         soakShown = true;
         out.info(
