@@ -10,15 +10,23 @@
 //   5. the manifest scan: 10k, 100k and 500k objects in one YAML file, each in its own process (target 500k in
 //      <= 30 s and <= 600 MB peak RSS, time growing linearly);
 //   6. the live Kubernetes read: 200 nodes, 300 Helm releases, 5,000 objects at 20 ms per request (target <= 60 s,
-//      <= 10 requests in flight, <= 1 MiB of snapshot).
+//      <= 10 requests in flight, <= 1 MiB of snapshot);
+//   7. an executed upgrade, the whole workflow (5 node groups): DescribeUpdate calls per step, history events per
+//      run (must stay far below Temporal's 51,200), and worker CPU per upgrade hour.
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded at the wire,
-// polling more often than the interval, the Kubernetes read over its time, concurrency or size).
+// polling more often than the interval, the Kubernetes read over its time, concurrency or size, an executed upgrade
+// of 2,000 history events or more).
 import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
 import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
 import { benchScan, formatScanBench } from './bench-scan';
 import { formatKubernetesBenchmark, runKubernetesBenchmark } from './bench-kubernetes';
+import {
+  executeWorkflowBenchWithinLimits,
+  formatExecuteWorkflowBench,
+  runExecuteWorkflowBench,
+} from './bench-execute-workflow';
 import {
   formatCliStartupBench,
   formatWorkerStartupBench,
@@ -45,9 +53,18 @@ async function main(): Promise<number> {
   console.log('\nKubernetes live read');
   const kubernetes = await runKubernetesBenchmark();
   console.log(formatKubernetesBenchmark(kubernetes));
+  console.log();
+  const executed = await runExecuteWorkflowBench();
+  console.log(formatExecuteWorkflowBench(executed));
   const extractsSmall = rows.every((r) => r.percent <= 20);
   const kubernetesOk = kubernetes.withinTime && kubernetes.withinConcurrency && kubernetes.withinSize;
-  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) && kubernetesOk ? 0 : 1;
+  return extractsSmall &&
+    guard.rate.neverOver &&
+    executionBenchWithinLimits(execution) &&
+    kubernetesOk &&
+    executeWorkflowBenchWithinLimits(executed)
+    ? 0
+    : 1;
 }
 
 main().then(

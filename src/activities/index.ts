@@ -2,10 +2,11 @@
 // and, when configured, execution (EKS changes) activities, each built from its own dependencies. Workflows see them
 // only as the contracts' types.
 import { createAnalysisActivities, type AnalysisActivitiesWithText, type AnalysisActivityDeps } from './analysis';
-import type { EvidenceActivities, ExecutionActivities } from './contracts';
+import type { EvidenceActivities, ExecutionActivities, PlanningActivities } from './contracts';
 import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
 import { withHeartbeats } from './heartbeat';
+import { createPlanningActivities, type PlanningDeps } from './planning';
 
 export interface ActivityDeps {
   /** Logger, changelog cache, EKS inventory loader, clock… (all optional: snapshot files need none). */
@@ -14,9 +15,14 @@ export interface ActivityDeps {
   analysis: AnalysisActivityDeps;
   /** EKS client provider, logger, clock: registers the execution activities (preflight, the EKS changes). */
   execution?: ExecutionDeps;
+  /** The clock of the rollback plan's 7-day window (default: the system clock). */
+  planning?: PlanningDeps;
 }
 
-export type UpgradeActivities = EvidenceActivities & AnalysisActivitiesWithText & Partial<ExecutionActivities>;
+export type UpgradeActivities = EvidenceActivities &
+  AnalysisActivitiesWithText &
+  PlanningActivities &
+  Partial<ExecutionActivities>;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
   // Evidence work has no progress points of its own: heartbeat while it runs (dead workers and aborts are then
@@ -24,8 +30,14 @@ export function createActivities(deps: ActivityDeps): UpgradeActivities {
   const evidence = withHeartbeats(createEvidenceActivities(deps.evidence));
   const analysis = createAnalysisActivities(deps.analysis);
   const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
-  const names = [...Object.keys(evidence), ...Object.keys(analysis), ...Object.keys(execution)];
+  const planning = createPlanningActivities(deps.planning);
+  const names = [
+    ...Object.keys(evidence),
+    ...Object.keys(analysis),
+    ...Object.keys(planning),
+    ...Object.keys(execution),
+  ];
   const twice = names.filter((name, i) => names.indexOf(name) !== i);
   if (twice.length > 0) throw new Error(`activity names registered twice: ${twice.join(', ')}`);
-  return { ...evidence, ...analysis, ...execution };
+  return { ...evidence, ...analysis, ...planning, ...execution };
 }

@@ -7,8 +7,11 @@
 //   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
 //   UPGRADE_TEST_CHANGELOG_URL, UPGRADE_TEST_CACHE_DIR (optional: the CHANGELOG fake and a cache of the test's own)
+//   UPGRADE_TEST_EKS_ENDPOINT (optional: the execution activities, reaching the EKS simulator there)
+import { EKSClient } from '@aws-sdk/client-eks';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createExecutionActivities } from '../../src/activities/eks-execution';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { rigActivities } from '../integration/upgrade-support';
 import { getWorkflowBundle, installQuietRuntime } from './temporal';
@@ -45,11 +48,20 @@ async function main(): Promise<void> {
         }
       : {}),
   });
+  const eksEndpoint = process.env.UPGRADE_TEST_EKS_ENDPOINT;
+  const eks = eksEndpoint
+    ? new EKSClient({
+        region: 'us-east-1',
+        endpoint: eksEndpoint,
+        credentials: { accessKeyId: 'AKIDFAKEFORTESTS', secretAccessKey: 'fake-secret-for-tests' },
+        maxAttempts: 2,
+      })
+    : undefined;
   const worker = await createUpgradeWorker({
     connection: nativeConnection,
     namespace,
     taskQueue,
-    activities,
+    activities: { ...activities, ...(eks ? createExecutionActivities({ eksClient: () => eks }) : {}) },
     workflowBundle: await getWorkflowBundle(),
     identity: `test-child-worker:${process.pid}`,
     shutdownGraceTimeMs: 10_000,
