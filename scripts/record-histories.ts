@@ -5,6 +5,8 @@
 //   analyze-rollback-verdict  analyze mode: decision, approval, a rollback request in the soak window (verdict only)
 //   execute-retry             execute mode: a PodEvictionFailure, then retry --force with a reason
 //   execute-rollback          execute mode: the upgrade, a ROLLBACK verdict, confirmRollback, the rollback
+//   guard-continued           the Bedrock guard: leases, grants and settles, continuing as new (a run that began
+//                             from a carried ledger and ended by continuing again)
 // Re-record after an intended, patched change of the command sequence (new histories beside the old ones are
 // better than replacing them: the old ones are what running executions look like).
 //   node --import tsx scripts/record-histories.ts [name ...]
@@ -13,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { upgradeWorkflow } from '../src/workflows/upgrade';
 import {
@@ -26,6 +29,9 @@ import { podEvictionFailure } from '../test/fakes/eks-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../test/harness/temporal';
 import { execInput, startExecEks, startExecWorker, stepOf, waitFor } from '../test/integration/execute-support';
 import { createUpgradeWorker } from '../src/worker/worker';
+import { createGuardedPermitGate } from '../src/activities/bedrock-gate';
+import { loadConfig } from '../src/domain/config';
+import { createLogger } from '../src/worker/logging';
 import { rigActivities, scriptedModel, upgradeInput } from '../test/integration/upgrade-support';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
@@ -48,7 +54,9 @@ const EXEC_INVENTORY = { kind: 'snapshot' as const, path: 'test/fixtures/snapsho
 interface Recording {
   name: string;
   what: string;
-  run(env: TestWorkflowEnvironment, bedrock: BedrockFake): Promise<WorkflowHandle<typeof upgradeWorkflow>>;
+  workflowType?: string;
+  /** The run whose history is recorded (a handle with a run id when a chain continued as new). */
+  run(env: TestWorkflowEnvironment, bedrock: BedrockFake): Promise<WorkflowHandle>;
 }
 
 async function recordAnalyze(env: TestWorkflowEnvironment, bedrock: BedrockFake) {
@@ -148,6 +156,54 @@ async function recordRollback(env: TestWorkflowEnvironment, bedrock: BedrockFake
   });
 }
 
+/** Calls through the real gate until the guard has continued as new twice; records the middle run. */
+async function recordGuard(env: TestWorkflowEnvironment): Promise<WorkflowHandle> {
+  const taskQueue = uniqueTaskQueue('record-guard');
+  const workflowId = 'bedrock-guard-record';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await getWorkflowBundle(),
+  });
+  const gate = createGuardedPermitGate({
+    client: env.client,
+    config: loadConfig({}),
+    logger: createLogger('silent'),
+    guard: {
+      workflowId,
+      taskQueue,
+      limits: { maxRequestsPerWindow: 100, windowMs: 60_000, dailyCostLimitUsd: 10 },
+      startInput: { continueAsNewAfterUpdates: 3 },
+    },
+  });
+  return worker.runUntil(async () => {
+    const runIds = new Set<string>();
+    for (let i = 0; runIds.size < 3; i++) {
+      if (i >= 60) throw new Error(`the guard continued as new only ${runIds.size - 1} times in ${i} calls`);
+      await gate.run(
+        {
+          modelId: 'test-model',
+          caller: `record-${i}`,
+          estimatedCostUsd: 0.01,
+          estimatedInputCostUsd: 0.002,
+          estimatedTokens: 1_000,
+        },
+        async () => ({ value: i, actualCostUsd: 0.004321, inputTokens: 800, outputTokens: 120 }),
+      );
+      await gate.drain();
+      runIds.add((await env.client.workflow.getHandle(workflowId).describe()).runId);
+    }
+    await gate.close();
+    // The chain's runs, newest first: the middle one both began from a carried ledger and continued as new.
+    const newest = await env.client.workflow.getHandle(workflowId).describe();
+    const history = await env.client.workflow.getHandle(workflowId, newest.runId).fetchHistory();
+    const middle = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!middle) throw new Error('the newest guard run did not continue from another');
+    return env.client.workflow.getHandle(workflowId, middle);
+  });
+}
+
 const RECORDINGS: Recording[] = [
   {
     name: 'analyze-rollback-verdict',
@@ -163,6 +219,12 @@ const RECORDINGS: Recording[] = [
     name: 'execute-rollback',
     what: 'execute mode 1.31 → 1.32, a ROLLBACK verdict in the soak window, confirmRollback: node groups, add-ons, control plane back to 1.31',
     run: recordRollback,
+  },
+  {
+    name: 'guard-continued',
+    what: 'the Bedrock guard: a run started from a carried ledger (leases, grants, settles), then continuing as new',
+    workflowType: 'bedrockGuardWorkflow',
+    run: (env) => recordGuard(env),
   },
 ];
 
@@ -196,7 +258,7 @@ async function main(): Promise<void> {
       const entry: RecordedHistory = {
         file,
         workflowId: handle.workflowId,
-        workflowType: 'upgradeWorkflow',
+        workflowType: recording.workflowType ?? 'upgradeWorkflow',
         what: recording.what,
         recordedAt: new Date().toISOString(),
         commit,

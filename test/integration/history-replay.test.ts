@@ -29,7 +29,7 @@ function acceptedUpdates(history: HistoryJson): string[] {
 }
 
 void describe('recorded histories replay against the current workflow code', () => {
-  void it('the fixtures cover an analyze run, an executed run with a failure and a retry, and a rollback', () => {
+  void it('the fixtures cover an analyze run, an executed run with a failure and a retry, a rollback, and the guard across continue-as-new', () => {
     const byFile = new Map(manifest.map((m) => [m.file, load(m.file)]));
     assert.ok(manifest.length >= 3, 'at least three histories');
     const analyze = byFile.get('analyze-rollback-verdict.json');
@@ -49,6 +49,13 @@ void describe('recorded histories replay against the current workflow code', () 
       'the failed round and its retry',
     );
     assert.ok(activity(rollback).includes('checkRollbackReadiness'), 'the rollback reached the control plane');
+    const guard = byFile.get('guard-continued.json');
+    assert.ok(guard, 'the guard history');
+    const started = guard.events[0]?.workflowExecutionStartedEventAttributes as
+      { continuedExecutionRunId?: string } | undefined;
+    assert.ok(started?.continuedExecutionRunId, 'the guard run began from a carried ledger');
+    assert.ok(acceptedUpdates(guard).length >= 2 && acceptedUpdates(guard).every((u) => u === 'sync'));
+    assert.equal(guard.events.at(-1)?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
     for (const m of manifest) assert.equal(byFile.get(m.file)?.events.length ?? load(m.file).events.length, m.events);
   });
 
