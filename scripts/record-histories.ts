@@ -189,7 +189,7 @@ async function recordGuard(env: TestWorkflowEnvironment): Promise<WorkflowHandle
           estimatedInputCostUsd: 0.002,
           estimatedTokens: 1_000,
         },
-        async () => ({ value: i, actualCostUsd: 0.004321, inputTokens: 800, outputTokens: 120 }),
+        () => Promise.resolve({ value: i, actualCostUsd: 0.004321, inputTokens: 800, outputTokens: 120 }),
       );
       await gate.drain();
       runIds.add((await env.client.workflow.getHandle(workflowId).describe()).runId);
