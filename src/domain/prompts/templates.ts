@@ -85,12 +85,15 @@ export const BUILT_IN_TEMPLATES: Record<AnalysisTemplateName, PromptTemplate> = 
   },
   ROLLBACK_DECISION: {
     name: 'ROLLBACK_DECISION',
-    version: '1',
+    // 2: the control plane can be rolled back one minor within 7 days (EKS, since 2026-06-30).
+    version: '2',
     description: 'Decide ROLLBACK, HOLD or MONITOR after a problem report following an EKS upgrade.',
     outputKind: 'rollback-decision',
     system:
       `${ROLE} You decide, under time pressure, whether to roll back after an EKS upgrade. ` +
-      'Remember that the EKS control plane cannot be downgraded: rollback means reverting node groups, add-ons and workloads. ' +
+      'A rollback reverts node groups and add-ons to their previous versions, then the control plane to the previous minor: EKS ' +
+      'allows that within 7 days of the upgrade, once its rollback-readiness insights pass; after that only workloads and nodes ' +
+      'can be reverted (for example a blue/green node group swap). ' +
       'ROLLBACK when user impact is ongoing and reverting helps; HOLD to stop further rollout while investigating; MONITOR when the report ' +
       'does not show upgrade-caused impact. ' +
       SCORING,
