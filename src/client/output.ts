@@ -1,4 +1,5 @@
 // Where command output goes: results on stdout (JSON alone when --format json), progress and logs on stderr.
+import { explanatoryReasons } from '../domain/decision';
 import { failureCause, failureTitle, underlyingCauses } from '../domain/failure';
 import { formatUsd } from '../domain/format';
 import { executionLine, waitLines } from '../domain/execution-render';
@@ -65,7 +66,8 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
       ),
     );
     for (const b of d.blockers) lines.push(item(`  blocker ${b.code}: ${b.message}`));
-    for (const r of d.reasons) lines.push(item(`  reason: ${r}`));
+    for (const c of d.cautions) lines.push(item(`  caution ${c.code}: ${c.message}`));
+    for (const r of explanatoryReasons(d)) lines.push(item(`  reason: ${r}`));
   }
   for (const s of status.skippedAnalyses) lines.push(item(`skipped ${s.template}: ${s.reason} (${s.errorType})`));
   if (status.approvedBy) lines.push(item(`approved by: ${status.approvedBy}`));

@@ -325,6 +325,12 @@ function withCautions(reasons: string[], blockerCount: number, cautions: RuleBlo
   ];
 }
 
+/** The reasons that explain the verdict beyond its blockers and cautions (which reports list on their own). */
+export function explanatoryReasons(d: Pick<UpgradeDecision, 'reasons' | 'blockers' | 'cautions'>): string[] {
+  const listed = new Set([...d.blockers, ...d.cautions].map((c) => `[${c.code}] ${c.message}`));
+  return d.reasons.filter((r) => !listed.has(r));
+}
+
 const MAX_LISTED = 20;
 
 /**

@@ -1,5 +1,6 @@
 // Rendering of the upgrade report and of the one-line headline the Web UI and `eks-upgrade list` show. Pure: the
 // workflow (current details), the CLI (`report --format md|json`) and the demo all call these.
+import { explanatoryReasons } from './decision';
 import { executionLine, executionMarkdown, waitLines } from './execution-render';
 import { failureTitle, underlyingCauses } from './failure';
 import { formatUsd, markdownTable as table } from './format';
@@ -188,7 +189,8 @@ export function renderReportMarkdown(report: UpgradeReport): string {
         '',
         ...d.cautions.map((c) => `- \`${c.code}\`${c.resource ? ` ${c.resource}:` : ''} ${c.message}`),
       );
-    out.push('', '### Reasons', '', ...d.reasons.map((r) => `- ${r}`));
+    const reasons = explanatoryReasons(d);
+    if (reasons.length > 0) out.push('', '### Reasons', '', ...reasons.map((r) => `- ${r}`));
   } else out.push('No decision was reached.');
 
   out.push('', '## AI analysis', '');

@@ -69,13 +69,20 @@ export function rollbackAction(verdict: RollbackVerdict, mode: 'analyze' | 'exec
   }
 }
 
+/** "API001 ×3, EKS002": each code once, in first-seen order, with how often it occurs. */
+export function codeTally(codes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const code of codes) counts.set(code, (counts.get(code) ?? 0) + 1);
+  return [...counts].map(([code, n]) => (n > 1 ? `${code} ×${n}` : code)).join(', ');
+}
+
 export function decideRollbackVerdict(input: RollbackVerdictInput): RollbackRecord {
   const reasons: string[] = [];
   const blockers = input.decision?.blockers ?? [];
   const approvedOverBlockers = input.decision?.verdict === 'NO_GO' && blockers.length > 0;
   if (approvedOverBlockers) {
     reasons.push(
-      `The upgrade was approved although the rules found ${blockers.length} blocker(s) (${blockers.map((b) => b.code).join(', ')}): the failure was predicted.`,
+      `The upgrade was approved although the rules found ${blockers.length} blocker(s) (${codeTally(blockers.map((b) => b.code))}): the failure was predicted.`,
     );
   }
   const ai = input.aiDecision;

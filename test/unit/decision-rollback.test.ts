@@ -69,6 +69,17 @@ void describe('decideRollbackVerdict', () => {
     const r = decideRollbackVerdict({ ...base, decision: noGo, aiDecision: model('MONITOR', 1) });
     assert.equal(r.verdict, 'ROLLBACK');
     assert.match(r.reasons[0] ?? '', /approved although the rules found 1 blocker\(s\) \(API001\)/);
+    const many: UpgradeDecision = {
+      ...noGo,
+      blockers: [
+        { code: 'API001', message: 'Ingress uses v1beta1' },
+        { code: 'EKS002', message: 'add-on incompatible' },
+        { code: 'API001', message: 'CronJob uses v1beta1' },
+        { code: 'API001', message: 'PDB uses v1beta1' },
+      ],
+    };
+    const tallied = decideRollbackVerdict({ ...base, decision: many, aiDecision: model('MONITOR', 1) });
+    assert.match(tallied.reasons[0] ?? '', /found 4 blocker\(s\) \(API001 ×3, EKS002\)/, 'each code once, counted');
   });
 
   void it('without the model: HOLD, naming why it was skipped', () => {

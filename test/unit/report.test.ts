@@ -106,6 +106,20 @@ void describe('rendering', () => {
       /\| Ingress shop\/web \| networking\.k8s\.io\/v1beta1 \| 1\.22 \| — \| web\.yaml:3 \| high \| yes \|/,
     );
     assert.match(md, /## Execution\n\nNot executed: analyze mode\./);
+    assert.equal(
+      md.match(/Ingress shop\/web uses v1beta1/g)?.length,
+      1,
+      'a blocker is listed once, not again as a reason',
+    );
+    assert.doesNotMatch(md, /### Reasons/, 'no reason beyond the blockers');
+    const explained = {
+      ...report,
+      status: {
+        ...status,
+        decision: { ...status.decision!, reasons: [...status.decision!.reasons, 'Model: the change window is short'] },
+      },
+    };
+    assert.match(renderReportMarkdown(explained), /### Reasons\n\n- Model: the change window is short\n/);
   });
 
   void it('renders JSON that parses back to the same report', () => {
