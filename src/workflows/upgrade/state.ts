@@ -107,9 +107,12 @@ export class UpgradeState {
       ...(this.decision ? { decision: this.decision } : {}),
       ...(this.failure ? { failure: this.failure } : {}),
     };
+    // The evidence lists are bounded (the rest is in fullReport): count what was found, not what was kept.
     const findingsCount =
       (this.apiScan?.findings.length ?? 0) +
+      (this.apiScan?.findingsOmitted ?? 0) +
       (this.readiness?.findings.length ?? 0) +
+      (this.readiness?.findingsOmitted ?? 0) +
       this.analyses.reduce((n, a) => n + a.findings.length, 0);
     return {
       ...base,
