@@ -5,7 +5,13 @@ import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../dom
 import type { ClusterSnapshot } from '../domain/snapshot';
 
 /** Where the cluster inventory comes from. */
-export type InventorySource = { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string };
+export type InventorySource = (
+  | { kind: 'snapshot'; path: string }
+  | { kind: 'eks'; clusterName: string; region: string }
+) & {
+  /** Read the cluster as the earlier hops of a multi-minor path will leave it (analyze mode). */
+  assumeUpgradedTo?: string;
+};
 
 /** Where release notes come from: a local file or directory (offline), or the official CHANGELOG (cached). */
 export type ReleaseNotesSource = { kind: 'file'; path: string } | { kind: 'kubernetes-changelog' } | { kind: 'none' };

@@ -6,6 +6,7 @@ import type { CommandIo } from './commands/io';
 import { runScan, type OutputFormat as ScanFormat } from './commands/scan';
 import { runSnapshot } from './commands/snapshot';
 import { runDemo } from './demo';
+import { registerCampaignCommands } from './commands/campaign-cli';
 import { runWorkerMain } from '../worker/main';
 
 type Action = (flags: Record<string, unknown>, ctx: CommandContext) => Promise<number>;
@@ -80,6 +81,8 @@ export function registerExtraCommands(program: Command, act: Act, formatOption: 
         ),
       ),
     );
+
+  registerCampaignCommands(program, act, formatOption);
 
   program
     .command('worker')

@@ -40,5 +40,5 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
       });
     },
   };
-  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate } });
+  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate }, campaign: { client } });
 }

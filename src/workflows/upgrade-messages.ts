@@ -9,6 +9,15 @@ import type { RollbackRecord } from '../domain/rollback';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
 
+/**
+ * A later hop of a multi-minor path analysed before the earlier hops ran (analyze mode): read the cluster as the
+ * earlier hops will leave it (src/domain/campaign-projection.ts), e.g. the 1.29 snapshot moved to 1.30.
+ */
+const assumeUpgradedTo = z
+  .string()
+  .regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' })
+  .optional();
+
 export const UpgradeInputSchema = z
   .strictObject({
     /** EKS cluster names: 1–100 characters, letters, digits, hyphens and underscores, starting alphanumeric. */
@@ -25,8 +34,8 @@ export const UpgradeInputSchema = z
       .optional(),
     targetVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.31' }),
     inventory: z.discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1) }),
-      z.strictObject({ kind: z.literal('eks') }),
+      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1), assumeUpgradedTo: assumeUpgradedTo }),
+      z.strictObject({ kind: z.literal('eks'), assumeUpgradedTo: assumeUpgradedTo }),
     ]),
     manifestPaths: z.array(z.string().min(1)).default([]),
     releaseNotes: z

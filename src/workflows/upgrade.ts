@@ -158,7 +158,12 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
   const inventory: InventorySource =
     input.inventory.kind === 'snapshot'
       ? input.inventory
-      : { kind: 'eks', clusterName: input.clusterName, region: input.region ?? '' };
+      : {
+          kind: 'eks',
+          clusterName: input.clusterName,
+          region: input.region ?? '',
+          ...(input.inventory.assumeUpgradedTo ? { assumeUpgradedTo: input.inventory.assumeUpgradedTo } : {}),
+        };
   const snapshot = await inventoryActivities.loadClusterInventory(inventory);
   if (snapshot.cluster.name !== input.clusterName) {
     fail(

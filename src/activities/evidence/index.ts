@@ -10,6 +10,7 @@ import { buildApiScanResult, scanInsights, scanLiveObjects, scanManifestObjects 
 import { extractReleaseNotes } from '../../domain/release-notes';
 import { runReadinessChecks } from '../../domain/readiness';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
+import { projectSnapshot } from '../../domain/campaign-projection';
 import { normalizeMinor } from '../../domain/versions';
 import { readManifestPaths } from './manifest-files';
 import { eksVersionSection } from '../../domain/release-notes';
@@ -74,6 +75,16 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
   const now = deps.now ?? (() => new Date());
 
   async function loadClusterInventory(source: InventorySource): Promise<ClusterSnapshot> {
+    const snapshot = await readClusterInventory(source);
+    if (!source.assumeUpgradedTo) return snapshot;
+    try {
+      return projectSnapshot(snapshot, source.assumeUpgradedTo);
+    } catch (error) {
+      throw invalidInput(error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  async function readClusterInventory(source: InventorySource): Promise<ClusterSnapshot> {
     if (source.kind === 'snapshot') {
       try {
         return await loadSnapshotFile(source.path);
