@@ -75,6 +75,8 @@ export const ConfigSchema = z
     BEDROCK_GUARD_WORKFLOW_ID: optionalString.default('bedrock-guard'),
     EKS_UPGRADE_PROMPTS_DIR: optionalString,
     EKS_UPGRADE_CACHE_DIR: optionalString,
+    /** How long a completed shared analysis is reused by other upgrades; 0 shares nothing (default 7 days). */
+    EKS_UPGRADE_ANALYSIS_CACHE_TTL_MS: intVar(0, 90 * 86_400_000).default(7 * 86_400_000),
     LOG_LEVEL: z
       .preprocess(
         (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
@@ -118,6 +120,7 @@ export const ConfigSchema = z
     },
     promptsDir: cfg.EKS_UPGRADE_PROMPTS_DIR,
     cacheDir: cfg.EKS_UPGRADE_CACHE_DIR,
+    analysisCacheTtlMs: cfg.EKS_UPGRADE_ANALYSIS_CACHE_TTL_MS,
     logLevel: cfg.LOG_LEVEL,
   }));
 

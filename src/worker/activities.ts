@@ -6,6 +6,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { createGuardedPermitGate } from '../activities/bedrock-gate';
+import { createAnalysisCache } from '../activities/analysis-cache';
 import { loadEksInventory } from '../activities/eks-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
@@ -40,5 +41,6 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
       });
     },
   };
-  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate }, campaign: { client } });
+  const cache = createAnalysisCache({ client, ttlMs: config.analysisCacheTtlMs });
+  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate, cache }, campaign: { client } });
 }

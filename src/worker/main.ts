@@ -23,6 +23,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
 import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { buildWorkerActivities } from './activities';
+import { analysisTaskQueueFor } from '../workflows/constants';
 
 export interface UpgradeWorkerProcessOptions {
   config: AppConfig;
@@ -123,6 +124,17 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       identity,
       workflowBundle,
     });
+    // Shared analyses run on their own queue and slots: upgrades waiting for one never starve the call producing it.
+    const analysisWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: target.namespace,
+      taskQueue: analysisTaskQueueFor(workerEnv.taskQueue),
+      workflowBundle,
+      activities,
+      identity,
+      shutdownGraceTime: workerEnv.shutdownGraceMs,
+      maxConcurrentActivityTaskExecutions: 50,
+    });
     const guardWorker = await Worker.create({
       connection: nativeConnection,
       namespace: target.namespace,
@@ -131,11 +143,12 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       identity,
     });
     const upgradeRun = worker.run();
+    const analysisRun = analysisWorker.run();
     const guardRun = guardWorker.run();
-    const done = Promise.allSettled([upgradeRun, guardRun]).then(async ([u, g]) => {
+    const done = Promise.allSettled([upgradeRun, analysisRun, guardRun]).then(async ([u, a, g]) => {
       await connection.close();
       await nativeConnection.close();
-      for (const r of [u, g]) if (r.status === 'rejected') throw r.reason;
+      for (const r of [u, a, g]) if (r.status === 'rejected') throw r.reason;
     });
     logger.info(
       {
@@ -152,6 +165,7 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
     void upgradeRun
       .catch(() => undefined)
       .finally(() => {
+        if (analysisWorker.getState() === 'RUNNING') analysisWorker.shutdown();
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
       });
     return {
@@ -160,7 +174,8 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       done,
       shutdown: async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
-        await upgradeRun.catch(() => undefined);
+        if (analysisWorker.getState() === 'RUNNING') analysisWorker.shutdown();
+        await Promise.all([upgradeRun.catch(() => undefined), analysisRun.catch(() => undefined)]);
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
         await done;
       },

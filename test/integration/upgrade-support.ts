@@ -8,6 +8,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createActivities, type UpgradeActivities } from '../../src/activities';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
 import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
+import { createAnalysisCache } from '../../src/activities/analysis-cache';
 import type { RollbackVerdict, UpgradeVerdict } from '../../src/domain/analysis';
 import { loadConfig } from '../../src/domain/config';
 import type { GuardLimits } from '../../src/domain/guard-ledger';
@@ -40,6 +41,10 @@ export interface RigOptions {
   taskQueue: string;
   guardId: string;
   limits?: Partial<GuardLimits>;
+  /** Share analyses through `analysis-<key>` workflows (needs a worker on analysisTaskQueueFor(taskQueue)). */
+  analysisCacheTtlMs?: number;
+  /** Add the campaign activities (start, watch, approve, abort upgrades). */
+  campaign?: boolean;
 }
 
 /** The real activities, wired to the fake Bedrock and to a guard of the test's own (its id and task queue). */
@@ -56,9 +61,21 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
     logger: silentLogger,
     guard: { workflowId: options.guardId, taskQueue: options.taskQueue, limits: options.limits ?? {} },
   });
+  const cache =
+    options.analysisCacheTtlMs !== undefined
+      ? createAnalysisCache({ client: options.client, ttlMs: options.analysisCacheTtlMs })
+      : undefined;
   const activities = createActivities({
     evidence: { now: () => FIXTURE_NOW, logger: silentLogger },
-    analysis: { client: bedrock, config: testAppConfig, logger: silentLogger, gate, heartbeatEveryMs: 300 },
+    analysis: {
+      client: bedrock,
+      config: testAppConfig,
+      logger: silentLogger,
+      gate,
+      heartbeatEveryMs: 300,
+      ...(cache ? { cache } : {}),
+    },
+    ...(options.campaign ? { campaign: { client: options.client } } : {}),
   });
   return { activities, bedrock };
 }
