@@ -204,7 +204,7 @@ export function parseCampaignYaml(text: string, source = 'campaign.yaml'): Loade
     throw new CampaignFileError(
       source,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? counter.linePos(e.pos[0]);
         return {
           ...(pos ? { line: pos.line, col: pos.col } : {}),
           field: '(yaml)',
@@ -219,8 +219,10 @@ export function parseCampaignYaml(text: string, source = 'campaign.yaml'): Loade
     throw new CampaignFileError(
       source,
       result.error.issues.map((issue) => {
-        const pos = locate(issue.path);
-        return { ...(pos ?? {}), field: fieldName(issue.path), message: issue.message };
+        // An unknown key is reported on its object; point at the key itself.
+        const path = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...issue.path, issue.keys[0]] : issue.path;
+        const pos = locate(path);
+        return { ...(pos ?? {}), field: fieldName(path), message: issue.message };
       }),
     );
   }
