@@ -52,6 +52,7 @@ export interface CampaignPlan {
   soakWindowMs: number;
   approvalTimeoutMs: number;
   analysisCache: boolean;
+  analysisHeartbeatTimeoutMs?: number;
   waves: PlannedWave[];
   clusters: PlannedCluster[];
 }
@@ -201,6 +202,9 @@ export function planCampaign(file: CampaignFile, source: string, ctx: PlanContex
     soakWindowMs: file.defaults.soak,
     approvalTimeoutMs: file.defaults.approvalTimeout,
     analysisCache: file.defaults.analysisCache,
+    ...(file.defaults.analysisHeartbeatTimeout !== undefined
+      ? { analysisHeartbeatTimeoutMs: file.defaults.analysisHeartbeatTimeout }
+      : {}),
     waves: file.strategy.waves.map((w, i) => ({
       name: w.name,
       maxParallel: w.maxParallel,

@@ -118,6 +118,8 @@ const DefaultsSchema = z.strictObject({
   approvalTimeout: duration(30 * 86_400_000, 'approvalTimeout').default(7 * 86_400_000),
   /** Share analyses whose prompts are identical (release notes per version pair) across the namespace. */
   analysisCache: z.boolean().default(true),
+  /** How soon a Bedrock analysis whose worker died is retried elsewhere (the analyses heartbeat). */
+  analysisHeartbeatTimeout: duration(600_000, 'analysisHeartbeatTimeout').optional(),
 });
 
 export const CampaignFileSchema = z.strictObject({

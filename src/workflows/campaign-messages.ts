@@ -139,5 +139,8 @@ export function hopUpgradeInput(plan: CampaignPlan, cluster: PlannedCluster, hop
     aiAnalysis: plan.aiAnalysis,
     soakWindowMs: plan.soakWindowMs,
     approvalTimeoutMs: plan.approvalTimeoutMs,
+    ...(plan.analysisHeartbeatTimeoutMs !== undefined
+      ? { analysisHeartbeatTimeoutMs: Math.max(1000, plan.analysisHeartbeatTimeoutMs) }
+      : {}),
   };
 }

@@ -40,7 +40,8 @@ import {
 import { CampaignState } from './campaign-state';
 
 const control = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '2 minutes',
+  // Quick calls to the Temporal API: a short timeout, so a call lost with its worker is soon tried again.
+  startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,

@@ -4,9 +4,11 @@
 //
 //   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
+//   UPGRADE_TEST_FLEET=1: also the campaign activities, the shared analysis cache and its queue's worker
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createUpgradeWorker } from '../../src/worker/worker';
+import { analysisTaskQueueFor } from '../../src/workflows/constants';
 import { rigActivities } from '../integration/upgrade-support';
 import { getWorkflowBundle, installQuietRuntime } from './temporal';
 
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   const limits = process.env.UPGRADE_TEST_GUARD_LIMITS
     ? (JSON.parse(process.env.UPGRADE_TEST_GUARD_LIMITS) as Record<string, number>)
     : {};
+  const fleet = process.env.UPGRADE_TEST_FLEET === '1';
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
@@ -33,18 +36,22 @@ async function main(): Promise<void> {
     taskQueue,
     guardId: required('UPGRADE_TEST_GUARD_ID'),
     limits,
+    ...(fleet ? { analysisCacheTtlMs: 3_600_000, campaign: true } : {}),
   });
-  const worker = await createUpgradeWorker({
-    connection: nativeConnection,
-    namespace,
-    taskQueue,
-    activities,
-    workflowBundle: await getWorkflowBundle(),
-    identity: `test-child-worker:${process.pid}`,
-    // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.
-    extra: { stickyQueueScheduleToStartTimeout: '1s' },
-  });
-  const running = worker.run();
+  const bundle = await getWorkflowBundle();
+  const make = (queue: string) =>
+    createUpgradeWorker({
+      connection: nativeConnection,
+      namespace,
+      taskQueue: queue,
+      activities,
+      workflowBundle: bundle,
+      identity: `test-child-worker:${process.pid}`,
+      // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.
+      extra: { stickyQueueScheduleToStartTimeout: '1s' },
+    });
+  const workers = [await make(taskQueue), ...(fleet ? [await make(analysisTaskQueueFor(taskQueue))] : [])];
+  const running = Promise.all(workers.map((w) => w.run()));
   process.stdout.write('worker-ready\n');
   await running;
 }

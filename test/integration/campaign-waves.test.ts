@@ -132,7 +132,7 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
   assert.equal(still.phase, 'stopped', 'it stays stopped until the operator answers');
   await assert.rejects(
     handle.executeUpdate(approveUpgradesUpdate, { args: [{ by: 'alice' }] }),
-    (err: Error) => /no upgrade in wave canary waits for approval/.test(String(err.cause?.message)),
+    (err: Error) => /no upgrade in wave canary waits for approval/.test(String((err.cause as Error | undefined)?.message)),
     'the validator refuses what cannot apply',
   );
 
