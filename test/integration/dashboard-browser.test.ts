@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The fleet view in a real browser (Debian's Chromium through playwright-core): `eks-upgrade dashboard`'s page
 // lists the clusters of a running campaign with their verdicts, filters by verdict, refreshes itself when an
 // upgrade moves on, and renders (a screenshot that is not blank); `campaign report --format html` is one file

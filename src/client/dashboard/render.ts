@@ -94,9 +94,9 @@ export function verdictsPerWaveSvg(view: FleetView): string {
     return `${rects}<text x="${x + barW / 2}" y="${h + 14}" font-size="11" text-anchor="middle">${esc(b.label)}</text>`;
   });
   const legend = Object.entries(VERDICT_COLOR)
-    .map(([k, color], i) => `<rect x="${14 + i * 110}" y="${h + 24}" width="10" height="10" fill="${color}"/><text x="${28 + i * 110}" y="${h + 33}" font-size="11">${k}</text>`)
+    .map(([k, color], i) => `<rect x="${14 + i * 150}" y="${h + 24}" width="10" height="10" fill="${color}"/><text x="${28 + i * 150}" y="${h + 33}" font-size="11">${k}</text>`)
     .join('');
-  return `<svg class="verdict-chart" role="img" aria-label="verdicts per wave" width="${Math.max(width, 460)}" height="${h + 40}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}${legend}</svg>`;
+  return `<svg class="verdict-chart" role="img" aria-label="verdicts per wave" width="${Math.max(width, 600)}" height="${h + 40}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}${legend}</svg>`;
 }
 
 /** Horizontal bars: upgrades blocked per blocker code. */
