@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestEnv } from '../harness/temporal';
 import { REPO_ROOT, runCli, show } from './cli-support';
+import { writeSnapshot } from './campaign-support';
 
 let env: TestWorkflowEnvironment;
 let dir: string;
@@ -67,4 +68,29 @@ void test('a bad file: exit 2 naming each line and field; start starts nothing',
   }
   const started = await env.client.workflow.count(`WorkflowId = 'campaign-${name}'`);
   assert.equal(started.count, 0, 'no campaign workflow exists');
+});
+
+void test('start --target two minors ahead runs the path as one upgrade workflow per hop', async () => {
+  const cluster = `path-${process.pid}`;
+  const snapshot = writeSnapshot(dir, cluster, '1.29');
+  const temporal = {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    EKS_UPGRADE_TASK_QUEUE: `no-worker-${process.pid}`,
+  };
+  const r = await runCli(
+    ['start', '--cluster', cluster, '--target', '1.31', '--snapshot', snapshot, '--release-notes', 'none', '--no-ai', '--format', 'json'],
+    temporal,
+  );
+  assert.equal(r.code, 0, show(r));
+  assert.match(r.stderr, new RegExp(`1\\.29 → 1\\.31 runs as 2 hops, one upgrade workflow each: upgrade-${cluster}-1\\.30, upgrade-${cluster}-1\\.31`));
+  const out = JSON.parse(r.stdout) as { workflowId: string; hops: Array<{ from: string; to: string; workflowId: string }> };
+  assert.deepEqual(
+    out.hops.map((h) => h.workflowId),
+    [`upgrade-${cluster}-1.30`, `upgrade-${cluster}-1.31`],
+  );
+  const handle = env.client.workflow.getHandle(out.workflowId);
+  const d = await handle.describe();
+  assert.equal(d.type, 'campaignWorkflow');
+  await handle.terminate('test done');
 });
