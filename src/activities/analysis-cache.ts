@@ -125,7 +125,9 @@ export function createAnalysisCache(deps: AnalysisCacheDeps): AnalysisCache {
       const me = `${caller.workflowId}/${caller.runId}`;
       const sharedId = sharedAnalysisWorkflowId(key, template.name, variables);
       // Not sharing still goes through a workflow of this upgrade's own, so a retry never pays twice.
-      const workflowId = (await sharingOff(caller.workflowId, caller.runId)) ? `${sharedId}-for-${caller.runId}` : sharedId;
+      const workflowId = (await sharingOff(caller.workflowId, caller.runId))
+        ? `${sharedId}-for-${caller.runId}`
+        : sharedId;
       const heartbeatTimeoutMs = ctx.info.heartbeatTimeoutMs ?? 30_000;
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -164,7 +166,13 @@ export function createAnalysisCache(deps: AnalysisCacheDeps): AnalysisCache {
         if (shared.producedBy === me)
           return {
             ...original,
-            cache: { hit: false, workflowId, producedBy: me, producedAt: shared.producedAt, originalCostUsd: original.costUsd },
+            cache: {
+              hit: false,
+              workflowId,
+              producedBy: me,
+              producedAt: shared.producedAt,
+              originalCostUsd: original.costUsd,
+            },
           };
         return {
           ...original,

@@ -91,7 +91,12 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
           content: `${s.content.slice(0, maxChars)}\n[… ${s.content.length - maxChars} more characters cut to fit the prompt]`,
         };
 
-  const keyOf = (t: PromptTemplate, variables: TemplateVariables, sections: readonly UntrustedSection[], taskQueue: string) =>
+  const keyOf = (
+    t: PromptTemplate,
+    variables: TemplateVariables,
+    sections: readonly UntrustedSection[],
+    taskQueue: string,
+  ) =>
     analysisCacheKey({
       modelId: bedrock.modelId,
       template: t,

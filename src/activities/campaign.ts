@@ -81,7 +81,11 @@ export interface HopRef {
 
 export interface CampaignActivities {
   startUpgradeHop(request: HopStartRequest): Promise<HopStarted>;
-  watchUpgradeHops(request: { hops: WatchedHop[]; pollIntervalMs: number; maxWaitMs: number }): Promise<HopObservation[]>;
+  watchUpgradeHops(request: {
+    hops: WatchedHop[];
+    pollIntervalMs: number;
+    maxWaitMs: number;
+  }): Promise<HopObservation[]>;
   approveUpgradeHops(request: { hops: HopRef[]; by: string; comment?: string }): Promise<{
     approved: string[];
     refused: Array<{ workflowId: string; reason: string }>;
@@ -261,7 +265,10 @@ export function createCampaignActivities(deps: CampaignActivityDeps): CampaignAc
       const phase = d.typedSearchAttributes.get(UPGRADE_PHASE);
       const decision = d.typedSearchAttributes.get(UPGRADE_DECISION);
       if (d.status.name !== 'RUNNING' || phase !== 'awaiting-approval')
-        refused.push({ workflowId: hop.workflowId, reason: `not waiting for approval (${d.status.name}, ${phase ?? '?'})` });
+        refused.push({
+          workflowId: hop.workflowId,
+          reason: `not waiting for approval (${d.status.name}, ${phase ?? '?'})`,
+        });
       else if (decision === 'NO_GO')
         refused.push({ workflowId: hop.workflowId, reason: 'NO_GO: override it on the upgrade itself, with a reason' });
       else {

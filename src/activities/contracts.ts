@@ -6,8 +6,7 @@ import type { ClusterSnapshot } from '../domain/snapshot';
 
 /** Where the cluster inventory comes from. */
 export type InventorySource = (
-  | { kind: 'snapshot'; path: string }
-  | { kind: 'eks'; clusterName: string; region: string }
+  { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string }
 ) & {
   /** Read the cluster as the earlier hops of a multi-minor path will leave it (analyze mode). */
   assumeUpgradedTo?: string;

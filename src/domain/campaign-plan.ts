@@ -85,7 +85,8 @@ function matches(cluster: CampaignClusterSpec, labels: Record<string, string> | 
 /** Assigns every cluster to exactly one wave, in file order; problems point at the select that caused them. */
 export function assignWaves(file: CampaignFile, locate: Locate): { waves: string[][]; problems: CampaignProblem[] } {
   const problems: CampaignProblem[] = [];
-  const at = (path: PropertyKey[], field: string, message: string) => problems.push({ ...locate(path), field, message });
+  const at = (path: PropertyKey[], field: string, message: string) =>
+    problems.push({ ...locate(path), field, message });
   const assigned = new Map<string, number>();
   const byName = new Map(file.clusters.map((c, i) => [c.name, i] as const));
   file.clusters.forEach((c, i) => {
@@ -211,7 +212,10 @@ export function planCampaign(file: CampaignFile, source: string, ctx: PlanContex
       bakeTimeMs: w.bakeTime,
       gate: w.gate,
       upgradeApproval: w.upgradeApproval,
-      stopOn: { noGo: w.stopOn.noGo, ...(w.stopOn.failedPercent !== undefined ? { failedPercent: w.stopOn.failedPercent } : {}) },
+      stopOn: {
+        noGo: w.stopOn.noGo,
+        ...(w.stopOn.failedPercent !== undefined ? { failedPercent: w.stopOn.failedPercent } : {}),
+      },
       clusters: waves[i] ?? [],
     })),
     clusters,

@@ -65,15 +65,13 @@ export const PATH_FINISHED: ReadonlySet<PathState> = new Set(['done', 'up-to-dat
 export const HOP_IN_FLIGHT: ReadonlySet<HopState> = new Set(['running', 'awaiting-approval', 'approved']);
 
 export function initialClusters(plan: CampaignPlan, hopWorkflowId: (cluster: string, to: string) => string) {
-  return plan.clusters.map(
-    (c): ClusterProgress => ({
-      name: c.name,
-      wave: c.wave,
-      path: c.hops.length === 0 ? 'up-to-date' : 'pending',
-      currentVersion: c.currentVersion,
-      hops: c.hops.map((h) => ({ ...h, workflowId: hopWorkflowId(c.name, h.to), state: 'pending' })),
-    }),
-  );
+  return plan.clusters.map((c): ClusterProgress => ({
+    name: c.name,
+    wave: c.wave,
+    path: c.hops.length === 0 ? 'up-to-date' : 'pending',
+    currentVersion: c.currentVersion,
+    hops: c.hops.map((h) => ({ ...h, workflowId: hopWorkflowId(c.name, h.to), state: 'pending' })),
+  }));
 }
 
 /** The strictest verdict along a cluster's path so far. */
@@ -96,7 +94,16 @@ export interface VerdictCounts {
 
 /** Counts per cluster (its path's strictest verdict; failed and skipped paths apart). */
 export function countVerdicts(clusters: readonly ClusterProgress[]): VerdictCounts {
-  const n: VerdictCounts = { GO: 0, GO_WITH_CAUTION: 0, NO_GO: 0, failed: 0, running: 0, pending: 0, skipped: 0, upToDate: 0 };
+  const n: VerdictCounts = {
+    GO: 0,
+    GO_WITH_CAUTION: 0,
+    NO_GO: 0,
+    failed: 0,
+    running: 0,
+    pending: 0,
+    skipped: 0,
+    upToDate: 0,
+  };
   for (const c of clusters) {
     if (c.path === 'failed') n.failed++;
     else if (c.path === 'skipped') n.skipped++;

@@ -23,20 +23,18 @@ export function parseDurationMs(text: string): number | undefined {
 }
 
 const duration = (max: number, what: string) =>
-  z
-    .string({ error: 'expected a duration such as 30s, 10m, 2h or 7d' })
-    .transform((text, ctx) => {
-      const ms = parseDurationMs(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `'${text}' is not a duration; use e.g. 30s, 10m, 2h or 7d` });
-        return z.NEVER;
-      }
-      if (ms > max) {
-        ctx.addIssue({ code: 'custom', message: `${what} is at most ${max / 86_400_000} days` });
-        return z.NEVER;
-      }
-      return ms;
-    });
+  z.string({ error: 'expected a duration such as 30s, 10m, 2h or 7d' }).transform((text, ctx) => {
+    const ms = parseDurationMs(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `'${text}' is not a duration; use e.g. 30s, 10m, 2h or 7d` });
+      return z.NEVER;
+    }
+    if (ms > max) {
+      ctx.addIssue({ code: 'custom', message: `${what} is at most ${max / 86_400_000} days` });
+      return z.NEVER;
+    }
+    return ms;
+  });
 
 const labels = z.record(
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,62}$/, { error: 'expected a label key (letters, digits, _ . / -)' }),
@@ -45,10 +43,7 @@ const labels = z.record(
 
 /** Where a cluster's inventory comes from: a snapshot file, or the EKS API (then its current minor is given). */
 const InventorySchema = z.union(
-  [
-    z.strictObject({ snapshot: z.string().min(1) }),
-    z.strictObject({ live: z.literal(true), currentVersion: minor }),
-  ],
+  [z.strictObject({ snapshot: z.string().min(1) }), z.strictObject({ live: z.literal(true), currentVersion: minor })],
   { error: 'expected { snapshot: FILE } or { live: true, currentVersion: "1.NN" }' },
 );
 
@@ -82,12 +77,15 @@ const SelectSchema = z
     if (kinds + (byLabel ? 1 : 0) !== 1)
       ctx.addIssue({
         code: 'custom',
-        message: 'select exactly one of: clusters: [names], labels: {key: value} (optionally with percent), percent, rest: true',
+        message:
+          'select exactly one of: clusters: [names], labels: {key: value} (optionally with percent), percent, rest: true',
       });
   });
 
 const WaveSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'expected a wave name (letters, digits, _ . -)' }),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { error: 'expected a wave name (letters, digits, _ . -)' }),
   select: SelectSchema,
   /** Clusters of this wave in progress at once (a cluster's path, every hop, holds one slot). */
   maxParallel: z.number().int().min(1).max(1000).default(1),
@@ -123,7 +121,7 @@ const DefaultsSchema = z.strictObject({
 });
 
 export const CampaignFileSchema = z.strictObject({
-  apiVersion: z.literal('eks-upgrade/v1', { error: "expected apiVersion: eks-upgrade/v1" }),
+  apiVersion: z.literal('eks-upgrade/v1', { error: 'expected apiVersion: eks-upgrade/v1' }),
   kind: z.literal('Campaign', { error: 'expected kind: Campaign' }),
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
     error: 'expected a campaign name: lower-case letters, digits and -, up to 63 characters',

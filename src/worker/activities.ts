@@ -42,5 +42,9 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
     },
   };
   const cache = createAnalysisCache({ client, ttlMs: config.analysisCacheTtlMs });
-  return createActivities({ evidence, analysis: { client: bedrock, config, logger, gate, cache }, campaign: { client } });
+  return createActivities({
+    evidence,
+    analysis: { client: bedrock, config, logger, gate, cache },
+    campaign: { client },
+  });
 }

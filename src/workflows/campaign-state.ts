@@ -115,7 +115,11 @@ export class CampaignState {
       waveIndex: this.carry.waveIndex,
       waves: this.plan.waves.map((w, i) => {
         const { clusters, ...rest } = w;
-        return { ...rest, ...(this.carry.waves[i] ?? { name: w.name, state: 'pending', stopsAcknowledged: 0 }), clusterCount: clusters.length };
+        return {
+          ...rest,
+          ...(this.carry.waves[i] ?? { name: w.name, state: 'pending', stopsAcknowledged: 0 }),
+          clusterCount: clusters.length,
+        };
       }),
       clusters: this.carry.clusters,
       counts: countVerdicts(this.carry.clusters),
@@ -140,14 +144,26 @@ export class CampaignState {
     const wave = s.waves[s.waveIndex];
     if (wave && !this.endedAt) {
       const waiting = this.waveClusters().flatMap((c) => c.hops.filter((h) => h.state === 'awaiting-approval'));
-      lines.push('', `Wave **${wave.name}** (${wave.state}): ${wave.clusterCount} clusters, maxParallel ${wave.maxParallel}`);
+      lines.push(
+        '',
+        `Wave **${wave.name}** (${wave.state}): ${wave.clusterCount} clusters, maxParallel ${wave.maxParallel}`,
+      );
       if (wave.bakeUntil && wave.state === 'baking') lines.push(`baking until ${wave.bakeUntil}`);
       if (waiting.length > 0)
-        lines.push('', `${waiting.length} upgrade(s) wait for approval: \`eks-upgrade campaign approve --name ${this.plan.name}\``);
+        lines.push(
+          '',
+          `${waiting.length} upgrade(s) wait for approval: \`eks-upgrade campaign approve --name ${this.plan.name}\``,
+        );
     }
     if (s.stopReasons.length > 0)
-      lines.push('', 'Stopped (answer with `campaign continue`, `skip-cluster` or `abort`):', '', ...s.stopReasons.map((r) => `- ${r}`));
-    if (s.gateBlockers.length > 0) lines.push('', `Gate held: ${s.gateBlockers.join(', ')} — \`campaign continue\` to promote`);
+      lines.push(
+        '',
+        'Stopped (answer with `campaign continue`, `skip-cluster` or `abort`):',
+        '',
+        ...s.stopReasons.map((r) => `- ${r}`),
+      );
+    if (s.gateBlockers.length > 0)
+      lines.push('', `Gate held: ${s.gateBlockers.join(', ')} — \`campaign continue\` to promote`);
     if (s.abortReason) lines.push('', `Aborted: ${s.abortReason}`);
     setCurrentDetails(lines.join('\n'));
     if (wave) upsertSearchAttributes([{ key: EKS_WAVE, value: wave.name }]);

@@ -34,6 +34,7 @@ import {
   pauseUpdate,
   resumeUpdate,
   skipClusterUpdate,
+  type ByWhom,
   type CampaignInput,
   type CampaignReport,
 } from './campaign-messages';
@@ -129,7 +130,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       return `${name} skipped${c.hops.some((h) => h.state === 'skipped' && h.runId) ? ' (its running upgrade is aborted)' : ''}`;
     },
     {
-      validator: ({ cluster: name }) => {
+      validator: ({ cluster: name }: ByWhom & { cluster: string }) => {
         over();
         const c = state.cluster(name);
         if (!c) throw new Error(`no cluster named '${name}' in campaign ${state.plan.name}`);
@@ -146,7 +147,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       return `aborting campaign ${state.plan.name}: upgrades in flight are aborted, nothing new starts`;
     },
     {
-      validator: ({ reason }) => {
+      validator: ({ reason }: ByWhom & { reason: string }) => {
         over();
         if (!reason.trim()) throw new Error('say why the campaign is aborted');
       },
@@ -210,7 +211,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       });
     },
     {
-      validator: ({ clusters }) => {
+      validator: ({ clusters }: ByWhom & { clusters?: string[] }) => {
         over();
         for (const name of clusters ?? [])
           if (!state.cluster(name)) throw new Error(`no cluster named '${name}' in campaign ${state.plan.name}`);
@@ -360,8 +361,13 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       for (const c of carry.clusters) {
         for (const h of c.hops) {
           if (HOP_IN_FLIGHT.has(h.state) && h.runId)
-            carry.pendingAborts.push({ workflowId: h.workflowId, runId: h.runId, reason: `campaign aborted: ${carry.abortReason ?? ''}` });
-          if (HOP_IN_FLIGHT.has(h.state)) Object.assign(h, { state: 'not-approved', note: 'aborted with the campaign' });
+            carry.pendingAborts.push({
+              workflowId: h.workflowId,
+              runId: h.runId,
+              reason: `campaign aborted: ${carry.abortReason ?? ''}`,
+            });
+          if (HOP_IN_FLIGHT.has(h.state))
+            Object.assign(h, { state: 'not-approved', note: 'aborted with the campaign' });
           else if (h.state === 'pending') h.state = 'skipped';
         }
         if (c.path === 'pending') c.path = 'skipped';

@@ -34,8 +34,8 @@ export const UpgradeInputSchema = z
       .optional(),
     targetVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.31' }),
     inventory: z.discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1), assumeUpgradedTo: assumeUpgradedTo }),
-      z.strictObject({ kind: z.literal('eks'), assumeUpgradedTo: assumeUpgradedTo }),
+      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1), assumeUpgradedTo }),
+      z.strictObject({ kind: z.literal('eks'), assumeUpgradedTo }),
     ]),
     manifestPaths: z.array(z.string().min(1)).default([]),
     releaseNotes: z

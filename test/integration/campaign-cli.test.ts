@@ -26,7 +26,14 @@ void test('campaign validate prints the plan of the example: waves, hops, 1.30 �
   assert.equal(r.code, 0, show(r));
   assert.match(r.stdout, /campaign prod-fleet → 1\.32 \(analyze\): 4 clusters, 5 upgrade hops, 3 waves/);
   assert.match(r.stdout, /legacy-batch: 1\.30 → 1\.31 → 1\.32/);
-  const json = await runCli(['campaign', 'validate', '--format', 'json', '--file', join(REPO_ROOT, 'examples/campaigns/prod-fleet.yaml')]);
+  const json = await runCli([
+    'campaign',
+    'validate',
+    '--format',
+    'json',
+    '--file',
+    join(REPO_ROOT, 'examples/campaigns/prod-fleet.yaml'),
+  ]);
   assert.equal(json.code, 0, show(json));
   const plan = JSON.parse(json.stdout) as { waves: Array<{ name: string; clusters: string[] }> };
   assert.deepEqual(
@@ -62,8 +69,14 @@ void test('a bad file: exit 2 naming each line and field; start starts nothing',
   for (const command of ['validate', 'start']) {
     const r = await runCli(['campaign', command, '--file', file], temporal);
     assert.equal(r.code, 2, show(r));
-    assert.match(r.stderr, /bad\.yaml:9:\d+: clusters\[1\]\.inventory\.snapshot: .*describes cluster 'shop-east', not 'shop-west'/);
-    assert.match(r.stderr, /bad\.yaml:13:\d+: strategy\.waves\[0\]\.select\.clusters\[1\]: no cluster named 'shop-north'/);
+    assert.match(
+      r.stderr,
+      /bad\.yaml:9:\d+: clusters\[1\]\.inventory\.snapshot: .*describes cluster 'shop-east', not 'shop-west'/,
+    );
+    assert.match(
+      r.stderr,
+      /bad\.yaml:13:\d+: strategy\.waves\[0\]\.select\.clusters\[1\]: no cluster named 'shop-north'/,
+    );
     assert.match(r.stderr, /nothing was started/);
   }
   const started = await env.client.workflow.count(`WorkflowId = 'campaign-${name}'`);
@@ -79,12 +92,33 @@ void test('start --target two minors ahead runs the path as one upgrade workflow
     EKS_UPGRADE_TASK_QUEUE: `no-worker-${process.pid}`,
   };
   const r = await runCli(
-    ['start', '--cluster', cluster, '--target', '1.31', '--snapshot', snapshot, '--release-notes', 'none', '--no-ai', '--format', 'json'],
+    [
+      'start',
+      '--cluster',
+      cluster,
+      '--target',
+      '1.31',
+      '--snapshot',
+      snapshot,
+      '--release-notes',
+      'none',
+      '--no-ai',
+      '--format',
+      'json',
+    ],
     temporal,
   );
   assert.equal(r.code, 0, show(r));
-  assert.match(r.stderr, new RegExp(`1\\.29 → 1\\.31 runs as 2 hops, one upgrade workflow each: upgrade-${cluster}-1\\.30, upgrade-${cluster}-1\\.31`));
-  const out = JSON.parse(r.stdout) as { workflowId: string; hops: Array<{ from: string; to: string; workflowId: string }> };
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `1\\.29 → 1\\.31 runs as 2 hops, one upgrade workflow each: upgrade-${cluster}-1\\.30, upgrade-${cluster}-1\\.31`,
+    ),
+  );
+  const out = JSON.parse(r.stdout) as {
+    workflowId: string;
+    hops: Array<{ from: string; to: string; workflowId: string }>;
+  };
   assert.deepEqual(
     out.hops.map((h) => h.workflowId),
     [`upgrade-${cluster}-1.30`, `upgrade-${cluster}-1.31`],

@@ -11,11 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadCampaignFile } from '../../src/client/commands/campaign-load';
 import { renderCampaign } from '../../src/client/commands/campaign-render';
 import { campaignStartOptions } from '../../src/client/commands/campaign';
-import {
-  approveUpgradesUpdate,
-  continueUpdate,
-  type CampaignStatus,
-} from '../../src/workflows/campaign-messages';
+import { approveUpgradesUpdate, continueUpdate, type CampaignStatus } from '../../src/workflows/campaign-messages';
 import { EKS_CAMPAIGN, EKS_WAVE } from '../../src/workflows/search-attributes';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
@@ -104,13 +100,10 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
     plan.waves.map((w) => w.clusters.length),
     [1, 4, 7],
   );
-  assert.deepEqual(
-    plan.clusters.find((c) => c.name === n('late-path'))?.hops,
-    [
-      { from: '1.29', to: '1.30' },
-      { from: '1.30', to: '1.31' },
-    ],
-  );
+  assert.deepEqual(plan.clusters.find((c) => c.name === n('late-path'))?.hops, [
+    { from: '1.29', to: '1.30' },
+    { from: '1.30', to: '1.31' },
+  ]);
   const options = campaignStartOptions(
     plan,
     { upgradeTaskQueue: taskQueue, startedBy: 'test', options: { pollIntervalMs: 250, watchMaxMs: 10_000 } },
@@ -132,12 +125,16 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
   assert.equal(still.phase, 'stopped', 'it stays stopped until the operator answers');
   await assert.rejects(
     handle.executeUpdate(approveUpgradesUpdate, { args: [{ by: 'alice' }] }),
-    (err: Error) => /no upgrade in wave canary waits for approval/.test(String((err.cause as Error | undefined)?.message)),
+    (err: Error) =>
+      /no upgrade in wave canary waits for approval/.test(String((err.cause as Error | undefined)?.message)),
     'the validator refuses what cannot apply',
   );
 
   // 2. continue lifts the stop; the auto gate is held by the NO_GO, so the operator continues again.
-  assert.match(await handle.executeUpdate(continueUpdate, { args: [{ by: 'alice', reason: 'canary NO_GO understood' }] }), /stop lifted/);
+  assert.match(
+    await handle.executeUpdate(continueUpdate, { args: [{ by: 'alice', reason: 'canary NO_GO understood' }] }),
+    /stop lifted/,
+  );
   const atGate = await waitForCampaign(handle, (s) => s.phase === 'at-gate');
   assert.match(atGate.gateBlockers.join(' '), new RegExp(`${n('canary')} \\(NO_GO\\)`));
   assert.match(await handle.executeUpdate(continueUpdate, { args: [{ by: 'alice' }] }), /gate of wave canary passed/);
@@ -151,7 +148,9 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
     240_000,
     async (s) => {
       if (s.clusters.some((c) => c.wave === s.waveIndex && c.hops.some((h) => h.state === 'awaiting-approval'))) {
-        const action = await handle.executeUpdate(approveUpgradesUpdate, { args: [{ by: 'bob', reason: 'cautions reviewed' }] });
+        const action = await handle.executeUpdate(approveUpgradesUpdate, {
+          args: [{ by: 'bob', reason: 'cautions reviewed' }],
+        });
         approvals.push(...(action.approved ?? []));
       }
       if (s.phase === 'at-gate' && s.waves[s.waveIndex]?.name === 'early')
@@ -161,7 +160,11 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
 
   // Every cluster and hop is in the report, with the expected outcome.
   const pathOf = (c: string) => final.clusters.find((x) => x.name === c)?.path;
-  for (const c of FLEET) assert.ok(final.clusters.some((x) => x.name === c.name), `${c.name} is in the report`);
+  for (const c of FLEET)
+    assert.ok(
+      final.clusters.some((x) => x.name === c.name),
+      `${c.name} is in the report`,
+    );
   assert.equal(pathOf(n('canary')), 'stopped');
   assert.equal(pathOf(n('late-nogo')), 'stopped');
   assert.equal(hopsOf(final, n('late-nogo'))[0]?.verdict, 'NO_GO');
@@ -173,15 +176,22 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
       hops.map((h) => `${h.from}→${h.to}:${h.state}`),
       ['1.29→1.30:completed', '1.30→1.31:completed'],
     );
-    assert.ok(Date.parse(hops[1]?.startedAt ?? '') >= Date.parse(hops[0]?.endedAt ?? ''), 'hops run one after the other');
+    assert.ok(
+      Date.parse(hops[1]?.startedAt ?? '') >= Date.parse(hops[0]?.endedAt ?? ''),
+      'hops run one after the other',
+    );
   }
-  assert.ok(approvals.includes(`upgrade-${n('early-caution')}-1.31`), `approved through the campaign: ${approvals.join(', ')}`);
+  assert.ok(
+    approvals.includes(`upgrade-${n('early-caution')}-1.31`),
+    `approved through the campaign: ${approvals.join(', ')}`,
+  );
   assert.ok(approvals.includes(`upgrade-${n('late-caution')}-1.31`));
   assert.equal(final.counts.NO_GO, 2);
   assert.equal(final.counts.failed, 0);
   assert.match(final.headline, /wave 3\/3 — \d+ GO, \d+ GO_WITH_CAUTION, 2 NO_GO, 0 failed/);
   const md = renderCampaign(final, 'md');
-  for (const c of final.clusters) for (const h of c.hops) assert.ok(md.includes(h.workflowId), `report lists ${h.workflowId}`);
+  for (const c of final.clusters)
+    for (const h of c.hops) assert.ok(md.includes(h.workflowId), `report lists ${h.workflowId}`);
   assert.match(md, /continue by alice: canary NO_GO understood/);
 
   // The bake time: the late wave started no earlier than the early wave's end plus its bake time.
@@ -200,7 +210,10 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
   ] as const) {
     const spans = final.clusters
       .filter((c) => c.wave === wave && c.hops[0]?.startedAt)
-      .map((c) => [Date.parse(c.hops[0]?.startedAt ?? ''), Math.max(...c.hops.map((h) => Date.parse(h.endedAt ?? '') || 0))]);
+      .map((c) => [
+        Date.parse(c.hops[0]?.startedAt ?? ''),
+        Math.max(...c.hops.map((h) => Date.parse(h.endedAt ?? '') || 0)),
+      ]);
     for (const [start] of spans) {
       const overlapping = spans.filter(([s, e]) => (s ?? 0) <= (start ?? 0) && (e ?? 0) > (start ?? 0)).length;
       assert.ok(overlapping <= limit, `wave ${wave}: ${overlapping} paths at once > ${limit}`);

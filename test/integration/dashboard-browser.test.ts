@@ -18,7 +18,13 @@ import { approveUpgradesUpdate } from '../../src/workflows/campaign-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
 import { rigActivities } from './upgrade-support';
-import { fleetModel, startFleetWorkers, waitForCampaign, writeCampaignFile, type FleetCluster } from './campaign-support';
+import {
+  fleetModel,
+  startFleetWorkers,
+  waitForCampaign,
+  writeCampaignFile,
+  type FleetCluster,
+} from './campaign-support';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -60,7 +66,12 @@ before(async () => {
     analysisCacheTtlMs: 3_600_000,
     campaign: true,
   });
-  workers = await startFleetWorkers({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, activities });
+  workers = await startFleetWorkers({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities,
+  });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 });
 
@@ -87,7 +98,8 @@ async function inkShare(page: Page, png: Buffer): Promise<number> {
     g.drawImage(img, 0, 0);
     const { data } = g.getImageData(0, 0, img.width, img.height);
     let ink = 0;
-    for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 235 || (data[i + 1] ?? 255) < 235 || (data[i + 2] ?? 255) < 235) ink++;
+    for (let i = 0; i < data.length; i += 4)
+      if ((data[i] ?? 255) < 235 || (data[i + 1] ?? 255) < 235 || (data[i + 2] ?? 255) < 235) ink++;
     return ink / (data.length / 4);
   }, png.toString('base64'));
 }
@@ -108,9 +120,11 @@ void test('the dashboard lists a running campaign with its verdicts, filters, re
   );
   const handle = await env.client.workflow.start('campaignWorkflow', options);
   // Running, with every cluster decided: the cautious one waits for approval at its gate.
-  await waitForCampaign(handle, (s) =>
-    s.clusters.every((c) => c.hops.some((h) => h.verdict)) &&
-    s.clusters.some((c) => c.hops.some((h) => h.state === 'awaiting-approval')),
+  await waitForCampaign(
+    handle,
+    (s) =>
+      s.clusters.every((c) => c.hops.some((h) => h.verdict)) &&
+      s.clusters.some((c) => c.hops.some((h) => h.state === 'awaiting-approval')),
   );
 
   dashboard = await startDashboard({
@@ -126,12 +140,13 @@ void test('the dashboard lists a running campaign with its verdicts, filters, re
   const card = page.locator(`.card[data-campaign="${options.workflowId}"]`);
   await card.waitFor();
   assert.match(await card.innerText(), new RegExp(`web-${tag} → 1\\.31: wave 1/1`));
-  const row = (cluster: string, to = '1.31') => page.locator(`#upgrades tbody tr`, { hasText: `upgrade-${cluster}-${to}` });
+  const row = (cluster: string, to = '1.31') =>
+    page.locator(`#upgrades tbody tr`, { hasText: `upgrade-${cluster}-${to}` });
   assert.match(await row(FLEET[0]!.name).innerText(), /GO/);
   assert.match(await row(FLEET[1]!.name).innerText(), /NO_GO[\s\S]*API001/);
   assert.match(await row(FLEET[2]!.name).innerText(), /GO_WITH_CAUTION/);
   assert.match(await row(FLEET[3]!.name, '1.30').innerText(), /1\.29 → 1\.30/);
-  assert.equal(await page.locator('svg.verdict-chart rect').count() >= 3, true, 'the verdict chart has bars');
+  assert.equal((await page.locator('svg.verdict-chart rect').count()) >= 3, true, 'the verdict chart has bars');
   assert.match(await page.locator('svg.blocker-chart').innerHTML(), /API001/);
   const link = await row(FLEET[0]!.name).locator('a').getAttribute('href');
   assert.match(link ?? '', /\/namespaces\/[^/]+\/workflows\/upgrade-web-go-/);
@@ -163,7 +178,14 @@ void test('the dashboard lists a running campaign with its verdicts, filters, re
   // The report file: the same view, self-contained, renders offline.
   const final = await waitForCampaign(handle, (s) => s.phase === 'completed', 120_000);
   const file = join(dir, 'report.html');
-  writeFileSync(file, renderFleetReportHtml([final], { uiBaseUrl: 'http://localhost:8233', namespace: 'default', generatedAt: new Date().toISOString() }));
+  writeFileSync(
+    file,
+    renderFleetReportHtml([final], {
+      uiBaseUrl: 'http://localhost:8233',
+      namespace: 'default',
+      generatedAt: new Date().toISOString(),
+    }),
+  );
   const offline = await browser!.newPage();
   await offline.route('**', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
   await offline.goto(`file://${file}`);

@@ -19,7 +19,8 @@ import type { ClusterSnapshot } from '../../src/domain/snapshot';
 const clusters = (n: number, extra = (_i: number) => '') =>
   Array.from(
     { length: n },
-    (_, i) => `  - name: c${i + 1}\n    inventory: { snapshot: c${i + 1}.json }\n    labels: { tier: ${i === 0 ? 'canary' : 'main'} }${extra(i)}`,
+    (_, i) =>
+      `  - name: c${i + 1}\n    inventory: { snapshot: c${i + 1}.json }\n    labels: { tier: ${i === 0 ? 'canary' : 'main'} }${extra(i)}`,
   ).join('\n');
 
 const file = (body: string) =>
@@ -49,7 +50,9 @@ function plan(text: string, versions: Record<string, string> = {}) {
 
 void test('schema problems name the line, column and field', () => {
   const problems = problemsOf(
-    file(`${clusters(2)}\n  - name: "bad name!"\n    inventory: { snapshot: x.json }\nstrategy:\n  waves:\n    - name: all\n      select: { rest: true }\n      maxParallel: 0\n      bakeTime: soon\n`),
+    file(
+      `${clusters(2)}\n  - name: "bad name!"\n    inventory: { snapshot: x.json }\nstrategy:\n  waves:\n    - name: all\n      select: { rest: true }\n      maxParallel: 0\n      bakeTime: soon\n`,
+    ),
   );
   const byField = Object.fromEntries(problems.map((p) => [p.field, p]));
   assert.equal(byField['clusters[2].name']?.line, 12);
@@ -68,7 +71,11 @@ void test('a missing field points at its parent; a YAML syntax error at its line
   const syntax = problemsOf(file(`  - name: a\n    inventory: { snapshot: a.json\n`));
   assert.equal(syntax[0]?.field, '(yaml)');
   assert.ok((syntax[0]?.line ?? 0) >= 6);
-  const unknown = problemsOf(file(`  - name: a\n    inventory: { snapshot: a.json }\n    colour: blue\nstrategy: { waves: [{ name: w, select: { rest: true } }] }\n`));
+  const unknown = problemsOf(
+    file(
+      `  - name: a\n    inventory: { snapshot: a.json }\n    colour: blue\nstrategy: { waves: [{ name: w, select: { rest: true } }] }\n`,
+    ),
+  );
   assert.equal(unknown[0]?.line, 8);
   assert.match(unknown[0]?.message ?? '', /colour/);
 });
@@ -122,7 +129,10 @@ void test('hop paths are one minor at a time', () => {
     { from: '1.31', to: '1.32' },
   ]);
   assert.deepEqual(hopPath('1.32', '1.32'), []);
-  const p = plan(file(`${clusters(2)}\nstrategy: { waves: [{ name: all, select: { rest: true } }] }\n`), { c1: '1.29', c2: '1.32' });
+  const p = plan(file(`${clusters(2)}\nstrategy: { waves: [{ name: all, select: { rest: true } }] }\n`), {
+    c1: '1.29',
+    c2: '1.32',
+  });
   assert.equal(p.clusters[0]?.hops.length, 3);
   assert.equal(p.clusters[1]?.hops.length, 0);
   assert.equal(parseDurationMs('1h'), 3_600_000);

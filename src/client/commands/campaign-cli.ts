@@ -67,7 +67,15 @@ export function registerCampaignCommands(program: Command, act: Act, formatOptio
     .option('--by <name>', 'who approves (default $USER)')
     .option('--reason <text>', 'recorded with every approval')
     .addOption(formatOption(['text', 'json']))
-    .action(act((flags, ctx) => runCampaignControl('approve', { ...flags, clusters: flags.cluster as string[] | undefined, cluster: undefined } as never, ctx)));
+    .action(
+      act((flags, ctx) =>
+        runCampaignControl(
+          'approve',
+          { ...flags, clusters: flags.cluster as string[] | undefined, cluster: undefined },
+          ctx,
+        ),
+      ),
+    );
 
   program
     .command('dashboard')

@@ -30,7 +30,7 @@ function readSnapshot(path: string, cluster: CampaignClusterSpec): ResolvedInven
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`${path} is not JSON: ${(err as Error).message}`);
+    throw new Error(`${path} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const snapshot = parseClusterSnapshot(json, path);
   if (snapshot.cluster.name !== cluster.name)

@@ -2,10 +2,9 @@
 import type { CampaignStatus } from '../../workflows/campaign-messages';
 import { clusterVerdict } from '../../domain/campaign-progress';
 
-const cell = (v: unknown) =>
-  String(v ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ');
+const text = (v: unknown): string =>
+  v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+const cell = (v: unknown) => text(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function table(header: string[], rows: unknown[][], md: boolean): string[] {
   if (md)
@@ -14,9 +13,9 @@ function table(header: string[], rows: unknown[][], md: boolean): string[] {
       `|${header.map(() => '---').join('|')}|`,
       ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
     ];
-  const text = rows.map((r) => r.map((v) => String(v ?? '')));
-  const widths = header.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
-  return [header, ...text].map((r) =>
+  const cells = rows.map((r) => r.map(text));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  return [header, ...cells].map((r) =>
     r
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
@@ -61,7 +60,8 @@ export function renderCampaign(s: CampaignStatus, format: 'text' | 'md'): string
   const rows: unknown[][] = [];
   for (const c of s.clusters) {
     const wave = s.waves[c.wave]?.name ?? '?';
-    if (c.hops.length === 0) rows.push([c.name, wave, c.path, `${c.currentVersion} (at target)`, '-', '-', '-', '', '', c.note]);
+    if (c.hops.length === 0)
+      rows.push([c.name, wave, c.path, `${c.currentVersion} (at target)`, '-', '-', '-', '', '', c.note]);
     for (const h of c.hops)
       rows.push([
         c.name,
@@ -76,7 +76,13 @@ export function renderCampaign(s: CampaignStatus, format: 'text' | 'md'): string
         h.note ?? c.note ?? '',
       ]);
   }
-  out.push(...table(['Cluster', 'Wave', 'Path', 'Hop', 'State', 'Verdict', 'Blockers', 'Bedrock', 'Workflow', 'Note'], rows, md));
+  out.push(
+    ...table(
+      ['Cluster', 'Wave', 'Path', 'Hop', 'State', 'Verdict', 'Blockers', 'Bedrock', 'Workflow', 'Note'],
+      rows,
+      md,
+    ),
+  );
   if (s.actions.length > 0) {
     out.push('', md ? '## Operator actions' : 'operator actions:', '');
     for (const a of s.actions)

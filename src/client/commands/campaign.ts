@@ -63,11 +63,11 @@ function planSummary(plan: CampaignPlan): string {
   return lines.join('\n');
 }
 
-export async function runCampaignValidate(flags: FileFlags, ctx: CommandContext): Promise<number> {
+export function runCampaignValidate(flags: FileFlags, ctx: CommandContext): Promise<number> {
   const format = parseFormat(flags.format, ['text', 'json']);
   const { plan } = loadCampaignFile(requireFile(flags), { remotePaths: flags.remotePaths === true });
   ctx.out.result(format === 'json' ? toJson(plan) : `${planSummary(plan)}\nvalid`);
-  return EXIT_OK;
+  return Promise.resolve(EXIT_OK);
 }
 
 export function campaignStartOptions(plan: CampaignPlan, input: Omit<CampaignInput, 'plan'>, taskQueue: string) {
@@ -81,7 +81,11 @@ export function campaignStartOptions(plan: CampaignPlan, input: Omit<CampaignInp
       { key: EKS_TARGET_VERSION, value: plan.targetVersion },
       { key: EKS_WAVE, value: plan.waves[0]?.name ?? '' },
     ],
-    staticSummary: `campaign ${plan.name} → ${plan.targetVersion}: ${plan.clusters.length} clusters in ${plan.waves.length} waves`.slice(0, 200),
+    staticSummary:
+      `campaign ${plan.name} → ${plan.targetVersion}: ${plan.clusters.length} clusters in ${plan.waves.length} waves`.slice(
+        0,
+        200,
+      ),
     staticDetails: planSummary(plan).slice(0, 20_000),
   };
 }
@@ -108,12 +112,16 @@ export async function runCampaignStart(
     await client.workflow.start<typeof campaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, options);
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    ctx.out.info(`${options.workflowId} is already running; not starting another (campaign status --name ${plan.name})`);
+    ctx.out.info(
+      `${options.workflowId} is already running; not starting another (campaign status --name ${plan.name})`,
+    );
     return EXIT_FAILURE;
   }
   ctx.out.info(`started ${options.workflowId}\nWeb UI: ${link}`);
   ctx.out.result(
-    format === 'json' ? toJson({ workflowId: options.workflowId, namespace, webUi: link, plan }) : `${planSummary(plan)}\n${options.workflowId}\n${link}`,
+    format === 'json'
+      ? toJson({ workflowId: options.workflowId, namespace, webUi: link, plan })
+      : `${planSummary(plan)}\n${options.workflowId}\n${link}`,
   );
   return EXIT_OK;
 }
@@ -138,12 +146,16 @@ export async function readCampaign(client: Client, workflowId: string): Promise<
   const d = await handle.describe();
   if (d.status.name === 'COMPLETED') return handle.result();
   if (d.status.name !== 'RUNNING')
-    throw new Error(`${workflowId} is ${d.status.name.toLowerCase()}; see it in the Web UI or with temporal workflow show`);
-  return client.connection.withDeadline(Date.now() + 10_000, () => handle.query(campaignStatusQuery)).catch((err: unknown) => {
     throw new Error(
-      `${workflowId} did not answer its status query: is a worker running on task queue '${d.taskQueue}'? (${(err as Error).message})`,
+      `${workflowId} is ${d.status.name.toLowerCase()}; see it in the Web UI or with temporal workflow show`,
     );
-  });
+  return client.connection
+    .withDeadline(Date.now() + 10_000, () => handle.query(campaignStatusQuery))
+    .catch((err: unknown) => {
+      throw new Error(
+        `${workflowId} did not answer its status query: is a worker running on task queue '${d.taskQueue}'? (${(err as Error).message})`,
+      );
+    });
 }
 
 export async function runCampaignStatus(flags: RefFlags, ctx: CommandContext): Promise<number> {
@@ -188,7 +200,8 @@ export async function runCampaignControl(
   const by = flags.by ?? ctx.env.USER ?? 'cli';
   const reason = flags.reason?.trim() || undefined;
   if (action === 'abort' && !reason) throw new UsageError('say why, e.g. --reason "change freeze"', '--reason');
-  if (action === 'skip-cluster' && !flags.cluster) throw new UsageError('which cluster? pass --cluster NAME', '--cluster');
+  if (action === 'skip-cluster' && !flags.cluster)
+    throw new UsageError('which cluster? pass --cluster NAME', '--cluster');
   const { client } = await ctx.connect();
   const handle = client.workflow.getHandle<typeof campaignWorkflow>(workflowId);
   const base = { by, ...(reason ? { reason } : {}) };
@@ -227,6 +240,8 @@ export async function runCampaignControl(
     }
     throw err;
   }
-  ctx.out.result(format === 'json' ? toJson({ workflowId, action, answer }) : typeof answer === 'string' ? answer : toJson(answer));
+  ctx.out.result(
+    format === 'json' ? toJson({ workflowId, action, answer }) : typeof answer === 'string' ? answer : toJson(answer),
+  );
   return EXIT_OK;
 }

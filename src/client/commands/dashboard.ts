@@ -50,7 +50,8 @@ export async function startDashboard(options: {
             : path === '/fragment'
               ? send(200, 'text/html; charset=utf-8', renderFleetMain(view))
               : send(200, 'text/html; charset=utf-8', renderFleetPage(view, { refreshMs })),
-        (err: unknown) => send(502, 'text/plain; charset=utf-8', `cannot read the fleet from Temporal: ${(err as Error).message}\n`),
+        (err: unknown) =>
+          send(502, 'text/plain; charset=utf-8', `cannot read the fleet from Temporal: ${(err as Error).message}\n`),
       );
       return;
     }

@@ -14,7 +14,10 @@ import { renderCampaign } from './campaign-render';
 
 /** The one-cluster campaign of a multi-minor path. */
 export function pathPlan(input: ValidUpgradeInput, currentVersion: string): CampaignPlan {
-  const name = `path-${input.clusterName}-${input.targetVersion}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+  const name = `path-${input.clusterName}-${input.targetVersion}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63);
   const notes = input.releaseNotes;
   const { assumeUpgradedTo: _ignored, ...inventory } = input.inventory;
   return {
@@ -62,13 +65,19 @@ export async function runStartPath(
 ): Promise<number> {
   const plan = pathPlan(input, currentVersion);
   const { client, namespace } = await ctx.connect();
-  const options = campaignStartOptions(plan, { upgradeTaskQueue: ctx.taskQueue, startedBy: ctx.env.USER ?? 'cli' }, ctx.taskQueue);
+  const options = campaignStartOptions(
+    plan,
+    { upgradeTaskQueue: ctx.taskQueue, startedBy: ctx.env.USER ?? 'cli' },
+    ctx.taskQueue,
+  );
   const hops = plan.clusters[0]?.hops ?? [];
   try {
     await client.workflow.start<typeof campaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, options);
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    ctx.out.info(`${options.workflowId} is already running; not starting another (campaign status --name ${plan.name})`);
+    ctx.out.info(
+      `${options.workflowId} is already running; not starting another (campaign status --name ${plan.name})`,
+    );
     return EXIT_FAILURE;
   }
   const link = workflowUiLink(ctx.uiUrl, namespace, options.workflowId);
@@ -78,7 +87,11 @@ export async function runStartPath(
   if (!flags.wait) {
     ctx.out.result(
       flags.format === 'json'
-        ? toJson({ workflowId: options.workflowId, hops: hops.map((h) => ({ ...h, workflowId: `upgrade-${input.clusterName}-${h.to}` })), webUi: link })
+        ? toJson({
+            workflowId: options.workflowId,
+            hops: hops.map((h) => ({ ...h, workflowId: `upgrade-${input.clusterName}-${h.to}` })),
+            webUi: link,
+          })
         : `${options.workflowId}\n${link}`,
     );
     return EXIT_OK;
@@ -89,8 +102,13 @@ export async function runStartPath(
     const status = await readCampaign(client, options.workflowId).catch(() => undefined);
     const waiting = status?.clusters.some((c) => c.hops.some((h) => h.state === 'awaiting-approval'));
     if (status && (status.phase === 'completed' || waiting || Date.now() > deadline)) {
-      ctx.out.result(flags.format === 'json' ? toJson(status) : renderCampaign(status, flags.format === 'md' ? 'md' : 'text'));
-      if (waiting) ctx.out.info(`a hop waits for approval: eks-upgrade campaign approve --name ${plan.name} (or approve the upgrade itself)`);
+      ctx.out.result(
+        flags.format === 'json' ? toJson(status) : renderCampaign(status, flags.format === 'md' ? 'md' : 'text'),
+      );
+      if (waiting)
+        ctx.out.info(
+          `a hop waits for approval: eks-upgrade campaign approve --name ${plan.name} (or approve the upgrade itself)`,
+        );
       return EXIT_OK;
     }
     await new Promise((r) => setTimeout(r, 1000));

@@ -59,7 +59,11 @@ export function campaignRows(
         status: live?.status ?? (h.runId ? 'UNKNOWN' : 'NOT_STARTED'),
         ...(h.verdict ? { verdict: h.verdict } : live?.verdict ? { verdict: live.verdict } : {}),
         blockerCodes: h.blockerCodes ?? live?.blockerCodes ?? [],
-        ...(h.costUsd !== undefined ? { costUsd: h.costUsd } : live?.costUsd !== undefined ? { costUsd: live.costUsd } : {}),
+        ...(h.costUsd !== undefined
+          ? { costUsd: h.costUsd }
+          : live?.costUsd !== undefined
+            ? { costUsd: live.costUsd }
+            : {}),
         campaign: campaign.campaignId,
         wave: campaign.waves[c.wave]?.name ?? '',
         webUi: link(h.workflowId),

@@ -3,7 +3,7 @@
 // data; the same page is the dashboard (it refreshes its main section) and the self-contained report file.
 import type { FleetRow, FleetView } from './fleet-view';
 
-const esc = (v: unknown) =>
+const esc = (v: string | number | undefined) =>
   String(v ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -94,7 +94,10 @@ export function verdictsPerWaveSvg(view: FleetView): string {
     return `${rects}<text x="${x + barW / 2}" y="${h + 14}" font-size="11" text-anchor="middle">${esc(b.label)}</text>`;
   });
   const legend = Object.entries(VERDICT_COLOR)
-    .map(([k, color], i) => `<rect x="${14 + i * 150}" y="${h + 24}" width="10" height="10" fill="${color}"/><text x="${28 + i * 150}" y="${h + 33}" font-size="11">${k}</text>`)
+    .map(
+      ([k, color], i) =>
+        `<rect x="${14 + i * 150}" y="${h + 24}" width="10" height="10" fill="${color}"/><text x="${28 + i * 150}" y="${h + 33}" font-size="11">${k}</text>`,
+    )
     .join('');
   return `<svg class="verdict-chart" role="img" aria-label="verdicts per wave" width="${Math.max(width, 600)}" height="${h + 40}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}${legend}</svg>`;
 }
@@ -129,7 +132,9 @@ function options(values: Iterable<string>, label: string, name: string): string 
 function upgradeTable(rows: readonly FleetRow[]): string {
   const body = rows
     .map(
-      (r) => `<tr data-campaign="${esc(r.campaign ?? '')}" data-wave="${esc(r.wave ?? '')}" data-verdict="${esc(r.verdict ?? '')}">
+      (
+        r,
+      ) => `<tr data-campaign="${esc(r.campaign ?? '')}" data-wave="${esc(r.wave ?? '')}" data-verdict="${esc(r.verdict ?? '')}">
 <td>${esc(r.cluster)}</td><td>${esc(r.from ?? '?')} → ${esc(r.to)}</td><td>${esc(r.campaign ?? '—')}</td><td>${esc(r.wave ?? '—')}</td>
 <td>${esc(r.phase)}${r.hopState && r.hopState !== r.phase ? ` <small>(${esc(r.hopState)})</small>` : ''}</td><td>${verdictBadge(r.verdict)}</td>
 <td>${r.blockerCodes.map((c) => `<span class="code">${esc(c)}</span>`).join('') || '—'}</td>

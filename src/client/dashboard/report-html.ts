@@ -16,6 +16,9 @@ export function renderFleetReportHtml(
     campaigns,
     rows: campaigns.flatMap((c) => campaignRows(c, link)),
   };
-  const title = campaigns.length === 1 && campaigns[0] ? `Campaign ${campaigns[0].name} → ${campaigns[0].targetVersion}` : undefined;
+  const title =
+    campaigns.length === 1 && campaigns[0]
+      ? `Campaign ${campaigns[0].name} → ${campaigns[0].targetVersion}`
+      : undefined;
   return renderFleetPage(view, title ? { title } : {});
 }
