@@ -2,11 +2,10 @@
 import type { CampaignStatus } from '../../workflows/campaign-messages';
 import { clusterVerdict } from '../../domain/campaign-progress';
 
-const text = (v: unknown): string =>
-  v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-const cell = (v: unknown) => text(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const text = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
+const cell = (v: string | number | undefined) => text(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function table(header: string[], rows: unknown[][], md: boolean): string[] {
+function table(header: string[], rows: Array<Array<string | number | undefined>>, md: boolean): string[] {
   if (md)
     return [
       `| ${header.join(' | ')} |`,
@@ -57,7 +56,7 @@ export function renderCampaign(s: CampaignStatus, format: 'text' | 'md'): string
     ),
   );
   out.push('', md ? '## Clusters and hops' : 'clusters:', '');
-  const rows: unknown[][] = [];
+  const rows: Array<Array<string | number | undefined>> = [];
   for (const c of s.clusters) {
     const wave = s.waves[c.wave]?.name ?? '?';
     if (c.hops.length === 0)
