@@ -49,7 +49,14 @@ export interface CampaignBenchResult {
 }
 
 export async function runCampaignBenchmark(
-  options: { sizes?: number[]; latencyMs?: number; requests?: number; windowMs?: number } = {},
+  options: {
+    sizes?: number[];
+    latencyMs?: number;
+    requests?: number;
+    windowMs?: number;
+    /** Called with each fleet's figures as soon as they are measured. */
+    onRow?: (row: CampaignBenchRow) => void;
+  } = {},
 ): Promise<CampaignBenchResult> {
   const sizes = options.sizes ?? [10, 50, 100];
   const latencyMs = options.latencyMs ?? 2_000;
@@ -121,6 +128,7 @@ export async function runCampaignBenchmark(
           campaignRuns: final.run,
           eventsPerUpgrade: upgradeHistory.events?.length ?? 0,
         });
+        options.onRow?.(rows[rows.length - 1] as CampaignBenchRow);
       } finally {
         await workers.stop();
         await fake.close();
@@ -165,7 +173,11 @@ export function formatCampaignBenchmark(r: CampaignBenchResult): string {
 }
 
 if (require.main === module) {
-  runCampaignBenchmark().then(
+  const sizes = process.env.BENCH_CAMPAIGN_SIZES?.split(',').map(Number);
+  runCampaignBenchmark({
+    ...(sizes ? { sizes } : {}),
+    onRow: (row) => console.error(`[bench-campaign] ${JSON.stringify(row)}`),
+  }).then(
     (r) => {
       console.log(formatCampaignBenchmark(r));
       process.exit(0);
