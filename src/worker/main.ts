@@ -173,9 +173,12 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       client,
       done,
       shutdown: async () => {
+        // Upgrades drain first: their analyses may be waiting for shared ones, which the analysis worker finishes;
+        // the guard stops last, so every call still settles its cost.
         if (worker.getState() === 'RUNNING') worker.shutdown();
+        await upgradeRun.catch(() => undefined);
         if (analysisWorker.getState() === 'RUNNING') analysisWorker.shutdown();
-        await Promise.all([upgradeRun.catch(() => undefined), analysisRun.catch(() => undefined)]);
+        await analysisRun.catch(() => undefined);
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
         await done;
       },
