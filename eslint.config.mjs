@@ -1,6 +1,8 @@
 // Lint rules. The workflow override mirrors the Temporal samples: workflow code runs in a deterministic
 // sandbox, so Node built-ins, pino and the AWS SDK (whose browser builds webpack would silently bundle)
-// are banned there, and activities may be imported only as types.
+// are banned there, and activities may be imported only as types. The layer overrides keep the dependency
+// direction client → worker → activities → domain: domain imports no other layer, activities neither the
+// worker nor the client, the worker not the client.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -8,8 +10,15 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = builtinModules.flatMap((m) => [m, `node:${m}`]);
 
+/** A relative import that climbs into one of the given sibling folders of src/ (`../worker/x`, `../../client`). */
+const layerImport = (layers, message) => ({ regex: `^(\\.\\./)+(${layers.join('|')})(/|$)`, message });
+const layerRule = (files, layers, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [layerImport(layers, message)] }] },
+});
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'lib/**', '.temporal/**', 'coverage/**', 'bin/**'] },
+  { ignores: ['node_modules/**', 'lib/**', 'dist/**', '.temporal/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -50,9 +59,33 @@ export default tseslint.config(
       ],
     },
   },
+  layerRule(
+    ['src/domain/**/*.ts'],
+    ['activities', 'workflows', 'worker', 'client'],
+    'src/domain is pure logic: it imports no other layer (move the shared type into src/domain instead).',
+  ),
+  layerRule(
+    ['src/activities/**/*.ts'],
+    ['worker', 'client'],
+    'Activities get their dependencies from the worker through their factory; they import neither worker nor client.',
+  ),
+  layerRule(
+    ['src/worker/**/*.ts'],
+    ['client'],
+    'The worker does not import the client (the client may use the worker).',
+  ),
   {
     files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain CommonJS run by node directly (the binary, the build-state check, the bench probe).
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   // Formatting is Prettier's (checked by `npm run lint`); eslint keeps to correctness.
   prettier,

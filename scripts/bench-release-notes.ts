@@ -1,13 +1,15 @@
 // Benchmark: full release notes vs the upgrade-relevant extract, in tokens (js-tiktoken cl100k_base), for
-// Kubernetes 1.29–1.33 from ../shared/data/k8s-changelog/full. `npm run bench` calls benchReleaseNotes();
+// Kubernetes 1.29–1.33 (the real notes: shared/ or downloaded, see test/harness/reference-data.ts). `npm run bench` calls benchReleaseNotes();
 // run alone: node --import tsx scripts/bench-release-notes.ts [dataDir]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedPath } from '../test/harness/shared-data';
+import { markdownTable } from '../src/domain/format';
+import { prepareReferenceData, referencePath } from '../test/harness/reference-data';
 import { removalsIn } from '../src/domain/api-removals';
 import { chunkExtract, extractReleaseNotes, FACTS_SECTION, mentionsRemoval } from '../src/domain/release-notes';
 
-export const DEFAULT_CHANGELOG_DIR = sharedPath('data/k8s-changelog');
+/** The real notes: shared/ or the tests' download (call prepareReferenceData() first). */
+export const defaultChangelogDir = () => referencePath('data/k8s-changelog');
 export const BENCH_VERSIONS = ['1.29', '1.30', '1.31', '1.32', '1.33'];
 
 export interface ReleaseNotesBenchRow {
@@ -26,7 +28,7 @@ export interface ReleaseNotesBenchRow {
   millis: number;
 }
 
-export function benchReleaseNotes(dataDir = DEFAULT_CHANGELOG_DIR, versions = BENCH_VERSIONS): ReleaseNotesBenchRow[] {
+export function benchReleaseNotes(dataDir = defaultChangelogDir(), versions = BENCH_VERSIONS): ReleaseNotesBenchRow[] {
   return versions.map((version) => {
     const text = readFileSync(join(dataDir, 'full', `release-notes-draft-${version}.md`), 'utf8');
     const started = performance.now();
@@ -53,17 +55,35 @@ export function benchReleaseNotes(dataDir = DEFAULT_CHANGELOG_DIR, versions = BE
 }
 
 export function formatReleaseNotesBench(rows: ReleaseNotesBenchRow[]): string {
-  const header =
-    '| K8s | full chars | full tokens | extract tokens | extract/full | entries | removals kept (facts table) | chunks @2k | ms |';
-  const lines = [header, '|---|---|---|---|---|---|---|---|---|'];
-  for (const r of rows)
-    lines.push(
-      `| ${r.version} | ${r.fullChars} | ${r.fullTokens} | ${r.extractTokens} | ${r.percent} % | ${r.entries} | ${r.removalsInNotes}/${r.removals} | ${r.chunksAt2k} | ${r.millis} |`,
-    );
-  return lines.join('\n');
+  return markdownTable(
+    [
+      'K8s',
+      'full chars',
+      'full tokens',
+      'extract tokens',
+      'extract/full',
+      'entries',
+      'removals kept (facts table)',
+      'chunks @2k',
+      'ms',
+    ],
+    rows.map((r) => [
+      r.version,
+      r.fullChars,
+      r.fullTokens,
+      r.extractTokens,
+      `${r.percent} %`,
+      r.entries,
+      `${r.removalsInNotes}/${r.removals}`,
+      r.chunksAt2k,
+      r.millis,
+    ]),
+  ).join('\n');
 }
 
 if (require.main === module) {
-  console.log('Release notes: full text vs upgrade-relevant extract (tokens: js-tiktoken cl100k_base)');
-  console.log(formatReleaseNotesBench(benchReleaseNotes(process.argv[2] ?? DEFAULT_CHANGELOG_DIR)));
+  void prepareReferenceData().then(() => {
+    console.log('Release notes: full text vs upgrade-relevant extract (tokens: js-tiktoken cl100k_base)');
+    console.log(formatReleaseNotesBench(benchReleaseNotes(process.argv[2] ?? defaultChangelogDir())));
+  });
 }

@@ -1,22 +1,36 @@
 // `npm run bench`: every benchmark, figures printed (speed targets live here, not in timed tests).
 //   1. release notes: full text vs the upgrade-relevant extract, in tokens (target: extract <= 20 % of the full text);
 //   2. the Bedrock guard: latency a guarded call adds (target <= 15 ms) and the share of the configured rate that
-//      40 concurrent callers achieve (target >= 95 %, never over).
-//   3. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per 6 s:
+//      40 concurrent callers achieve (target >= 95 %, never over);
+//   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
+//      workflow bundle vs bundling at start);
+//   4. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per 6 s:
 //      release-notes analyses (target 1), Bedrock calls and dollars per cluster, wall time against the floor
 //      (target <= 1.15x when rate-bound), guard grants/s, history events per campaign and per upgrade.
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, more than one
 // release-notes analysis for a campaign's version pair).
+import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
 import { formatCampaignBenchmark, runCampaignBenchmark } from './bench-campaign';
+import {
+  formatCliStartupBench,
+  formatWorkerStartupBench,
+  runCliStartupBench,
+  runWorkerStartupBench,
+} from './bench-startup';
 
 async function main(): Promise<number> {
+  console.error(`[bench] release notes from the ${await prepareReferenceData()}`);
   const rows = benchReleaseNotes();
   console.log(formatReleaseNotesBench(rows));
   console.log();
   const guard = await runGuardBenchmark();
   console.log(formatGuardBenchmark(guard));
+  console.log('\nCLI start-up');
+  console.log(formatCliStartupBench(await runCliStartupBench()));
+  console.log('\nWorker start-up');
+  console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
   console.log();
   const campaign = await runCampaignBenchmark();
   console.log(formatCampaignBenchmark(campaign));

@@ -1,24 +1,25 @@
-// The test runner behind `npm test` (after lint and type-check): starts or finds ONE Temporal dev server and
-// bundles the workflow code ONCE (production, and production plus test-only workflows), then runs every test file with node's test runner against them, and ends
-// with a "N passed, N failed" line. Arguments, if any, replace the default file globs.
+// The test runner behind `npm test` (after lint and type-check): brings dist/ up to date (the compiled CLI the
+// tests run as users do, and the production workflow bundle the worker starts from), starts or finds ONE Temporal
+// dev server, bundles the test-only workflows once, then runs every test file with node's test runner against
+// them, and ends with a "N passed, N failed" line. Arguments, if any, replace the default file globs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import {
-  BUNDLE_PATH_ENV,
-  createTestEnv,
-  TEST_BUNDLE_PATH_ENV,
-  TEST_WORKFLOWS_PATH,
-  WORKFLOWS_PATH,
-} from '../test/harness/temporal';
+import { BUNDLE_PATH_ENV, createTestEnv, TEST_BUNDLE_PATH_ENV, TEST_WORKFLOWS_PATH } from '../test/harness/temporal';
+import { WORKFLOW_BUNDLE_FILE } from '../bin/build-state.cjs';
+import { ensureBuild } from './build';
+import { prepareReferenceData } from '../test/harness/reference-data';
 
 async function main(): Promise<number> {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 22)
-    console.error(`warning: Node ${process.versions.node} is below the supported >=22.12; .ci/run uses Node 24.`);
-
+  await ensureBuild((line) => console.error(line));
+  // Real release notes for the tests that read them: a failed download is said here, and those tests then fail
+  // naming what to set; the rest still run.
+  await prepareReferenceData().then(
+    (origin) => console.error(`[run-tests] reference data: ${origin}`),
+    (err: unknown) => console.error(`[run-tests] ERROR: ${err instanceof Error ? err.message : String(err)}`),
+  );
   const work = mkdtempSync(join(tmpdir(), 'eks-upgrade-test-'));
   const started = Date.now();
   const env = await createTestEnv();
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
       console.error(`[run-tests] ${file} ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - t0} ms`);
       return join(work, file);
     };
-    const bundlePath = await bundle(WORKFLOWS_PATH, 'workflow-bundle.js');
+    const bundlePath = WORKFLOW_BUNDLE_FILE;
     const testBundlePath = await bundle(TEST_WORKFLOWS_PATH, 'test-workflow-bundle.js');
 
     const tapPath = join(work, 'results.tap');

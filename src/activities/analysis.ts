@@ -12,7 +12,7 @@ import { lifecycleWarning, resolveModelPricing, type ModelPricing } from '../dom
 import { loadTemplateRegistry } from '../domain/prompts/custom';
 import type { UntrustedSection } from '../domain/prompts/render';
 import type { PromptTemplate, TemplateRegistry, TemplateVariables } from '../domain/prompts/templates';
-import type { Logger } from '../worker/logging';
+import type { Logger } from '../domain/logger';
 import { createBedrockAnalyzer, type BedrockAnalyzer } from './bedrock/analyzer';
 import { analysisCacheKey, type AnalysisCache, type SharedAnalysisActivities } from './analysis-cache';
 import type { AnalysisActivities, AnalysisContext, BedrockPermitGate } from './contracts';
@@ -39,7 +39,7 @@ export interface AnalysisActivityDeps {
   cache?: AnalysisCache;
 }
 
-/** The activities plus the generic seed method, for the CLI and for custom templates. */
+/** The activities plus analyzeText (any text, any template), for the CLI and for custom templates. */
 export type AnalysisActivitiesWithText = AnalysisActivities &
   SharedAnalysisActivities & {
     analyzeText(input: { context: AnalysisContext; text: string; template: string }): Promise<AnalysisResult>;

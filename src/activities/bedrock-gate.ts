@@ -8,7 +8,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../domain/config';
 import type { GuardLimits, ReserveAnswer } from '../domain/guard-ledger';
-import type { Logger } from '../worker/logging';
+import { formatUsd as usd } from '../domain/format';
+import type { Logger } from '../domain/logger';
 import type { BedrockCallOutcome, BedrockPermitGate, BedrockPermitRequest } from './contracts';
 import { TASK_QUEUE } from '../workflows/constants';
 import {
@@ -145,10 +146,6 @@ async function pause(
     left -= chunk;
     ctx.heartbeat(details);
   }
-}
-
-function usd(v: number): string {
-  return `$${v.toFixed(v < 1 ? 4 : 2)}`;
 }
 
 function untilText(ms: number): string {

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-eks';
 import type { ClusterSnapshot, Insight } from '../domain/snapshot';
 import { parseClusterSnapshot } from '../domain/snapshot';
-import { nextMinor, normalizeMinor, tryParseMinor } from '../domain/versions';
+import { minorOf, nextMinor, normalizeMinor } from '../domain/versions';
 
 export interface EksInventoryDeps {
   eks: EKSClient;
@@ -55,11 +55,6 @@ async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Pr
 
 function iso(date: Date | undefined): string | undefined {
   return date ? date.toISOString() : undefined;
-}
-
-function minorOf(version: string | undefined): string | undefined {
-  const v = tryParseMinor(version);
-  return v ? `${v.major}.${v.minor}` : undefined;
 }
 
 function toInsight(summary: InsightSummary, detail: EksInsight | undefined): Insight {

@@ -80,7 +80,7 @@ export async function retryGuardCall<R>(fn: () => Promise<R>, attempts = 5): Pro
   }
 }
 
-/** The guard's summary (the seed's get_cost_summary), or undefined when no guard has run in this namespace yet. */
+/** The guard's cost summary, or undefined when no guard has run in this namespace yet. */
 export async function readGuardSummary(
   client: Client,
   workflowId: string,

@@ -1,8 +1,12 @@
 // What every command receives: where to print, the environment, and a lazily opened Temporal client (commands
-// that validate their input do so before connecting, so bad usage never waits on a network timeout).
-import { connectClient, uiBaseUrl, type ConnectedClient } from './connection';
+// that validate their input do so before connecting, so bad usage never waits on a network timeout). The client
+// library itself is loaded on first connect: commands that never talk to Temporal do not pay for it.
+import type { ConnectedClient } from './connection';
 import { processOutput, type Output } from './output';
 import { TASK_QUEUE } from '../workflows/constants';
+
+/** The dev server's Web UI (`temporal server start-dev` serves it on the frontend port + 1000). */
+export const DEFAULT_UI_URL = 'http://localhost:8233';
 
 export interface CommandContext {
   out: Output;
@@ -17,6 +21,12 @@ export function taskQueueFrom(env: NodeJS.ProcessEnv): string {
   return env.EKS_UPGRADE_TASK_QUEUE?.trim() || TASK_QUEUE;
 }
 
+/** The Web UI base: EKS_UPGRADE_UI_URL when set, else the dev server's default. */
+export function uiBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.EKS_UPGRADE_UI_URL?.trim();
+  return fromEnv ? fromEnv : DEFAULT_UI_URL;
+}
+
 export function createContext(
   env: NodeJS.ProcessEnv = process.env,
   out: Output = processOutput,
@@ -27,7 +37,7 @@ export function createContext(
     env,
     taskQueue: taskQueueFrom(env),
     uiUrl: uiBaseUrl(env),
-    connect: () => (connected ??= connectClient(env)),
+    connect: () => (connected ??= import('./connection.js').then((m) => m.connectClient(env))),
     close: async () => {
       if (connected) await (await connected.catch(() => undefined))?.close();
     },

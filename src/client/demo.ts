@@ -20,7 +20,6 @@ import { UPGRADE_WORKFLOW_TYPE, upgradeStartOptions, waitForDecision } from './c
 import type { CommandContext } from './context';
 import { startDevServer, type DevServer } from './dev-server';
 import { processOutput, type Output } from './output';
-import { runCli } from './program';
 import { buildUpgradeInput } from './start-input';
 import { EXIT_OK, EXIT_USAGE, parseFormat } from './usage';
 
@@ -225,7 +224,7 @@ export async function runDemo(
   }
 }
 
-if (require.main === module) {
-  // `npm run demo -- --keep-server`: the same flags and exit codes as `eks-upgrade demo`.
-  void runCli([...process.argv.slice(0, 2), 'demo', ...process.argv.slice(2)]).then((code) => process.exit(code));
+/** `eks-upgrade demo` (and `npm run demo`, which runs it through the same binary). */
+export function runDemoCommand(flags: DemoFlags, ctx: CommandContext): Promise<number> {
+  return runDemo(flags, ctx.out, ctx.env);
 }

@@ -1,5 +1,6 @@
 // Where command output goes: results on stdout (JSON alone when --format json), progress and logs on stderr.
 import type { UpgradeStatus } from '../workflows/upgrade-messages';
+import { formatUsd } from '../domain/format';
 import type { OutputFormat } from './usage';
 
 export interface Output {
@@ -28,8 +29,6 @@ export function emit<T>(
   out.result(format === 'json' ? toJson(value) : render(value, format));
 }
 
-const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 0.01 ? 4 : 2)}`;
-
 /** One line a person scanning a terminal (or the Web UI) reads: "prod-east 1.30→1.31: NO_GO (2 blockers)". */
 export function statusHeadline(status: UpgradeStatus): string {
   if (status.headline) return status.headline;
@@ -50,7 +49,7 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   lines.push(item(`workflow: ${status.workflowId}`));
   lines.push(item(`phase: ${status.phase} (${status.progress.done}/${status.progress.total})`));
   lines.push(item(`approval: ${status.approval}`));
-  lines.push(item(`findings: ${status.findingsCount}   Bedrock cost: ${usd(status.costUsd)}`));
+  lines.push(item(`findings: ${status.findingsCount}   Bedrock cost: ${formatUsd(status.costUsd)}`));
   const d = status.decision;
   if (d) {
     lines.push(

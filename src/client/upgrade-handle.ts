@@ -89,7 +89,3 @@ export async function queryStatus(
     );
   }
 }
-
-export function notFoundMessage(workflowId: string): string {
-  return `no upgrade with workflow id ${workflowId} in this namespace (list them with \`eks-upgrade list\`)`;
-}

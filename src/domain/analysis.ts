@@ -21,7 +21,7 @@ export interface AnalysisFinding {
   detail: string;
 }
 
-/** What an analysis returns: the validated model output plus accounting (the seed's BedrockAnalysisResult). */
+/** What an analysis returns: the validated model output plus accounting (tokens, cost, model, prompt version). */
 export interface AnalysisResult {
   analysisId: string;
   template: string;

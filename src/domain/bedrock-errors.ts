@@ -1,7 +1,7 @@
 // Bedrock errors → typed Temporal failures. Pure classification (name, HTTP status, Node error code), so the
 // workflow's retry policy, the guard and the tests share one truth. Every message says what happened and what to do.
-// Failure types keep the seed's names where it had them (BedrockRateLimitError, BedrockCostThresholdError,
-// AWSServiceError); the non-retryable ones get their own names so `nonRetryableErrorTypes` can list them.
+// Failure types BedrockRateLimitError, BedrockCostThresholdError and AWSServiceError keep the names of the design
+// this implements, for dashboards and alerts that match on them; the non-retryable ones get their own names so `nonRetryableErrorTypes` can list them.
 import { ApplicationFailure } from '@temporalio/common';
 import { redactSecrets } from './secrets';
 

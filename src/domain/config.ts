@@ -1,6 +1,6 @@
-// Configuration from the environment: one zod schema, validated once at start-up. Defaults follow the seed's
-// AWSAIConfig where they still make sense (60 requests/min, $100/day, temperature 0.1, 4096 max tokens); the
-// seed's model (Claude 3 Sonnet) is retired on Bedrock, so the default is a current, active model.
+// Configuration from the environment: one zod schema, validated once at start-up. Defaults: 60 requests/min,
+// $100/day, temperature 0.1, 4096 max tokens, and a current, active model (Claude 3 Sonnet, which older
+// configurations name, is retired on Bedrock).
 import { z } from 'zod';
 
 export const DEFAULT_BEDROCK_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
@@ -104,7 +104,7 @@ export const ConfigSchema = z
       modelId: cfg.BEDROCK_MODEL_ID,
       modelPrices: cfg.BEDROCK_MODEL_PRICES,
       maxTokens: cfg.BEDROCK_MAX_TOKENS,
-      // Exactly one sampling parameter is sent: topP when asked for, else temperature (seed default 0.1).
+      // Exactly one sampling parameter is sent: topP when asked for, else temperature (default 0.1).
       sampling:
         cfg.BEDROCK_TOP_P !== undefined
           ? ({ topP: cfg.BEDROCK_TOP_P } as const)

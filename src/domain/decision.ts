@@ -6,13 +6,14 @@
 //      control plane, an incompatible add-on, …) — force NO_GO whatever the model says. Cautions (recommended
 //      findings, low-confidence removals, unparsed files, any skipped AI analysis) cap the verdict at GO_WITH_CAUTION.
 //   2. The model's UPGRADE_DECISION counts only within that ceiling. Its verdict is read together with its
-//      severity band (the seed's: ≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt) and the stricter of the two wins;
+//      severity band (≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt) and the stricter of the two wins;
 //      a GO given with confidence below MIN_CONFIDENCE_FOR_GO becomes GO_WITH_CAUTION.
 //   3. Final verdict = the strictest of (rule ceiling, model verdict, model severity band). Without a usable model
 //      decision the basis is `rules` and the verdict is never better than GO_WITH_CAUTION. The reported severity is
 //      raised, never lowered, to the floor of the final verdict's band, so verdict and severity always agree.
 import type { AnalysisResult, SkippedAnalysis, UpgradeVerdict } from './analysis';
 import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
+import { parseMinor } from './versions';
 
 /** A rule outcome with its stable check code (readiness codes such as EKS005, or the UPG/API codes below). */
 export interface RuleBlocker {
@@ -61,7 +62,7 @@ export function isUpgradeVerdict(value: unknown): value is UpgradeVerdict {
   return value === 'GO' || value === 'GO_WITH_CAUTION' || value === 'NO_GO';
 }
 
-/** The seed's bands: severity ≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt. */
+/** Severity bands: ≤ 3 proceed, ≤ 6 proceed with caution, > 6 halt. */
 export function severityBand(score: number): UpgradeVerdict {
   if (score <= 3) return 'GO';
   if (score <= 6) return 'GO_WITH_CAUTION';
@@ -70,13 +71,6 @@ export function severityBand(score: number): UpgradeVerdict {
 
 export function strictestVerdict(...verdicts: UpgradeVerdict[]): UpgradeVerdict {
   return verdicts.reduce((a, b) => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a), 'GO');
-}
-
-/** "1.30" → 30. Throws on anything else (inputs are validated before they get here). */
-export function minorOf(version: string): number {
-  const match = /^1\.(\d{1,2})$/.exec(version);
-  if (!match?.[1]) throw new Error(`not a Kubernetes minor version: '${version}'`);
-  return Number(match[1]);
 }
 
 export interface DecisionEvidence {
@@ -117,8 +111,9 @@ function removedApiMessage(f: ApiRemovalFinding, targetVersion: string): string 
 export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   const blockers: RuleBlocker[] = [];
   const cautions: RuleBlocker[] = [];
-  const current = minorOf(evidence.currentVersion);
-  const target = minorOf(evidence.targetVersion);
+  // Minor numbers ("1.30" → 30): inputs are validated before they get here, so a bad one throws.
+  const current = parseMinor(evidence.currentVersion).minor;
+  const target = parseMinor(evidence.targetVersion).minor;
 
   const pathChecked = evidence.readiness?.checksRun.includes(READINESS_VERSION_PATH_CHECK) ?? false;
   if (pathChecked) {

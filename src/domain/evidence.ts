@@ -26,7 +26,7 @@ export interface ReadinessReport {
   /** Codes of every check that ran (a check with no finding passed). */
   checksRun: string[];
   findings: ReadinessFinding[];
-  /** Checks that could not run because the snapshot lacks their data (never counted as passed). Added by issue 4. */
+  /** Checks that could not run because the snapshot lacks their data (never counted as passed). */
   checksSkipped?: Array<{ code: string; reason: string }>;
 }
 
@@ -52,9 +52,9 @@ export interface ApiRemovalFinding {
   removedByTarget: boolean;
   confidence: Confidence;
   source: ApiUsageSource;
-  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. Added by issue 4. */
+  /** Stable code: API001 removed at or before the target (blocker), API002 deprecated only. */
   code?: string;
-  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). Added by issue 4. */
+  /** Caveat from the facts table (e.g. "alpha; objects must be deleted before the upgrade"). */
   note?: string;
 }
 

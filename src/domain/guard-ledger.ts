@@ -17,7 +17,7 @@ export interface GuardLimits {
   windowMs: number;
   /** A reservation not settled within this time (its caller died) expires and stays charged at its estimate. */
   reservationTtlMs: number;
-  /** Share of the daily limit from which the summary reports `warning` (the seed's soft threshold). */
+  /** Share of the daily limit from which the summary reports `warning` (a soft threshold before the hard limit). */
   warnAtFraction: number;
 }
 
@@ -322,7 +322,7 @@ export interface GuardSummary {
   counters: LedgerCounters;
 }
 
-/** The seed's get_cost_summary, for the `summary` query and `eks-upgrade cost`. Reads `state` without changing it. */
+/** The cost summary, for the `summary` query and `eks-upgrade cost`. Reads `state` without changing it. */
 export function summarize(state: LedgerState, now: number): GuardSummary {
   const window = pruneWindow(state.window, now, state.limits.windowMs);
   const usage = windowUsage(window);

@@ -121,7 +121,7 @@ export const MODEL_PRICES: readonly ModelPriceRow[] = [
     lifecycle: 'end-of-life',
     effectiveFrom: '2025-05-14',
   },
-  // The seed's model, kept for reference: retired on Bedrock (404). No prompt caching.
+  // Claude 3 Sonnet, kept so older configurations get a clear answer: retired on Bedrock (404). No prompt caching.
   {
     name: 'Claude 3 Sonnet',
     ids: ['anthropic.claude-3-sonnet-20240229-v1:0'],

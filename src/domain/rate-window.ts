@@ -21,7 +21,7 @@ export interface WindowUsage {
   tokens: number;
 }
 
-/** Entries still inside the window at `now` (older ones are dropped: the seed's "cleanup of old requests"). */
+/** Entries still inside the window at `now` (older ones are dropped, so the window never grows). */
 export function pruneWindow(entries: readonly WindowEntry[], now: number, windowMs: number): WindowEntry[] {
   return entries.filter((e) => e.at + windowMs > now);
 }

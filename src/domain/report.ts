@@ -1,6 +1,7 @@
 // Rendering of the upgrade report and of the one-line headline the Web UI and `eks-upgrade list` show. Pure: the
 // workflow (current details), the CLI (`report --format md|json`) and the demo all call these.
-import type { UpgradeReport, UpgradeStatus } from '../workflows/upgrade-messages';
+import { formatUsd, markdownTable as table } from './format';
+import type { UpgradeReport, UpgradeStatus } from './upgrade-report';
 
 const PHASE_LABEL: Record<UpgradeStatus['phase'], string> = {
   inventory: 'reading inventory',
@@ -41,7 +42,7 @@ export function upgradeHeadline(s: HeadlineFields): string {
 /** The workflow's current details for the Web UI: headline, where it stands, what blocks it. Kept short. */
 export function currentDetailsMarkdown(s: UpgradeStatus): string {
   const lines = [`**${s.headline}**`, ''];
-  const facts = [`phase \`${s.phase}\``, `approval ${s.approval}`, `Bedrock cost $${s.costUsd.toFixed(4)}`];
+  const facts = [`phase \`${s.phase}\``, `approval ${s.approval}`, `Bedrock cost ${formatUsd(s.costUsd)}`];
   if (s.decision) facts.push(`basis ${s.decision.basis}`);
   if (s.soakEndsAt && s.phase === 'soak') facts.push(`soak until ${s.soakEndsAt}`);
   lines.push(facts.join(' · '));
@@ -60,20 +61,6 @@ export function currentDetailsMarkdown(s: UpgradeStatus): string {
   return lines.join('\n');
 }
 
-function cell(text: string | number | undefined): string {
-  return String(text ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ');
-}
-
-function table(header: string[], rows: Array<Array<string | number | undefined>>): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ];
-}
-
 /** The full report as Markdown. */
 export function renderReportMarkdown(report: UpgradeReport): string {
   const s = report.status;
@@ -86,7 +73,7 @@ export function renderReportMarkdown(report: UpgradeReport): string {
   out.push(
     `- Workflow: \`${s.workflowId}\` (mode ${s.mode}, phase ${s.phase})`,
     `- Approval: ${s.approval}${s.approvedBy ? ` by ${s.approvedBy}` : ''}${s.abortReason ? ` — aborted: ${s.abortReason}` : ''}`,
-    `- Bedrock cost: $${s.costUsd.toFixed(4)}`,
+    `- Bedrock cost: ${formatUsd(s.costUsd)}`,
   );
 
   const d = s.decision;
@@ -123,7 +110,7 @@ export function renderReportMarkdown(report: UpgradeReport): string {
       '',
       `${a.summary}`,
       '',
-      `Severity ${a.severityScore}/10, confidence ${a.confidence}${a.verdict ? `, verdict ${a.verdict}` : ''}; model \`${a.modelId}\`, prompt ${a.promptVersion}, ${a.usage.inputTokens}+${a.usage.outputTokens} tokens, $${a.costUsd.toFixed(4)}.`,
+      `Severity ${a.severityScore}/10, confidence ${a.confidence}${a.verdict ? `, verdict ${a.verdict}` : ''}; model \`${a.modelId}\`, prompt ${a.promptVersion}, ${a.usage.inputTokens}+${a.usage.outputTokens} tokens, ${formatUsd(a.costUsd)}.`,
     );
     if (a.cache?.hit)
       out.push(

@@ -1,5 +1,5 @@
 // The cluster snapshot: everything the readiness checks need about one EKS cluster, read from the EKS API or from
-// a JSON file (offline use, tests, the demo). OWNED BY THE EVIDENCE WORK (issue 4): extend, do not rename.
+// a JSON file (offline use, tests, the demo). Snapshot files in use depend on these names: extend, do not rename.
 // Documented field by field in docs/snapshot.md. Every section beyond `cluster` is optional so a hand-written
 // snapshot stays small; a check whose data is missing is reported as skipped, never as passed.
 import { z } from 'zod';

@@ -16,6 +16,12 @@ export function tryParseMinor(text: string | undefined): MinorVersion | undefine
   return { major: Number(match[1]), minor: Number(match[2]) };
 }
 
+/** "1.30" for any accepted spelling, or undefined when the text is not a version (e.g. a kubelet's "v1.30.4-eks-a1"). */
+export function minorOf(text: string | undefined): string | undefined {
+  const v = tryParseMinor(text);
+  return v ? `${v.major}.${v.minor}` : undefined;
+}
+
 /** Like tryParseMinor, but a bad value is an error naming what was expected. */
 export function parseMinor(text: string, what = 'version'): MinorVersion {
   const parsed = tryParseMinor(text);

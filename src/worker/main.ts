@@ -6,17 +6,10 @@
 // guard runs on its own task queue in a second Worker that stops last, so draining calls can still settle.
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  NativeConnection,
-  Worker,
-  type LogLevel,
-  type WorkflowBundleOption,
-} from '@temporalio/worker';
+import { NativeConnection, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
 import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
-import { resolveTemporalTarget, type TemporalTarget } from '../client/connection';
+import { resolveTemporalTarget, type TemporalTarget } from './temporal-target';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
 import { registerSearchAttributes } from './search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -24,13 +17,15 @@ import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
 import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { buildWorkerActivities } from './activities';
 import { analysisTaskQueueFor } from '../workflows/constants';
+import { loadWorkflowBundle } from './workflow-bundle';
+import { keepHealthFile } from './health';
 
 export interface UpgradeWorkerProcessOptions {
   config: AppConfig;
   workerEnv: WorkerEnv;
   target: TemporalTarget;
   logger: Logger;
-  /** A prebuilt workflow bundle; by default src/workflows is bundled at start (a second or two). */
+  /** A workflow bundle; by default the one `npm run build` wrote (see workflow-bundle.ts). */
   workflowBundle?: WorkflowBundleOption;
   /** How long to keep trying to reach Temporal at start (docker compose starts the server and worker together). */
   connectRetryMs?: number;
@@ -62,28 +57,41 @@ const TEMPORAL_LOG_LEVEL: Record<AppConfig['logLevel'], LogLevel> = {
   silent: 'ERROR',
 };
 
+/** Temporal could not be reached at start-up: one line for a person, no stack (exit 1). */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+/** The readable part of the core's transport error ("Connection refused", a DNS failure), not its Rust debug dump. */
+function connectErrorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const os = /message: \\?"([^"\\]+)/.exec(text)?.[1];
+  const kind = /(tcp connect error|dns error|timed out|tls)/i.exec(text)?.[1];
+  return os ?? kind ?? text.split('\n')[0]?.slice(0, 200) ?? 'unknown error';
+}
+
+/** Default start-up window for reaching Temporal (a server started beside the worker gets this long). */
+export const DEFAULT_CONNECT_RETRY_MS = 10_000;
+
 async function connectWithRetry(
   target: TemporalTarget,
-  logger: Logger,
   retryMs: number,
   signal?: AbortSignal,
 ): Promise<NativeConnection> {
   const deadline = Date.now() + retryMs;
-  for (let attempt = 1; ; attempt++) {
+  for (;;) {
     if (signal?.aborted) throw new StoppedBeforeStartError('stopped before connecting to Temporal');
     try {
       return await NativeConnection.connect(target.connectionOptions);
     } catch (err) {
       if (Date.now() >= deadline) {
-        throw new Error(
-          `cannot reach Temporal at ${target.address} (namespace ${target.namespace}) after ${Math.round(retryMs / 1000)}s: ${(err as Error).message}. ` +
-            'Start a server (temporal server start-dev, docker compose up) or set TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_PROFILE.',
+        throw new TemporalUnreachableError(
+          `cannot reach Temporal at ${target.address} (namespace ${target.namespace}) within ${Math.round(retryMs / 1000)}s: ${connectErrorText(err)}. ` +
+            'Start a server (temporal server start-dev, npm run demo -- --keep-server, docker compose up) or set TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE / TEMPORAL_PROFILE.',
           { cause: err },
         );
       }
-      if (attempt === 1 || attempt % 10 === 0)
-        logger.warn({ address: target.address, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
 }
@@ -95,7 +103,11 @@ async function connectWithRetry(
  */
 export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOptions): Promise<RunningUpgradeWorker> {
   const { config, workerEnv, target, logger } = options;
-  const nativeConnection = await connectWithRetry(target, logger, options.connectRetryMs ?? 60_000, options.signal);
+  const nativeConnection = await connectWithRetry(
+    target,
+    options.connectRetryMs ?? DEFAULT_CONNECT_RETRY_MS,
+    options.signal,
+  );
   // The activities need a Client too: the permit gate talks to the guard workflow with update-with-start.
   const connection = await Connection.connect(target.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace });
@@ -110,9 +122,14 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
         'could not register the search attributes; create them on the namespace (temporal operator search-attribute create, or the Cloud UI), or upgrade workflow tasks will fail',
       );
     }
-    const workflowBundle =
-      options.workflowBundle ??
-      (await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }));
+    let workflowBundle = options.workflowBundle;
+    let bundleOrigin = 'given';
+    if (!workflowBundle) {
+      const loaded = await loadWorkflowBundle(DEFAULT_WORKFLOWS_PATH);
+      if (loaded.reason) logger.warn({ reason: loaded.reason, ms: loaded.ms }, 'workflow code bundled at start');
+      workflowBundle = loaded.bundle;
+      bundleOrigin = loaded.origin;
+    }
     const activities = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
     const identity = `eks-upgrade@${hostname()}:${process.pid}`;
     const worker = await createUpgradeWorker({
@@ -145,7 +162,11 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
     const upgradeRun = worker.run();
     const analysisRun = analysisWorker.run();
     const guardRun = guardWorker.run();
+    const stopHealthFile = workerEnv.healthFile
+      ? keepHealthFile(workerEnv.healthFile, () => worker.getState() === 'RUNNING')
+      : undefined;
     const done = Promise.allSettled([upgradeRun, analysisRun, guardRun]).then(async ([u, a, g]) => {
+      stopHealthFile?.();
       await connection.close();
       await nativeConnection.close();
       for (const r of [u, a, g]) if (r.status === 'rejected') throw r.reason;
@@ -158,6 +179,7 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
         guardTaskQueue,
         shutdownGraceMs: workerEnv.shutdownGraceMs,
         model: config.bedrock.modelId,
+        workflowBundle: bundleOrigin,
       },
       'worker started',
     );
@@ -239,6 +261,10 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
     if (err instanceof StoppedBeforeStartError) {
       logger.info('stopped before the worker started');
       return 0;
+    }
+    if (err instanceof TemporalUnreachableError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
     }
     logger.error({ err }, 'worker failed');
     return 1;

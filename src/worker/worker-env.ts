@@ -32,11 +32,16 @@ const WorkerEnvSchema = z.object({
         .optional(),
     )
     .default(DEFAULT_SHUTDOWN_GRACE_MS),
+  /** A file kept fresh while the worker runs, for container healthchecks (see health.ts). */
+  EKS_UPGRADE_HEALTH_FILE: z
+    .preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined), z.string().optional())
+    .optional(),
 });
 
 export interface WorkerEnv {
   taskQueue: string;
   shutdownGraceMs: number;
+  healthFile?: string;
 }
 
 export function loadWorkerEnv(env: Record<string, string | undefined>): WorkerEnv {
@@ -48,7 +53,11 @@ export function loadWorkerEnv(env: Record<string, string | undefined>): WorkerEn
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nFix the variable(s) above and start again.`);
   }
-  return { taskQueue: result.data.EKS_UPGRADE_TASK_QUEUE, shutdownGraceMs: result.data.EKS_UPGRADE_SHUTDOWN_GRACE_MS };
+  return {
+    taskQueue: result.data.EKS_UPGRADE_TASK_QUEUE,
+    shutdownGraceMs: result.data.EKS_UPGRADE_SHUTDOWN_GRACE_MS,
+    ...(result.data.EKS_UPGRADE_HEALTH_FILE ? { healthFile: result.data.EKS_UPGRADE_HEALTH_FILE } : {}),
+  };
 }
 
 /**

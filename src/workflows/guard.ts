@@ -26,6 +26,7 @@ import {
   type GuardSummary,
   type LedgerState,
 } from '../domain/guard-ledger';
+import { formatUsd } from '../domain/format';
 import {
   configureUpdate,
   ConfigurePatchSchema,
@@ -52,7 +53,7 @@ function rejectMalformed(what: string, result: { success: boolean; error?: ZodEr
 }
 
 function money(usd: number): string {
-  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+  return formatUsd(usd);
 }
 
 function details(s: GuardSummary, run: number): string {

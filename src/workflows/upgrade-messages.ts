@@ -1,11 +1,8 @@
 // Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts).
-// OWNED BY THE UPGRADE WORKFLOW WORK (issue 3): extend, do not rename; the client depends on these names.
+// Workflows already running and clients already deployed use these names: extend them, do not rename them.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
-import type { UpgradeDecision } from '../domain/decision';
-import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
-import type { RollbackRecord } from '../domain/rollback';
+import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
 
@@ -99,54 +96,11 @@ export const UpgradeInputSchema = z
 export type UpgradeInput = z.input<typeof UpgradeInputSchema>;
 export type ValidUpgradeInput = z.output<typeof UpgradeInputSchema>;
 
-export type UpgradePhase =
-  | 'inventory'
-  | 'evidence'
-  | 'analysis'
-  | 'decision'
-  | 'awaiting-approval'
-  | 'execution'
-  | 'soak'
-  | 'report'
-  | 'completed'
-  | 'aborted';
-
 // The decision shapes live beside their rules in src/domain; re-exported here under the contract's names.
 export type { RuleBlocker, UpgradeDecision } from '../domain/decision';
 export type { RollbackRecord } from '../domain/rollback';
-
-export interface UpgradeStatus {
-  workflowId: string;
-  clusterName: string;
-  currentVersion?: string;
-  targetVersion: string;
-  phase: UpgradePhase;
-  progress: { done: number; total: number };
-  findingsCount: number;
-  decision?: UpgradeDecision;
-  approval: 'pending' | 'approved' | 'auto-approved' | 'aborted' | 'not-requested' | 'timed-out';
-  costUsd: number;
-  skippedAnalyses: SkippedAnalysis[];
-  rollbacks: RollbackRecord[];
-  /** One line for lists and the Web UI, e.g. "prod-east 1.30→1.31: NO_GO (2 blockers)". */
-  headline: string;
-  mode: 'analyze' | 'execute';
-  approvedBy?: string;
-  abortReason?: string;
-  /** When the soak window closes (ISO time), once it is open. */
-  soakEndsAt?: string;
-  /** Things worth knowing that are not findings: ignored signals, version mismatches, evidence that failed. */
-  notes: string[];
-}
-
-export interface UpgradeReport {
-  status: UpgradeStatus;
-  releaseNotes?: ReleaseNotesExtract;
-  apiScan?: ApiScanResult;
-  readiness?: ReadinessReport;
-  analyses: AnalysisResult[];
-  execution: string;
-}
+// The status and report shapes are plain data in src/domain (the report renderer reads them there).
+export type { UpgradePhase, UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
 
 /** Why an input was refused: the field (dotted path) and what is expected there. */
 export interface InputProblem {

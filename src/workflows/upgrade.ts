@@ -1,7 +1,7 @@
 // The durable upgrade workflow, one per cluster and target version (id `upgrade-<cluster>-<target>`):
 // inventory → evidence (parallel) → AI analysis (parallel, every call through the Bedrock guard) → decision
 // (rules first, model within their bounds: src/domain/decision.ts) → approval gate → execution (analyze mode:
-// not executed) → soak window open to requestRollback → report. Retry policies replace the seed's tenacity.
+// not executed) → soak window open to requestRollback → report. Temporal retry policies do the retrying.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -42,7 +42,7 @@ import {
   type UpgradeReport,
 } from './upgrade-messages';
 
-/** The seed's tenacity settings (3 attempts, exponential 4–10 s) as a Temporal retry policy. */
+/** Bedrock calls: 3 attempts, backing off exponentially from 4 s to at most 10 s. */
 export const BEDROCK_RETRY: RetryPolicy = {
   initialInterval: '4s',
   backoffCoefficient: 2,

@@ -8,8 +8,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { registerSearchAttributes } from '../../src/worker/search-attributes';
+import { loadWorkflowBundle } from '../../src/worker/workflow-bundle';
 
-/** Env vars through which scripts/run-tests.ts passes the workflow bundles it built once for the whole run. */
+/** Env vars through which scripts/run-tests.ts passes the workflow bundles of the whole run. */
 export const BUNDLE_PATH_ENV = 'EKS_UPGRADE_TEST_WORKFLOW_BUNDLE';
 export const TEST_BUNDLE_PATH_ENV = 'EKS_UPGRADE_TEST_ONLY_WORKFLOW_BUNDLE';
 export const WORKFLOWS_PATH = require.resolve('../../src/workflows/index.ts');
@@ -76,12 +77,14 @@ function bundleOnce(workflowsPath: string, pathEnv: string): Promise<WorkflowBun
     bundles.get(workflowsPath) ??
     (path && existsSync(path)
       ? Promise.resolve({ codePath: path })
-      : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }));
+      : workflowsPath === WORKFLOWS_PATH
+        ? loadWorkflowBundle(workflowsPath).then((loaded) => loaded.bundle)
+        : bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }));
   bundles.set(workflowsPath, built);
   return built;
 }
 
-/** The production workflow bundle: the one built by the test runner when present, else built once per process. */
+/** The production workflow bundle: the build's (what workers start from) when fresh, else bundled once per process. */
 export function getWorkflowBundle(): Promise<WorkflowBundleOption> {
   return bundleOnce(WORKFLOWS_PATH, BUNDLE_PATH_ENV);
 }

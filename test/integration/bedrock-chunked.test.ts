@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { analysisToolInput, startBedrockFake, toolUseReply, type BedrockFake } from '../fakes/bedrock-fake';
 import { analysisSetup, CONTEXT } from './bedrock-support';
 import { extractReleaseNotes } from '../../src/domain/release-notes';
-import { sharedPath } from '../harness/shared-data';
+import { referencePath } from '../harness/reference-data';
 
 void describe('release-notes analysis of an extract larger than one prompt', () => {
   let fake: BedrockFake;
@@ -16,7 +16,7 @@ void describe('release-notes analysis of an extract larger than one prompt', () 
   after(() => fake.close());
 
   void test('is split into chunks, every entry is sent, and the partial analyses are merged', async () => {
-    const text = readFileSync(sharedPath('data/k8s-changelog/full/release-notes-draft-1.31.md'), 'utf8');
+    const text = readFileSync(referencePath('data/k8s-changelog/full/release-notes-draft-1.31.md'), 'utf8');
     const extract = extractReleaseNotes(text, { targetVersion: '1.31', source: 'release-notes-draft-1.31.md' });
     assert.ok(extract.extractTokens > 1_000, `the 1.31 extract has ${extract.extractTokens} tokens`);
     const { activities, gate } = analysisSetup(fake, {}, { releaseNotesChunkTokens: 1_000 });

@@ -201,7 +201,8 @@ void describe('Bedrock faults become typed Temporal failures', () => {
       return true;
     });
     const waited = Date.now() - started;
-    assert.ok(waited >= 950 && waited < 4000, `waited ${waited} ms`);
+    // At least the configured second; the upper bound only tells a timeout from a hang (generous for a busy machine).
+    assert.ok(waited >= 950 && waited < 30_000, `waited ${waited} ms`);
   });
 
   void test('cancellation aborts the in-flight call at once and is not turned into a Bedrock failure', async () => {
@@ -222,18 +223,26 @@ void describe('Bedrock faults become typed Temporal failures', () => {
     const controller = new AbortController();
     const reason = new Error('activity cancelled');
     let beats = 0;
-    setTimeout(() => controller.abort(reason), 200);
+    // Cancel once the call is in flight at the fake and progress has ticked a few times (not after a fixed delay,
+    // which a busy machine can outrun); the timer only keeps a broken progress loop from hanging the test.
+    const calls = fake.calls.length;
+    const onProgress = () => {
+      beats++;
+      if (beats >= 3 && fake.calls.length > calls) controller.abort(reason);
+    };
+    const safety = setTimeout(() => controller.abort(reason), 60_000);
     const started = Date.now();
     await assert.rejects(
       analyzer.analyzeText('x', BUILT_IN_TEMPLATES.RELEASE_NOTES_ANALYSIS, {
         variables: { clusterName: 'c', currentVersion: '1.31', targetVersion: '1.32' },
         caller: 't',
         signal: controller.signal,
-        onProgress: () => void beats++,
+        onProgress,
       }),
       (err: unknown) => err === reason,
     );
-    assert.ok(Date.now() - started < 2_000);
+    clearTimeout(safety);
+    assert.ok(Date.now() - started < 30_000, 'aborted, not left to the 60 s request timeout');
     assert.ok(beats >= 3, `progress (heartbeat) ticks while waiting: ${beats}`);
   });
 

@@ -140,9 +140,9 @@ void describe('analysis activities on a real Temporal server', () => {
       }),
     );
     assert.equal(outcome, 'cancelled');
-    assert.ok(Date.now() - started < 10_000);
+    assert.ok(Date.now() - started < 60_000, 'cancelled, not left to hang');
     // The client hung up on the fake: the HTTP request was really aborted, not left to time out.
-    for (let i = 0; i < 50 && !fake.calls[0]?.abortedByClient; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && !fake.calls[0]?.abortedByClient; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(fake.calls[0]?.abortedByClient, true);
   });
 

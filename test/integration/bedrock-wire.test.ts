@@ -175,7 +175,7 @@ void describe('the production transport (SDK default HTTP/2 handler) against an 
           !err.nonRetryable &&
           /BEDROCK_REQUEST_TIMEOUT_MS=500/.test(err.message),
       );
-      assert.ok(Date.now() - started < 3_000);
+      assert.ok(Date.now() - started < 30_000, 'gave up at the request timeout, not at a hang');
     } finally {
       await fake.close();
     }

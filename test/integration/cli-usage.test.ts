@@ -97,11 +97,12 @@ void test('bad usage and bad input exit 2 with a message naming the flag, and no
   }
 });
 
-void test('--help and --version exit 0; an unreachable server is a failure (exit 1), not a usage error', async () => {
-  const [help, version, unreachable] = await Promise.all([
+void test('--help and --version exit 0; an unreachable server is a failure (exit 1) said in one line, not a usage error', async () => {
+  const [help, version, unreachable, worker] = await Promise.all([
     runCli(['start', '--help']),
     runCli(['--version']),
     runCli(['status', '--cluster', 'c1', '--target', '1.32'], NO_SERVER),
+    runCli(['worker'], { ...NO_SERVER, LOG_LEVEL: 'info' }),
   ]);
   assert.equal(help.code, 0, show(help));
   assert.match(help.stdout, /--snapshot <file>/);
@@ -109,6 +110,13 @@ void test('--help and --version exit 0; an unreachable server is a failure (exit
   assert.match(version.stdout, /^\d+\.\d+\.\d+\s*$/);
   assert.equal(unreachable.code, 1, show(unreachable));
   assert.match(unreachable.stderr, /Cannot reach Temporal at 127\.0\.0\.1:1.*TEMPORAL_ADDRESS/s);
+  // The worker: one human line (no JSON log line, no stack), exit 1.
+  assert.equal(worker.code, 1, show(worker));
+  assert.match(
+    worker.stderr,
+    /^error: cannot reach Temporal at 127\.0\.0\.1:1 .*Connection refused.*TEMPORAL_ADDRESS.*\n$/,
+  );
+  assert.equal(worker.stderr.trim().split('\n').length, 1, show(worker));
 });
 
 void test('--format json prints one JSON document on stdout and nothing else', async () => {

@@ -22,7 +22,7 @@ function capture() {
   const out: string[] = [];
   const err: string[] = [];
   return {
-    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
+    io: { result: (t: string) => void out.push(t), info: (t: string) => void err.push(t) },
     out,
     err,
   };

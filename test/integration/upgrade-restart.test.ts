@@ -83,7 +83,7 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
     const input = upgradeInput('removed-api', { approval: 'auto', approvalTimeoutMs: 1_000, soakWindowMs: 0 });
     const handle = await startUpgrade(client, taskQueue, input, 'restart');
     // Kill while the model is answering: a request has reached the fake and the phase is analysis.
-    const atKill = await waitForStatus(handle, (s) => s.phase === 'analysis' && fake.calls.length > 0, 30_000);
+    const atKill = await waitForStatus(handle, (s) => s.phase === 'analysis' && fake.calls.length > 0, 120_000);
     assert.equal(atKill.phase, 'analysis');
     child.kill('SIGKILL');
     await once(child, 'exit');

@@ -150,7 +150,7 @@ export async function startUpgrade(
 export async function waitForStatus(
   handle: WorkflowHandle,
   done: (s: UpgradeStatus) => boolean,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<UpgradeStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: UpgradeStatus | undefined;

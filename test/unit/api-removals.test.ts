@@ -1,12 +1,12 @@
-// The facts table against the checked compilation in ../shared/data/reference/k8s-api-removals.csv (whose notes
-// correct pluto): every dated CSV row is in the table with the same versions, and the table adds nothing unsourced.
+// The facts table against the checked compilation in test/fixtures/reference/k8s-api-removals.csv (whose notes
+// correct pluto; provenance in its README): every dated CSV row is in the table with the same versions, and the table adds nothing unsourced.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { API_REMOVALS, findApiRemoval, removalsIn } from '../../src/domain/api-removals';
-import { sharedPath } from '../harness/shared-data';
 
-const CSV_PATH = sharedPath('data/reference/k8s-api-removals.csv');
+const CSV_PATH = join(__dirname, '..', 'fixtures', 'reference', 'k8s-api-removals.csv');
 
 /** RFC 4180 enough for this file: quoted fields with doubled quotes and commas. */
 function parseCsv(text: string): Array<Record<string, string>> {
@@ -54,8 +54,8 @@ const DEPRECATION_FROM_NOTES = new Set([
   'flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration',
 ]);
 
-void describe('API removal facts', { skip: !existsSync(CSV_PATH) && 'shared reference data not present' }, () => {
-  const rows = existsSync(CSV_PATH) ? parseCsv(readFileSync(CSV_PATH, 'utf8')) : [];
+void describe('API removal facts', () => {
+  const rows = parseCsv(readFileSync(CSV_PATH, 'utf8'));
 
   void it('every CSV row is in the table with the same removal and deprecation versions', () => {
     assert.ok(rows.length > 90);

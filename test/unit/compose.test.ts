@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigSchema } from '../../src/domain/config';
-import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE, DEFAULT_UI_URL } from '../../src/client/connection';
+import { DEFAULT_UI_URL } from '../../src/client/context';
+import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE } from '../../src/worker/temporal-target';
 import { DEFAULT_SHUTDOWN_GRACE_MS, WORKER_ENV_VARS } from '../../src/worker/worker-env';
 import { TASK_QUEUE } from '../../src/workflows/constants';
 
@@ -20,11 +21,13 @@ interface Service {
   environment?: string[] | Record<string, string>;
   ports?: string[];
   stop_grace_period?: string;
+  healthcheck?: { test?: string[]; interval?: string; retries?: number };
 }
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
 };
+const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
 function service(name: string): Service {
@@ -139,4 +142,28 @@ void test('the Dockerfile runs as a non-root user, on a supported Node, starting
   assert.match(dockerfile, /^CMD \["worker"\]$/m);
   assert.match(dockerfile, new RegExp(`EKS_UPGRADE_TASK_QUEUE=${TASK_QUEUE}\\b`));
   assert.match(dockerfile, /npm ci --omit=dev/);
+});
+
+void test('healthchecks gate start-up, the database tag is pinned, its password comes from the environment', () => {
+  assert.match(service('postgresql').image ?? '', /^postgres:\d+\.\d+$/, 'a pinned PostgreSQL tag (major.minor)');
+  for (const name of ['postgresql', 'temporal', 'worker'])
+    assert.ok(service(name).healthcheck?.test?.length, `${name} has a healthcheck`);
+  assert.deepEqual(service('temporal').healthcheck?.test?.slice(1, 5), ['temporal', 'operator', 'cluster', 'health']);
+  const workerHealth = envOf(service('worker')).get('EKS_UPGRADE_HEALTH_FILE');
+  assert.ok(workerHealth && service('worker').healthcheck?.test?.join(' ').includes(workerHealth));
+  for (const name of ['worker', 'temporal-ui'])
+    assert.deepEqual(
+      (service(name).depends_on as Record<string, { condition?: string }>).temporal,
+      { condition: 'service_healthy' },
+      `${name} waits for a healthy server`,
+    );
+  assert.match(String(envOf(service('postgresql')).get('POSTGRES_PASSWORD')), /^\$\{POSTGRES_PASSWORD:\?/);
+  assert.equal(envOf(service('temporal')).get('POSTGRES_PWD'), envOf(service('postgresql')).get('POSTGRES_PASSWORD'));
+  assert.doesNotMatch(composeText, /PASSWORD: temporal|PWD: temporal/, 'no password written in the file');
+});
+
+void test('published ports listen on 127.0.0.1 unless EKS_UPGRADE_BIND_ADDRESS says otherwise', () => {
+  for (const s of Object.values(compose.services))
+    for (const port of s.ports ?? [])
+      assert.match(String(port), /^\$\{EKS_UPGRADE_BIND_ADDRESS:-127\.0\.0\.1\}:\d+:\d+$/);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, DEFAULT_BEDROCK_MODEL_ID, loadConfig } from '../../src/domain/config';
 
-void test('defaults follow the seed where they still make sense, with a current model', () => {
+void test('defaults: 60 requests/min, $100/day, temperature 0.1, a current model', () => {
   const cfg = loadConfig({});
   assert.equal(cfg.bedrock.modelId, DEFAULT_BEDROCK_MODEL_ID);
   assert.equal(cfg.bedrock.maxTokens, 4096);

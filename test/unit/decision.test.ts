@@ -213,7 +213,7 @@ void describe('decideUpgradeVerdict', () => {
     assert.deepEqual([d.verdict, d.severityScore, d.confidence, d.basis], ['GO', 2, 0.9, 'rules+ai']);
   });
 
-  void it('applies the seed bands: the stricter of verdict and severity band wins', () => {
+  void it('applies the severity bands: the stricter of verdict and severity band wins', () => {
     assert.deepEqual(
       [severityBand(3), severityBand(3.5), severityBand(6), severityBand(6.1)],
       ['GO', 'GO_WITH_CAUTION', 'GO_WITH_CAUTION', 'NO_GO'],

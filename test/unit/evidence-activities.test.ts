@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createEvidenceActivities, loadSnapshotFile } from '../../src/activities/evidence';
 import { EKS_NOTES_SECTION, FACTS_SECTION } from '../../src/domain/release-notes';
-import { sharedPath } from '../harness/shared-data';
+import { referencePath } from '../harness/reference-data';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
 
@@ -96,14 +96,14 @@ void describe('evidence activities', () => {
     const activities = createEvidenceActivities();
     const extract = await activities.extractReleaseNotes({
       targetVersion: '1.32',
-      source: { kind: 'file', path: sharedPath('data/k8s-changelog') },
+      source: { kind: 'file', path: referencePath('data/k8s-changelog') },
     });
-    assert.equal(extract.source, sharedPath('data/k8s-changelog/full/release-notes-draft-1.32.md'));
+    assert.equal(extract.source, referencePath('data/k8s-changelog/full/release-notes-draft-1.32.md'));
     assert.ok(extract.extractTokens < extract.fullTokens / 5);
     await assert.rejects(
       activities.extractReleaseNotes({
         targetVersion: '1.40',
-        source: { kind: 'file', path: sharedPath('data/k8s-changelog') },
+        source: { kind: 'file', path: referencePath('data/k8s-changelog') },
       }),
       (e) => isNonRetryable(e, /no release notes for 1\.40/),
     );
@@ -115,13 +115,13 @@ void describe('evidence activities', () => {
     const dir = await mkdtemp(join(tmpdir(), 'notes-dir-'));
     try {
       await copyFile(
-        sharedPath('data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md'),
+        referencePath('data/k8s-changelog/CHANGELOG-1.32-upgrade-notes.md'),
         join(dir, 'CHANGELOG-1.32-upgrade-notes.md'),
       );
       for (const edition of ['awsdocs-2024-12', 'fork-sheetaljoshi-2026-01']) {
         await mkdir(join(dir, 'eks-docs', edition), { recursive: true });
         await copyFile(
-          sharedPath('data/eks-docs', edition, 'kubernetes-versions-standard.adoc'),
+          referencePath('data/eks-docs', edition, 'kubernetes-versions-standard.adoc'),
           join(dir, 'eks-docs', edition, 'kubernetes-versions-standard.adoc'),
         );
       }

@@ -1,4 +1,4 @@
-// The guard's UTC-day ledger (the seed's CostTracker intents): estimates, thresholds, daily reset, summary,
+// The guard's UTC-day ledger: estimates, thresholds, daily reset, summary,
 // reservations and their expiry. The invariant throughout: the ledger may over-count, never under-count.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

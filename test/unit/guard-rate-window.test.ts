@@ -1,4 +1,4 @@
-// The guard's sliding window (the seed's RateLimiter intents): limits, cleanup, usage, exact retry-after.
+// The guard's sliding window: limits, cleanup, usage, exact retry-after.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyLedger, reserve, summarize, type GuardLimits, type ReserveRequest } from '../../src/domain/guard-ledger';

@@ -14,7 +14,7 @@ function captureLogger() {
   return { logger: createLogger('debug', sink), lines };
 }
 
-void test('log lines are JSON with the seed structured fields intact', () => {
+void test('log lines are JSON with the structured fields intact', () => {
   const { logger, lines } = captureLogger();
   logger.info(
     { analysisId: 'a-1', processingTimeMs: 812, findingsCount: 3, severityScore: 7 },

@@ -71,7 +71,7 @@ void test('older models and Nova v1 have no cross-Region surcharge', () => {
   });
 });
 
-void test("the seed's Claude 3 Sonnet keeps its $3/$15 (= $0.003/$0.015 per 1K) for reference, marked end-of-life", () => {
+void test('the retired Claude 3 Sonnet keeps its $3/$15 (= $0.003/$0.015 per 1K) for reference, marked end-of-life', () => {
   const p = resolveModelPricing('anthropic.claude-3-sonnet-20240229-v1:0');
   assert.equal(p.lifecycle, 'end-of-life');
   assert.equal(actualCostUsd(p, { inputTokens: 1000, outputTokens: 1000 }), 0.018);

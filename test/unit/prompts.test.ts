@@ -1,4 +1,4 @@
-// Prompt templates: the five seed templates with versioned schemas, tool schemas generated from zod, untrusted data
+// Prompt templates: the five templates with versioned schemas, tool schemas generated from zod, untrusted data
 // fenced and labelled (and unable to close its own fence), and custom templates loaded from a directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { loadTemplateRegistry, parseTemplateFile, PromptTemplateError } from '..
 
 const VARS = { clusterName: 'prod-east', currentVersion: '1.31', targetVersion: '1.32' };
 
-void test("the seed's five templates exist, each with a versioned schema and a valid tool name", () => {
+void test('the five templates exist, each with a versioned schema and a valid tool name', () => {
   assert.deepEqual(Object.keys(BUILT_IN_TEMPLATES).sort(), [...ANALYSIS_TEMPLATES].sort());
   for (const t of Object.values(BUILT_IN_TEMPLATES)) {
     assert.match(t.name, /^[A-Za-z0-9_-]{1,64}$/);

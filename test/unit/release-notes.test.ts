@@ -1,8 +1,8 @@
-// Release-notes extraction on the real Kubernetes notes in ../shared/data/k8s-changelog: every removal the facts
+// Release-notes extraction on the real Kubernetes notes (test/harness/reference-data.ts: shared/ or downloaded): every removal the facts
 // table lists survives, the extract is at most 20 % of the full text's tokens, the traps are handled, and an
 // oversized extract is chunked without losing anything.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { removalsIn } from '../../src/domain/api-removals';
 import type { ReleaseNotesExtract } from '../../src/domain/evidence';
@@ -17,9 +17,9 @@ import {
   renderExtract,
   selectMinorReleaseSection,
 } from '../../src/domain/release-notes';
-import { sharedPath } from '../harness/shared-data';
+import { referencePath } from '../harness/reference-data';
 
-const DATA = sharedPath('data/k8s-changelog');
+const DATA = referencePath('data/k8s-changelog');
 const read = (file: string) => readFileSync(`${DATA}/${file}`, 'utf8');
 
 function notMentioned(extract: ReleaseNotesExtract, version: string): string[] {
@@ -28,137 +28,133 @@ function notMentioned(extract: ReleaseNotesExtract, version: string): string[] {
     .map((r) => `${r.groupVersion} ${r.kind}`);
 }
 
-void describe(
-  'release-notes extraction on the real notes',
-  { skip: !existsSync(DATA) && 'shared release-note data not present' },
-  () => {
-    for (const version of ['1.29', '1.30', '1.31', '1.32']) {
-      void it(`${version}: keeps every removal from the notes themselves and is at most 20 % of the full text`, () => {
-        const full = read(`full/release-notes-draft-${version}.md`);
-        const extract = extractReleaseNotes(full, {
-          targetVersion: version,
-          source: 'full draft',
-          includeFacts: false,
-        });
-        assert.deepEqual(notMentioned(extract, version), []);
-        assert.equal(extract.fullTokens, countTokens(full));
-        assert.equal(extract.extractTokens, countTokens(renderExtract(extract)));
-        assert.ok(
-          extract.extractTokens <= 0.2 * extract.fullTokens,
-          `${extract.extractTokens} of ${extract.fullTokens} tokens`,
-        );
-        assert.ok(
-          extract.entries.every((e) => !e.text.includes('<!--') && !e.text.includes('[@')),
-          'no comments or author links left',
-        );
-      });
-    }
-
-    void it('1.32: the flowcontrol v1beta3 removal is found under "Other (Cleanup or Flake)"', () => {
-      const extract = extractReleaseNotes(read('full/release-notes-draft-1.32.md'), {
-        targetVersion: '1.32',
-        source: 'x',
+void describe('release-notes extraction on the real notes', () => {
+  for (const version of ['1.29', '1.30', '1.31', '1.32']) {
+    void it(`${version}: keeps every removal from the notes themselves and is at most 20 % of the full text`, () => {
+      const full = read(`full/release-notes-draft-${version}.md`);
+      const extract = extractReleaseNotes(full, {
+        targetVersion: version,
+        source: 'full draft',
         includeFacts: false,
       });
-      const entry = extract.entries.find(
-        (e) => e.text.includes('flowcontrol.apiserver.k8s.io/v1beta3') && /no longer served/.test(e.text),
-      );
-      assert.equal(entry?.section, 'Other (Cleanup or Flake)');
-      assert.equal(entry?.category, 'removal');
-      assert.match(entry?.prUrl ?? '', /^https:\/\/github\.com\/kubernetes\/kubernetes\/pull\/\d+$/);
-      const coordination = extract.entries.find((e) => /Coordination\.v1alpha1 API is dropped/.test(e.text));
-      assert.equal(coordination?.prUrl, 'https://github.com/kubernetes/kubernetes/pull/127857');
-      assert.deepEqual(coordination?.sigs, ['API Machinery', 'Etcd', 'Scheduling', 'Testing']);
-      assert.equal(coordination?.category, 'removal');
-    });
-
-    void it('1.29 CHANGELOG: the bare PR-template comment in Deprecation is kept as a pointer and the removal comes from the facts', () => {
-      const text = read('CHANGELOG-1.29-upgrade-notes.md');
-      const extract = extractReleaseNotes(text, { targetVersion: '1.29', source: 'CHANGELOG-1.29' });
-      const template = extract.entries.find((e) => e.prUrl?.endsWith('/119495'));
-      assert.equal(template?.section, 'Deprecation');
-      assert.match(template?.text ?? '', /only a PR-template comment/);
-      assert.deepEqual(template?.sigs, ['API Machinery']);
-      assert.ok(extract.entries.every((e) => !/Please use the following format|<!--/.test(e.text)));
-      assert.deepEqual(
-        notMentioned(extractReleaseNotes(text, { targetVersion: '1.29', source: 'x', includeFacts: false }), '1.29'),
-        [
-          'flowcontrol.apiserver.k8s.io/v1beta2 FlowSchema',
-          'flowcontrol.apiserver.k8s.io/v1beta2 PriorityLevelConfiguration',
-        ],
-      );
-      const facts = extract.entries.filter((e) => e.section === FACTS_SECTION);
-      assert.deepEqual(
-        facts.map((e) => e.text.split(':')[0]),
-        ['flowcontrol.apiserver.k8s.io/v1beta2 FlowSchema, PriorityLevelConfiguration'],
-      );
-      assert.deepEqual(notMentioned(extract, '1.29'), []);
-    });
-
-    void it('with the facts supplement, no excerpt or draft from 1.27 to 1.33 misses a removal', () => {
-      const files: Array<[string, string]> = [
-        ['1.29', 'CHANGELOG-1.29-upgrade-notes.md'],
-        ['1.30', 'CHANGELOG-1.30-upgrade-notes.md'],
-        ['1.31', 'CHANGELOG-1.31-upgrade-notes.md'],
-        ['1.32', 'CHANGELOG-1.32-upgrade-notes.md'],
-      ];
-      for (const v of ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'])
-        files.push([v, `release-notes-draft-${v}-upgrade-notes.md`], [v, `full/release-notes-draft-${v}.md`]);
-      for (const [version, file] of files)
-        assert.deepEqual(
-          notMentioned(extractReleaseNotes(read(file), { targetVersion: version, source: file }), version),
-          [],
-          file,
-        );
-      // 1.32's excerpt stops before "Other": the v1beta3 removal must come from the facts there.
-      const excerpt = extractReleaseNotes(read('CHANGELOG-1.32-upgrade-notes.md'), {
-        targetVersion: '1.32',
-        source: 'x',
-      });
+      assert.deepEqual(notMentioned(extract, version), []);
+      assert.equal(extract.fullTokens, countTokens(full));
+      assert.equal(extract.extractTokens, countTokens(renderExtract(extract)));
       assert.ok(
-        excerpt.entries.some(
-          (e) =>
-            e.section === FACTS_SECTION &&
-            e.text.startsWith('flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema, PriorityLevelConfiguration:'),
-        ),
+        extract.extractTokens <= 0.2 * extract.fullTokens,
+        `${extract.extractTokens} of ${extract.fullTokens} tokens`,
       );
-    });
-
-    void it('classifies: urgent ACTION REQUIRED, 1.33 v1alpha1 VAP removal under Other, 1.30 without urgent notes', () => {
-      const e131 = extractReleaseNotes(read('full/release-notes-draft-1.31.md'), {
-        targetVersion: '1.31',
-        source: 'x',
-        includeFacts: false,
-      });
-      const recover = e131.entries.find(
-        (e) => /RecoverVolumeExpansionFailure/.test(e.text) && e.section === 'Urgent Upgrade Notes',
-      );
-      assert.equal(recover?.category, 'action-required');
-      const e133 = extractReleaseNotes(read('full/release-notes-draft-1.33.md'), {
-        targetVersion: '1.33',
-        source: 'x',
-        includeFacts: false,
-      });
-      const vap = e133.entries.find((e) => /v1alpha1.*ValidatingAdmissionPolicy/.test(e.text));
-      assert.equal(vap?.section, 'Other (Cleanup or Flake)');
-      assert.equal(vap?.category, 'removal');
       assert.ok(
-        e133.entries.some(
-          (e) => /v1 Endpoints API is now officially deprecated/.test(e.text) && e.category === 'deprecation',
-        ),
+        extract.entries.every((e) => !e.text.includes('<!--') && !e.text.includes('[@')),
+        'no comments or author links left',
       );
-      const e130 = extractReleaseNotes(read('full/release-notes-draft-1.30.md'), {
-        targetVersion: '1.30',
-        source: 'x',
-        includeFacts: false,
-      });
-      assert.ok(!e130.entries.some((e) => e.section === 'Urgent Upgrade Notes'));
-      assert.ok(e130.entries.some((e) => /SecurityContextDeny/.test(e.text)));
-      // Housekeeping is dropped: removed GA feature gates outside Urgent/Deprecation.
-      assert.ok(!e131.entries.some((e) => /^Removed generally available feature gate/.test(e.text)));
     });
-  },
-);
+  }
+
+  void it('1.32: the flowcontrol v1beta3 removal is found under "Other (Cleanup or Flake)"', () => {
+    const extract = extractReleaseNotes(read('full/release-notes-draft-1.32.md'), {
+      targetVersion: '1.32',
+      source: 'x',
+      includeFacts: false,
+    });
+    const entry = extract.entries.find(
+      (e) => e.text.includes('flowcontrol.apiserver.k8s.io/v1beta3') && /no longer served/.test(e.text),
+    );
+    assert.equal(entry?.section, 'Other (Cleanup or Flake)');
+    assert.equal(entry?.category, 'removal');
+    assert.match(entry?.prUrl ?? '', /^https:\/\/github\.com\/kubernetes\/kubernetes\/pull\/\d+$/);
+    const coordination = extract.entries.find((e) => /Coordination\.v1alpha1 API is dropped/.test(e.text));
+    assert.equal(coordination?.prUrl, 'https://github.com/kubernetes/kubernetes/pull/127857');
+    assert.deepEqual(coordination?.sigs, ['API Machinery', 'Etcd', 'Scheduling', 'Testing']);
+    assert.equal(coordination?.category, 'removal');
+  });
+
+  void it('1.29 CHANGELOG: the bare PR-template comment in Deprecation is kept as a pointer and the removal comes from the facts', () => {
+    const text = read('CHANGELOG-1.29-upgrade-notes.md');
+    const extract = extractReleaseNotes(text, { targetVersion: '1.29', source: 'CHANGELOG-1.29' });
+    const template = extract.entries.find((e) => e.prUrl?.endsWith('/119495'));
+    assert.equal(template?.section, 'Deprecation');
+    assert.match(template?.text ?? '', /only a PR-template comment/);
+    assert.deepEqual(template?.sigs, ['API Machinery']);
+    assert.ok(extract.entries.every((e) => !/Please use the following format|<!--/.test(e.text)));
+    assert.deepEqual(
+      notMentioned(extractReleaseNotes(text, { targetVersion: '1.29', source: 'x', includeFacts: false }), '1.29'),
+      [
+        'flowcontrol.apiserver.k8s.io/v1beta2 FlowSchema',
+        'flowcontrol.apiserver.k8s.io/v1beta2 PriorityLevelConfiguration',
+      ],
+    );
+    const facts = extract.entries.filter((e) => e.section === FACTS_SECTION);
+    assert.deepEqual(
+      facts.map((e) => e.text.split(':')[0]),
+      ['flowcontrol.apiserver.k8s.io/v1beta2 FlowSchema, PriorityLevelConfiguration'],
+    );
+    assert.deepEqual(notMentioned(extract, '1.29'), []);
+  });
+
+  void it('with the facts supplement, no excerpt or draft from 1.27 to 1.33 misses a removal', () => {
+    const files: Array<[string, string]> = [
+      ['1.29', 'CHANGELOG-1.29-upgrade-notes.md'],
+      ['1.30', 'CHANGELOG-1.30-upgrade-notes.md'],
+      ['1.31', 'CHANGELOG-1.31-upgrade-notes.md'],
+      ['1.32', 'CHANGELOG-1.32-upgrade-notes.md'],
+    ];
+    for (const v of ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'])
+      files.push([v, `release-notes-draft-${v}-upgrade-notes.md`], [v, `full/release-notes-draft-${v}.md`]);
+    for (const [version, file] of files)
+      assert.deepEqual(
+        notMentioned(extractReleaseNotes(read(file), { targetVersion: version, source: file }), version),
+        [],
+        file,
+      );
+    // 1.32's excerpt stops before "Other": the v1beta3 removal must come from the facts there.
+    const excerpt = extractReleaseNotes(read('CHANGELOG-1.32-upgrade-notes.md'), {
+      targetVersion: '1.32',
+      source: 'x',
+    });
+    assert.ok(
+      excerpt.entries.some(
+        (e) =>
+          e.section === FACTS_SECTION &&
+          e.text.startsWith('flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema, PriorityLevelConfiguration:'),
+      ),
+    );
+  });
+
+  void it('classifies: urgent ACTION REQUIRED, 1.33 v1alpha1 VAP removal under Other, 1.30 without urgent notes', () => {
+    const e131 = extractReleaseNotes(read('full/release-notes-draft-1.31.md'), {
+      targetVersion: '1.31',
+      source: 'x',
+      includeFacts: false,
+    });
+    const recover = e131.entries.find(
+      (e) => /RecoverVolumeExpansionFailure/.test(e.text) && e.section === 'Urgent Upgrade Notes',
+    );
+    assert.equal(recover?.category, 'action-required');
+    const e133 = extractReleaseNotes(read('full/release-notes-draft-1.33.md'), {
+      targetVersion: '1.33',
+      source: 'x',
+      includeFacts: false,
+    });
+    const vap = e133.entries.find((e) => /v1alpha1.*ValidatingAdmissionPolicy/.test(e.text));
+    assert.equal(vap?.section, 'Other (Cleanup or Flake)');
+    assert.equal(vap?.category, 'removal');
+    assert.ok(
+      e133.entries.some(
+        (e) => /v1 Endpoints API is now officially deprecated/.test(e.text) && e.category === 'deprecation',
+      ),
+    );
+    const e130 = extractReleaseNotes(read('full/release-notes-draft-1.30.md'), {
+      targetVersion: '1.30',
+      source: 'x',
+      includeFacts: false,
+    });
+    assert.ok(!e130.entries.some((e) => e.section === 'Urgent Upgrade Notes'));
+    assert.ok(e130.entries.some((e) => /SecurityContextDeny/.test(e.text)));
+    // Housekeeping is dropped: removed GA feature gates outside Urgent/Deprecation.
+    assert.ok(!e131.entries.some((e) => /^Removed generally available feature gate/.test(e.text)));
+  });
+});
 
 void describe('release-notes structure handling', () => {
   void it('selects the x.y.0 section of a whole CHANGELOG, against the previous minor', () => {
@@ -215,9 +211,9 @@ void describe('release-notes structure handling', () => {
   });
 });
 
-const EKS_DOCS = sharedPath('data/eks-docs');
+const EKS_DOCS = referencePath('data/eks-docs');
 
-void describe('EKS version notes (AsciiDoc)', { skip: !existsSync(EKS_DOCS) && 'shared EKS docs not present' }, () => {
+void describe('EKS version notes (AsciiDoc)', () => {
   void it('takes the bullets and subsections of the version, in both doc editions', () => {
     const fork = readFileSync(`${EKS_DOCS}/fork-sheetaljoshi-2026-01/kubernetes-versions-standard.adoc`, 'utf8');
     const e132 = extractEksVersionNotes(fork, '1.32');
@@ -263,54 +259,50 @@ void describe('EKS version notes (AsciiDoc)', { skip: !existsSync(EKS_DOCS) && '
   });
 });
 
-void describe(
-  'chunking an oversized extract',
-  { skip: !existsSync(DATA) && 'shared release-note data not present' },
-  () => {
-    void it('splits under the budget and loses no entry or word', () => {
-      const extract = extractReleaseNotes(read('full/release-notes-draft-1.31.md'), {
-        targetVersion: '1.31',
-        source: 'x',
-      });
-      const huge = {
-        ...extract,
-        entries: [
-          ...extract.entries,
-          {
-            category: 'action-required' as const,
-            section: 'Urgent Upgrade Notes',
-            text: Array.from({ length: 400 }, (_, i) => `Sentence number ${i} explains one more required step.`).join(
-              ' ',
-            ),
-            sigs: ['Node'],
-          },
-        ],
-      };
-      const budget = 400;
-      const chunks = chunkExtract(huge, budget);
-      assert.ok(chunks.length > 5);
-      for (const chunk of chunks) {
-        assert.ok(chunk.tokens <= budget, `chunk ${chunk.index} has ${chunk.tokens} tokens`);
-        assert.match(chunk.text, new RegExp(`\\(chunk ${chunk.index + 1}/${chunks.length}\\)`));
-      }
-      const covered = new Set(chunks.flatMap((c) => c.entryIndexes));
-      assert.equal(covered.size, huge.entries.length);
-      const all = chunks.map((c) => c.text).join('\n');
-      for (let i = 0; i < 400; i++) assert.ok(all.includes(`Sentence number ${i} explains`), `sentence ${i} kept`);
-      assert.match(all, /\(part 1\/\d+\)/);
-      for (const entry of extract.entries)
-        assert.ok(all.includes(entry.text.replace(/\n\s*/g, ' ').slice(0, 60)), entry.text.slice(0, 60));
+void describe('chunking an oversized extract', () => {
+  void it('splits under the budget and loses no entry or word', () => {
+    const extract = extractReleaseNotes(read('full/release-notes-draft-1.31.md'), {
+      targetVersion: '1.31',
+      source: 'x',
     });
+    const huge = {
+      ...extract,
+      entries: [
+        ...extract.entries,
+        {
+          category: 'action-required' as const,
+          section: 'Urgent Upgrade Notes',
+          text: Array.from({ length: 400 }, (_, i) => `Sentence number ${i} explains one more required step.`).join(
+            ' ',
+          ),
+          sigs: ['Node'],
+        },
+      ],
+    };
+    const budget = 400;
+    const chunks = chunkExtract(huge, budget);
+    assert.ok(chunks.length > 5);
+    for (const chunk of chunks) {
+      assert.ok(chunk.tokens <= budget, `chunk ${chunk.index} has ${chunk.tokens} tokens`);
+      assert.match(chunk.text, new RegExp(`\\(chunk ${chunk.index + 1}/${chunks.length}\\)`));
+    }
+    const covered = new Set(chunks.flatMap((c) => c.entryIndexes));
+    assert.equal(covered.size, huge.entries.length);
+    const all = chunks.map((c) => c.text).join('\n');
+    for (let i = 0; i < 400; i++) assert.ok(all.includes(`Sentence number ${i} explains`), `sentence ${i} kept`);
+    assert.match(all, /\(part 1\/\d+\)/);
+    for (const entry of extract.entries)
+      assert.ok(all.includes(entry.text.replace(/\n\s*/g, ' ').slice(0, 60)), entry.text.slice(0, 60));
+  });
 
-    void it('a small extract stays one chunk; a budget too small to hold the header is refused', () => {
-      const extract = extractReleaseNotes(read('full/release-notes-draft-1.32.md'), {
-        targetVersion: '1.32',
-        source: 'x',
-      });
-      const [only, ...rest] = chunkExtract(extract, 100_000);
-      assert.equal(rest.length, 0);
-      assert.equal(only?.entryIndexes.length, extract.entries.length);
-      assert.throws(() => chunkExtract(extract, 20), /too small/);
+  void it('a small extract stays one chunk; a budget too small to hold the header is refused', () => {
+    const extract = extractReleaseNotes(read('full/release-notes-draft-1.32.md'), {
+      targetVersion: '1.32',
+      source: 'x',
     });
-  },
-);
+    const [only, ...rest] = chunkExtract(extract, 100_000);
+    assert.equal(rest.length, 0);
+    assert.equal(only?.entryIndexes.length, extract.entries.length);
+    assert.throws(() => chunkExtract(extract, 20), /too small/);
+  });
+});

@@ -9,7 +9,7 @@ async function scan(options: Partial<ScanOptions> & { manifests: string[] }) {
   const err: string[] = [];
   const code = await runScan(
     { format: 'text', ...options },
-    { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
+    { result: (t: string) => void out.push(t), info: (t: string) => void err.push(t) },
   );
   return { code, stdout: out.join(''), stderr: err.join('') };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { isSecretLikeName, redactSecrets } from '../../src/domain/secrets';
 import { PLANTS } from '../fixtures/planted-secrets';
-import { sharedPath } from '../harness/shared-data';
+import { referencePath } from '../harness/reference-data';
 
 for (const [i, plant] of PLANTS.entries()) {
   void test(`redacts planted ${plant.kind} #${i + 1} and leaves its marker`, () => {
@@ -92,7 +92,7 @@ void test('secret-like names: values behind them are secrets, references to them
 
 void test('real Kubernetes release notes and EKS docs (1.1 MB, no secrets) come through almost untouched', () => {
   const texts = ['CHANGELOG-1.32-upgrade-notes.md', 'full/release-notes-draft-1.32.md'].map((f) =>
-    readFileSync(sharedPath('data/k8s-changelog', f), 'utf8'),
+    readFileSync(referencePath('data/k8s-changelog', f), 'utf8'),
   );
   for (const text of texts) assert.equal(redactSecrets(text).total, 0);
 });

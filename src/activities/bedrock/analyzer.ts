@@ -19,7 +19,7 @@ import { actualCostUsd, estimateInputTokens, worstCaseEstimate, type ModelPricin
 import { renderPrompt, type UntrustedSection } from '../../domain/prompts/render';
 import { OUTPUT_SCHEMAS, toolInputJsonSchema, type TemplateOutput } from '../../domain/prompts/schemas';
 import type { PromptTemplate, TemplateVariables } from '../../domain/prompts/templates';
-import type { Logger } from '../../worker/logging';
+import type { Logger } from '../../domain/logger';
 import type { BedrockPermitGate } from '../contracts';
 
 export type Sampling = { readonly temperature: number } | { readonly topP: number };
@@ -55,7 +55,7 @@ export interface BedrockAnalyzer {
     sections: readonly UntrustedSection[],
     options: AnalyzeOptions,
   ): Promise<AnalysisResult>;
-  /** The seed's generic analyze_text: any text, any template. */
+  /** Any text through any template (custom templates, the CLI). */
   analyzeText(text: string, template: PromptTemplate, options: AnalyzeOptions): Promise<AnalysisResult>;
 }
 
@@ -210,7 +210,7 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
       costUsd: Math.round(calls.reduce((s, c) => s + c.costUsd, 0) * 1e8) / 1e8,
       processingTimeMs: Date.now() - started,
     };
-    // The seed's structured fields: analysis id, processing time, findings count, severity.
+    // Structured fields every analysis log line carries: analysis id, processing time, findings count, severity.
     logger.info(
       {
         ...base,

@@ -3,7 +3,7 @@
 // temporalio/samples-typescript; the pure work lives in src/domain.
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Logger } from 'pino';
+import type { Logger } from '../../domain/logger';
 import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
 import { buildApiScanResult, scanInsights, scanLiveObjects, scanManifestObjects } from '../../domain/api-scan';

@@ -1,7 +1,8 @@
-// `eks-upgrade cost`: the Bedrock guard's ledger (the seed's get_cost_summary), and run-time limit changes
+// `eks-upgrade cost`: the Bedrock guard's daily ledger and rate window, and run-time limit changes
 // (`--set-daily-limit`, `--set-rpm`, …) that take effect on every worker without a restart.
 import { configureGuard, readGuardSummary } from '../../activities/guard-client';
 import { loadConfig } from '../../domain/config';
+import { formatUsd as usd, markdownTable } from '../../domain/format';
 import type { GuardSummary } from '../../domain/guard-ledger';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
@@ -47,8 +48,6 @@ export function buildGuardPatch(flags: CostFlags): ConfigurePatch {
   return patch;
 }
 
-const usd = (n: number) => `$${n.toFixed(n !== 0 && n < 1 ? 4 : 2)}`;
-
 export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): string {
   const md = format === 'md';
   const item = (t: string) => (md ? `- ${t}` : `  ${t}`);
@@ -68,15 +67,20 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
   ];
   const models = Object.entries(s.models);
   if (models.length > 0) {
-    lines.push(md ? '' : '  per model:');
     if (md)
-      lines.push('| model | requests | failed | input tokens | output tokens | cost |', '|---|---|---|---|---|---|');
-    for (const [model, u] of models) {
       lines.push(
-        md
-          ? `| ${model} | ${u.requests} | ${u.failed} | ${u.inputTokens} | ${u.outputTokens} | ${usd(u.costUsd)} |`
-          : `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+        '',
+        ...markdownTable(
+          ['model', 'requests', 'failed', 'input tokens', 'output tokens', 'cost'],
+          models.map(([model, u]) => [model, u.requests, u.failed, u.inputTokens, u.outputTokens, usd(u.costUsd)]),
+        ),
       );
+    else {
+      lines.push('  per model:');
+      for (const [model, u] of models)
+        lines.push(
+          `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+        );
     }
   }
   return lines.join('\n');

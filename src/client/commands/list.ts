@@ -1,6 +1,7 @@
 // `eks-upgrade list`: upgrades found through the visibility store and our typed search attributes (what the Web
 // UI's filter box does, from a terminal).
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from '../../workflows/search-attributes';
+import { markdownTable } from '../../domain/format';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
 import { EXIT_OK, parseFormat, UsageError } from '../usage';
@@ -67,12 +68,7 @@ function renderList(entries: UpgradeListEntry[], format: 'text' | 'md'): string 
     e.decision ?? '-',
     e.startTime.replace('T', ' ').slice(0, 19),
   ]);
-  if (format === 'md')
-    return [
-      `| ${header.join(' | ')} |`,
-      `|${header.map(() => '---').join('|')}|`,
-      ...rows.map((r) => `| ${r.join(' | ')} |`),
-    ].join('\n');
+  if (format === 'md') return markdownTable(header, rows).join('\n');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   return [header, ...rows]
     .map((r) =>

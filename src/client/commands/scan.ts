@@ -5,7 +5,10 @@ import type { ApiRemovalFinding, ApiScanResult } from '../../domain/evidence';
 import { buildApiScanResult, hasRemovedApiInUse, scanManifestObjects } from '../../domain/api-scan';
 import { normalizeMinor, previousMinor } from '../../domain/versions';
 import { readManifestPaths } from '../../activities/evidence/manifest-files';
-import { readStdin, type CommandIo } from './io';
+import { markdownCell, markdownTable } from '../../domain/format';
+import type { CommandContext } from '../context';
+import type { Output } from '../output';
+import { readStdin } from '../stdin';
 
 /** Without --target the scan checks against the newest minor the facts table covers for released versions. */
 export const DEFAULT_SCAN_TARGET = '1.35';
@@ -61,10 +64,6 @@ export function formatScanText(result: ApiScanResult, current: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function formatScanMarkdown(result: ApiScanResult, current: string): string {
   const lines = [
     `# API scan against Kubernetes ${result.targetVersion}`,
@@ -75,32 +74,39 @@ export function formatScanMarkdown(result: ApiScanResult, current: string): stri
   if (result.findings.length === 0) lines.push('No deprecated or removed API in use.', '');
   else {
     lines.push(
-      '| Status | apiVersion | Object | Where | Removed in | Replacement | Code | Confidence | Source |',
-      '|---|---|---|---|---|---|---|---|---|',
+      ...markdownTable(
+        ['Status', 'apiVersion', 'Object', 'Where', 'Removed in', 'Replacement', 'Code', 'Confidence', 'Source'],
+        result.findings.map((f) => [
+          f.removedByTarget ? '❌ removed' : '⚠️ deprecated',
+          `\`${f.apiVersion}\``,
+          objectName(f),
+          where(f),
+          f.removedIn,
+          replacementText(f, current),
+          f.code,
+          f.confidence,
+          f.source,
+        ]),
+      ),
+      '',
     );
-    for (const f of result.findings) {
-      lines.push(
-        `| ${f.removedByTarget ? '❌ removed' : '⚠️ deprecated'} | \`${f.apiVersion}\` | ${cell(objectName(f))} | ${cell(where(f))} | ${f.removedIn} | ${cell(replacementText(f, current))} | ${f.code ?? ''} | ${f.confidence} | ${f.source} |`,
-      );
-    }
-    lines.push('');
   }
   if (result.errors.length > 0) {
     lines.push('## Unreadable files', '');
     for (const e of result.errors)
-      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${cell(e.message)}`);
+      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${markdownCell(e.message)}`);
     lines.push('');
   }
   return lines.join('\n');
 }
 
-export async function runScan(options: ScanOptions, io: CommandIo): Promise<number> {
+export async function runScan(options: ScanOptions, out: Output): Promise<number> {
   if (!(['text', 'json', 'md'] as string[]).includes(options.format)) {
-    io.stderr.write(`error: --format must be text, json or md (got '${options.format}')\n`);
+    out.info(`error: --format must be text, json or md (got '${options.format}')\n`);
     return EXIT_USAGE;
   }
   if (options.manifests.length === 0) {
-    io.stderr.write(
+    out.info(
       'error: give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)\n',
     );
     return EXIT_USAGE;
@@ -111,7 +117,7 @@ export async function runScan(options: ScanOptions, io: CommandIo): Promise<numb
     target = normalizeMinor(options.target ?? DEFAULT_SCAN_TARGET, '--target');
     current = options.current ? normalizeMinor(options.current, '--current') : previousMinor(target);
   } catch (error) {
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    out.info(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;
   }
   const stdinText = options.manifests.includes('-') ? await (options.stdin ?? (() => readStdin()))() : undefined;
@@ -123,17 +129,30 @@ export async function runScan(options: ScanOptions, io: CommandIo): Promise<numb
     errors: parsed.errors,
     objectsScanned: parsed.objects.length,
   });
-  if (options.format === 'json')
-    io.stdout.write(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
-  else if (options.format === 'md') io.stdout.write(formatScanMarkdown(result, current));
-  else io.stdout.write(formatScanText(result, current));
+  if (options.format === 'json') out.result(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
+  else if (options.format === 'md') out.result(formatScanMarkdown(result, current));
+  else out.result(formatScanText(result, current));
   for (const e of parsed.errors)
-    io.stderr.write(
-      `warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`,
-    );
+    out.info(`warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`);
   if (parsed.objects.length === 0 && parsed.errors.length > 0) {
-    io.stderr.write('error: no manifest could be read; check the paths above\n');
+    out.info('error: no manifest could be read; check the paths above\n');
     return EXIT_USAGE;
   }
   return hasRemovedApiInUse(result) ? EXIT_REMOVED_API : EXIT_OK;
+}
+
+/** `eks-upgrade scan`: commander's flags to ScanOptions. */
+export function runScanCommand(
+  flags: { manifests?: string[]; target?: string; current?: string; format?: string },
+  ctx: CommandContext,
+): Promise<number> {
+  return runScan(
+    {
+      manifests: flags.manifests ?? [],
+      format: (flags.format ?? 'text') as OutputFormat,
+      ...(flags.target !== undefined ? { target: flags.target } : {}),
+      ...(flags.current !== undefined ? { current: flags.current } : {}),
+    },
+    ctx.out,
+  );
 }

@@ -6,7 +6,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { loadEksInventory } from '../../activities/eks-inventory';
 import { normalizeMinor } from '../../domain/versions';
-import type { CommandIo } from './io';
+import type { CommandContext } from '../context';
+import type { Output } from '../output';
 
 export interface SnapshotOptions {
   cluster: string;
@@ -32,22 +33,22 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps: SnapshotDeps = {}): Promise<number> {
+export async function runSnapshot(options: SnapshotOptions, out: Output, deps: SnapshotDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   if (!options.cluster || options.cluster.trim() === '') {
-    io.stderr.write('error: --cluster is required (the EKS cluster name)\n');
+    out.info('error: --cluster is required (the EKS cluster name)\n');
     return 2;
   }
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {
-    io.stderr.write('error: no AWS Region: pass --region or set AWS_REGION\n');
+    out.info('error: no AWS Region: pass --region or set AWS_REGION\n');
     return 2;
   }
   let target: string | undefined;
   try {
     target = options.target ? normalizeMinor(options.target, '--target') : undefined;
   } catch (error) {
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    out.info(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
   const eks = deps.createEksClient?.(region) ?? new EKSClient({ region, customUserAgent: [INVENTORY_USER_AGENT] });
@@ -58,23 +59,41 @@ export async function runSnapshot(options: SnapshotOptions, io: CommandIo, deps:
         new EC2Client({ region, customUserAgent: [INVENTORY_USER_AGENT], maxAttempts: 2 }));
   try {
     const snapshot = await loadEksInventory(
-      { eks, ec2, onWarning: (m) => io.stderr.write(`warning: ${m}\n`) },
+      { eks, ec2, onWarning: (m) => out.info(`warning: ${m}\n`) },
       { clusterName: options.cluster, region, targetVersion: target, now: deps.now?.() },
     );
     const json = `${JSON.stringify(snapshot, null, 2)}\n`;
     if (options.output && options.output !== '-') {
       await writeFile(options.output, json, 'utf8');
-      io.stderr.write(`wrote snapshot of ${options.cluster} (${snapshot.cluster.version}) to ${options.output}\n`);
+      out.info(`wrote snapshot of ${options.cluster} (${snapshot.cluster.version}) to ${options.output}\n`);
     } else {
-      io.stdout.write(json);
+      out.result(json);
     }
     return 0;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    io.stderr.write(`error: could not read cluster ${options.cluster} in ${region}: ${errorText(error)}\n`);
+    out.info(`error: could not read cluster ${options.cluster} in ${region}: ${errorText(error)}\n`);
     return name === 'ResourceNotFoundException' ? 2 : 1;
   } finally {
     eks.destroy();
     ec2?.destroy();
   }
+}
+
+/** `eks-upgrade snapshot`: commander's flags to SnapshotOptions (`--no-ec2` sets ec2=false). */
+export function runSnapshotCommand(
+  flags: { cluster?: string; region?: string; target?: string; output?: string; ec2?: boolean },
+  ctx: CommandContext,
+): Promise<number> {
+  return runSnapshot(
+    {
+      cluster: flags.cluster ?? '',
+      ec2: flags.ec2 !== false,
+      ...(flags.region !== undefined ? { region: flags.region } : {}),
+      ...(flags.target !== undefined ? { target: flags.target } : {}),
+      ...(flags.output !== undefined ? { output: flags.output } : {}),
+    },
+    ctx.out,
+    { env: ctx.env },
+  );
 }

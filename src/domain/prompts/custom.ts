@@ -1,4 +1,4 @@
-// Custom prompt templates (the seed's "custom prompts"): YAML or JSON files in EKS_UPGRADE_PROMPTS_DIR that add
+// Custom prompt templates: YAML or JSON files in EKS_UPGRADE_PROMPTS_DIR that add
 // templates or override built-in ones. An override may give only the fields it changes (the rest is inherited),
 // must bump `version` (results and cache keys carry it), and keeps the built-in's output kind, because the
 // workflow relies on it (a decision must still return a verdict). Bad files stop start-up with a clear message.

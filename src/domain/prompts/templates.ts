@@ -1,4 +1,4 @@
-// The seed's five prompt templates, rebuilt for tool-forced structured output. A template is data: a system text
+// The five prompt templates, for tool-forced structured output. A template is data: a system text
 // (role and rules), a task text with {{variables}} (trusted context only: cluster name and versions), and the
 // output kind whose versioned zod schema the answer must match. Untrusted evidence never goes into the task text:
 // it is passed separately and fenced by render.ts. Custom templates (custom.ts) have the same shape.

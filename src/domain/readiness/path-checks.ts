@@ -1,13 +1,8 @@
 // Upgrade-path checks: the one-minor rule, EKS's "data plane first" rule, kubelet and kube-proxy skew, AL2 AMIs,
 // and whether EKS offers and supports the versions involved.
 import type { ReadinessFinding } from '../evidence';
-import { compareMinor, minorDistance, nextMinor, tryParseMinor } from '../versions';
+import { compareMinor, minorDistance, minorOf, nextMinor, tryParseMinor } from '../versions';
 import { finding, found, passed, skipped, type CheckContext, type ReadinessCheck } from './check';
-
-function minorOf(text: string | undefined): string | undefined {
-  const v = tryParseMinor(text);
-  return v ? `${v.major}.${v.minor}` : undefined;
-}
 
 export const oneMinorStep: ReadinessCheck = {
   code: 'UPG001',
