@@ -2,7 +2,8 @@
 // sandbox, so Node built-ins, pino and the AWS SDK (whose browser builds webpack would silently bundle)
 // are banned there, and activities may be imported only as types. The layer overrides keep the dependency
 // direction client → worker → activities → domain: domain imports no other layer, activities neither the
-// worker nor the client, the worker not the client.
+// worker nor the client, the worker not the client; the EKS simulator (domain only) is imported by the client's
+// demo and the tests alone.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -61,19 +62,35 @@ export default tseslint.config(
   },
   layerRule(
     ['src/domain/**/*.ts'],
-    ['activities', 'workflows', 'worker', 'client'],
+    ['activities', 'workflows', 'worker', 'client', 'simulator'],
     'src/domain is pure logic: it imports no other layer (move the shared type into src/domain instead).',
   ),
   layerRule(
     ['src/activities/**/*.ts'],
-    ['worker', 'client'],
-    'Activities get their dependencies from the worker through their factory; they import neither worker nor client.',
+    ['worker', 'client', 'simulator'],
+    'Activities get their dependencies from the worker through their factory; they import neither worker nor client (nor the EKS simulator).',
   ),
   layerRule(
     ['src/worker/**/*.ts'],
-    ['client'],
-    'The worker does not import the client (the client may use the worker).',
+    ['client', 'simulator'],
+    'The worker does not import the client (the client may use the worker) or the EKS simulator.',
   ),
+  // The EKS simulator is a layer of its own: domain code and Node built-ins only; only the client (the demo) and the
+  // tests import it, so production code can never reach it (docs/execution.md).
+  {
+    files: ['src/simulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layerImport(['activities', 'workflows', 'worker', 'client'], 'The EKS simulator imports only domain code.'),
+            { group: ['@aws-sdk/*', '@temporalio/*'], message: 'The EKS simulator speaks HTTP itself: no SDKs.' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -4,14 +4,17 @@
 //      40 concurrent callers achieve (target >= 95 %, never over);
 //   3. start-up: the CLI (`--help` <= 5x and `scan` <= 10x a bare node's CPU time) and the worker (prebuilt
 //      workflow bundle vs bundling at start);
-//   4. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per 6 s:
+//   4. execution polling: DescribeUpdate calls per step (control plane, add-on, node groups) against the EKS
+//      simulator with its clock compressed (never more than one per poll interval of EKS time);
+//   5. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per 6 s:
 //      release-notes analyses (target 1), Bedrock calls and dollars per cluster, wall time against the floor
 //      (target <= 1.15x when rate-bound), guard grants/s, history events per campaign and per upgrade.
-// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, more than one
-// release-notes analysis for a campaign's version pair).
+// Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded, polling more
+// often than the interval, more than one release-notes analysis for a campaign's version pair).
 import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
+import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
 import { formatCampaignBenchmark, runCampaignBenchmark } from './bench-campaign';
 import {
   formatCliStartupBench,
@@ -32,11 +35,14 @@ async function main(): Promise<number> {
   console.log('\nWorker start-up');
   console.log(formatWorkerStartupBench(await runWorkerStartupBench()));
   console.log();
+  const execution = await runExecutionBench();
+  console.log(formatExecutionBench(execution));
+  console.log();
   const campaign = await runCampaignBenchmark();
   console.log(formatCampaignBenchmark(campaign));
   const extractsSmall = rows.every((r) => r.percent <= 20);
   const sharedOnce = campaign.rows.every((r) => r.releaseNotesCalls === 1);
-  return extractsSmall && guard.rate.neverOver && sharedOnce ? 0 : 1;
+  return extractsSmall && guard.rate.neverOver && executionBenchWithinLimits(execution) && sharedOnce ? 0 : 1;
 }
 
 main().then(

@@ -2,6 +2,7 @@
 // permit gate every Bedrock call passes through. Implementations are built by factories from their deps.
 import type { AnalysisResult } from '../domain/analysis';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
+import type { ExpectedState, StepChange } from '../domain/plan';
 import type { ClusterSnapshot } from '../domain/snapshot';
 
 /** Where the cluster inventory comes from. */
@@ -96,4 +97,138 @@ export interface BedrockPermitGate {
    * before they complete, so the ledger is exact when they return.
    */
   drain(): Promise<void>;
+}
+
+/** Which EKS cluster the execution activities act on. */
+export interface ExecutionTarget {
+  clusterName: string;
+  region: string;
+}
+
+export type ControlPlaneChange = Extract<StepChange, { kind: 'control-plane-version' }>;
+export type AddonChange = Extract<StepChange, { kind: 'addon-version' }>;
+export type NodegroupVersionChange = Extract<StepChange, { kind: 'nodegroup-version' }>;
+export type NodegroupConfigChange = Extract<StepChange, { kind: 'nodegroup-config' }>;
+
+/** One automated plan step: exactly one EKS update, however often the activity is retried or its worker dies. */
+export interface EksStepInput<C> {
+  target: ExecutionTarget;
+  /** The plan step's id; with the workflow id and `round` it makes the update's clientRequestToken. */
+  stepId: string;
+  change: C;
+  /**
+   * The operator's retry round (0 the first time, +1 for each `retry` decision after a failed update). Part of the
+   * token, so a retry after a Failed update issues a new one; never the activity's attempt number.
+   */
+  round: number;
+  /**
+   * What makes this execution's tokens its own beyond the workflow id: the workflow passes
+   * workflowInfo().firstExecutionRunId, so a later upgrade run under the same workflow id (after a rollback, say)
+   * never resends an old token and gets an old update back. Stable across attempts and continue-as-new.
+   */
+  tokenScope?: string;
+  /**
+   * EKS `force`: a node group terminates pods its PDBs keep from draining, the control plane skips the readiness
+   * insights; for an add-on it means resolveConflicts OVERWRITE. Operator decision, audited by the workflow.
+   */
+  force?: boolean;
+  /** DescribeUpdate every this long (default 30 s); tests shrink it. The heartbeat timeout should be ≥ 2× this. */
+  pollIntervalMs?: number;
+}
+
+export interface EksUpdateError {
+  errorCode: string;
+  errorMessage: string;
+  resourceIds: string[];
+}
+
+/** How a step ended. A Failed or Cancelled update is a result (the workflow asks the operator), not an exception. */
+export type EksStepResult =
+  | {
+      outcome: 'succeeded';
+      updateId: string;
+      updateType: string;
+      /** The update's createdAt, and when its end was seen (EKS gives no end time). */
+      startedAt: string;
+      endedAt: string;
+      /** True when this attempt found the update already running (a retry, a worker death, a 409) instead of starting it. */
+      adopted: boolean;
+      /** DescribeUpdate polls made by this attempt. */
+      polls: number;
+    }
+  | {
+      outcome: 'already-done';
+      /** What EKS shows, e.g. "cluster version 1.32". */
+      observed: string;
+      /** The newest successful matching update, when one is listed (e.g. it finished while no worker watched). */
+      updateId?: string;
+      startedAt?: string;
+    }
+  | {
+      outcome: 'failed';
+      updateId: string;
+      updateType: string;
+      updateStatus: 'Failed' | 'Cancelled';
+      errors: EksUpdateError[];
+      startedAt: string;
+      endedAt: string;
+      adopted: boolean;
+      polls: number;
+    };
+
+export type DriftKind = 'status' | 'version' | 'update-in-progress' | 'missing';
+
+/** A difference between what the plan assumed and what EKS reports. */
+export interface DriftItem {
+  /** `cluster`, `nodegroup/<name>` or `addon/<name>`. */
+  resource: string;
+  kind: DriftKind;
+  expected: string;
+  actual: string;
+  message: string;
+  /** The resource already shows the plan's final target (e.g. someone ran the step by hand). */
+  alreadyAtTarget?: boolean;
+}
+
+export interface PreflightInput {
+  target: ExecutionTarget;
+  /** The state the plan assumes right now (expectedStateBefore(plan, stage)). */
+  expected: ExpectedState;
+  /** The plan's end state (expectedStateAfter(plan)), to mark drift that is already at the target. */
+  final?: ExpectedState;
+}
+
+export interface PreflightResult {
+  ok: boolean;
+  drift: DriftItem[];
+  observed: {
+    clusterVersion: string;
+    clusterStatus: string;
+    runningUpdates: Array<{ resource: string; updateId: string; type: string }>;
+  };
+}
+
+export interface RollbackReadinessInput {
+  target: ExecutionTarget;
+  /** Poll DescribeInsightsRefresh every this long (default 10 s). */
+  pollIntervalMs?: number;
+}
+
+export interface RollbackReadinessResult {
+  /** Every ROLLBACK_READINESS insight passing (ERROR and UNKNOWN block; WARNING does not). */
+  ready: boolean;
+  blocking: Array<{ id: string; name: string; status: string; reason?: string }>;
+  refreshStatus: string;
+}
+
+/** The execution activities the upgrade workflow calls (src/activities/eks-execution). */
+export interface ExecutionActivities {
+  /** Re-reads the cluster: ACTIVE, no update running, versions as `expected`; differences are drift, not errors. */
+  preflightCluster(input: PreflightInput): Promise<PreflightResult>;
+  updateControlPlaneVersion(input: EksStepInput<ControlPlaneChange>): Promise<EksStepResult>;
+  updateAddonVersion(input: EksStepInput<AddonChange>): Promise<EksStepResult>;
+  updateNodegroupVersion(input: EksStepInput<NodegroupVersionChange>): Promise<EksStepResult>;
+  updateNodegroupConfig(input: EksStepInput<NodegroupConfigChange>): Promise<EksStepResult>;
+  /** StartInsightsRefresh, then the ROLLBACK_READINESS insights: may the control plane go back? */
+  checkRollbackReadiness(input: RollbackReadinessInput): Promise<RollbackReadinessResult>;
 }

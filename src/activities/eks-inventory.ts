@@ -247,6 +247,13 @@ export async function loadEksInventory(
               desiredSize: g.scalingConfig.desiredSize,
             }
           : undefined,
+        updateConfig: g.updateConfig
+          ? {
+              maxUnavailable: g.updateConfig.maxUnavailable,
+              maxUnavailablePercentage: g.updateConfig.maxUnavailablePercentage,
+              updateStrategy: g.updateConfig.updateStrategy,
+            }
+          : undefined,
       })),
     fargateProfiles: fargateProfiles
       .filter((p) => p !== undefined)

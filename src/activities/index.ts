@@ -1,8 +1,10 @@
-// The single activity factory the worker registers: evidence (no LLM) and analysis (Bedrock, through the permit
-// gate) activities, each built from its own dependencies. Workflows see them only as the contracts' types.
+// The single activity factory the worker registers: evidence (no LLM), analysis (Bedrock, through the permit gate)
+// and, when configured, execution (EKS changes) activities, each built from its own dependencies. Workflows see them
+// only as the contracts' types.
 import { createAnalysisActivities, type AnalysisActivitiesWithText, type AnalysisActivityDeps } from './analysis';
 import { createCampaignActivities, type CampaignActivities, type CampaignActivityDeps } from './campaign';
-import type { EvidenceActivities } from './contracts';
+import type { EvidenceActivities, ExecutionActivities } from './contracts';
+import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
 
 export interface ActivityDeps {
@@ -10,19 +12,24 @@ export interface ActivityDeps {
   evidence?: EvidenceDeps;
   /** Bedrock client, config, logger and the permit gate every call passes through. */
   analysis: AnalysisActivityDeps;
+  /** EKS client provider, logger, clock: registers the execution activities (preflight, the EKS changes). */
+  execution?: ExecutionDeps;
   /** The Temporal client campaigns start, watch, approve and abort upgrades with (omit: no campaign activities). */
   campaign?: CampaignActivityDeps;
 }
 
-export type UpgradeActivities = EvidenceActivities & AnalysisActivitiesWithText & Partial<CampaignActivities>;
+export type UpgradeActivities = EvidenceActivities &
+  AnalysisActivitiesWithText &
+  Partial<ExecutionActivities> &
+  Partial<CampaignActivities>;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
   const evidence = createEvidenceActivities(deps.evidence);
   const analysis = createAnalysisActivities(deps.analysis);
+  const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
   const campaign = deps.campaign ? createCampaignActivities(deps.campaign) : {};
-  const groups: object[] = [evidence, analysis, campaign];
-  const names = groups.flatMap((g) => Object.keys(g));
+  const names = [evidence, analysis, execution, campaign].flatMap((group) => Object.keys(group));
   const twice = names.filter((name, i) => names.indexOf(name) !== i);
   if (twice.length > 0) throw new Error(`activity names registered twice: ${twice.join(', ')}`);
-  return { ...evidence, ...analysis, ...campaign };
+  return { ...evidence, ...analysis, ...execution, ...campaign };
 }

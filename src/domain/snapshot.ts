@@ -32,6 +32,15 @@ export const NodeGroupSchema = z.object({
   scaling: z
     .object({ minSize: z.number().optional(), maxSize: z.number().optional(), desiredSize: z.number().optional() })
     .optional(),
+  /** DescribeNodegroup updateConfig: how many nodes a version update replaces at once (EKS's default is 1). */
+  updateConfig: z
+    .object({
+      maxUnavailable: z.number().int().positive().optional(),
+      maxUnavailablePercentage: z.number().int().positive().optional(),
+      /** DEFAULT (launch, then drain) or MINIMAL (terminate first). */
+      updateStrategy: z.string().optional(),
+    })
+    .optional(),
 });
 
 export const FargateProfileSchema = z.object({
@@ -155,6 +164,7 @@ export const ClusterSnapshotSchema = z.object({
 
 export type ClusterSnapshot = z.infer<typeof ClusterSnapshotSchema>;
 export type NodeGroup = z.infer<typeof NodeGroupSchema>;
+export type NodegroupUpdateConfig = NonNullable<NodeGroup['updateConfig']>;
 export type Addon = z.infer<typeof AddonSchema>;
 export type Insight = z.infer<typeof InsightSchema>;
 export type Subnet = z.infer<typeof SubnetSchema>;

@@ -1,5 +1,6 @@
 // The production dependencies of the activities: the real Bedrock Runtime client (SDK retries off: Temporal owns
-// them), the guarded permit gate every Bedrock call passes through, and EKS/EC2 clients for `--live` inventory.
+// them), the guarded permit gate every Bedrock call passes through, EKS/EC2 clients for `--live` inventory, and the
+// EKS clients of the execution activities.
 // AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_EKS are honoured by the SDK itself.
 import type { Client } from '@temporalio/client';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -10,6 +11,7 @@ import { createAnalysisCache } from '../activities/analysis-cache';
 import { loadEksInventory } from '../activities/eks-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
+import type { ExecutionDeps } from '../activities/eks-execution';
 import type { AppConfig } from '../domain/config';
 import type { Logger } from './logging';
 
@@ -41,10 +43,21 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
       });
     },
   };
+  // One EKS client per region for the EKS changes, SDK retries low: Temporal's retry policy owns the backoff.
+  const eksClients = new Map<string, EKSClient>();
+  const execution: ExecutionDeps = {
+    logger,
+    eksClient: (region) => {
+      let eks = eksClients.get(region);
+      if (!eks) eksClients.set(region, (eks = new EKSClient({ region, maxAttempts: 2 })));
+      return eks;
+    },
+  };
   const cache = createAnalysisCache({ client, ttlMs: config.analysisCacheTtlMs });
   return createActivities({
     evidence,
     analysis: { client: bedrock, config, logger, gate, cache },
+    execution,
     campaign: { client },
   });
 }

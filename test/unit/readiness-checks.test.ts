@@ -62,7 +62,6 @@ void describe('readiness checks on fixture snapshots', () => {
       'EKS002:required',
       'EKS003:required',
       'EKS004:required',
-      'EKS005:recommended',
       'EKS005:required',
       'EKS006:recommended',
       'EKS008:recommended',
@@ -85,7 +84,8 @@ void describe('readiness checks on fixture snapshots', () => {
       'node/ip-10-0-1-5.eu-west-1.compute.internal',
       'nodegroup/legacy-al2',
     ]);
-    assert.deepEqual(byResource('EKS005'), ['addon/kube-proxy', 'addon/vpc-cni']);
+    // kube-proxy runs on no version of both minors: the plan updates it after the nodes, which is no finding.
+    assert.deepEqual(byResource('EKS005'), ['addon/vpc-cni']);
     assert.match(report.findings.find((f) => f.resource === 'addon/vpc-cni')?.message ?? '', /v1\.20\.4-eksbuild\.1/);
     assert.deepEqual(byResource('EKS009'), ['insight/a1b2-deprecated', 'insight/c3d4-skew']);
     // Required findings come first.

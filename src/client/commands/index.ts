@@ -149,6 +149,24 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...CAMPAIGN_COMMANDS,
 
   defineCommand({
+    name: 'plan',
+    description: 'the upgrade plan as a playbook (steps, commands, order, what to watch), without changing anything',
+    flags: (cmd) =>
+      cmd
+        .option('--snapshot <file>', 'cluster snapshot JSON (see `eks-upgrade snapshot`)')
+        .option('--live', 'read the cluster from the EKS API instead')
+        .option('--cluster <name>', 'EKS cluster name (required with --live)')
+        .option('--region <region>', 'AWS region with --live (default AWS_REGION)')
+        .option('--target <version>', 'Kubernetes minor to upgrade to, e.g. 1.32')
+        .option('--concurrency <n>', 'node groups updated at once', '1')
+        .option('--max-unavailable <n>', "nodes each node group replaces at once (default: the group's setting)")
+        .option('--launch-template-version <nodegroup=version...>', 'launch-template version to roll out (custom AMIs)')
+        .option('--resolve-conflicts <mode>', 'UpdateAddon resolveConflicts: PRESERVE, OVERWRITE or NONE', 'PRESERVE')
+        .addOption(formatOption(['md', 'json', 'text'])),
+    run: () => import('./plan.js').then((m) => m.runPlanCommand),
+  }),
+
+  defineCommand({
     name: 'worker',
     description:
       'run a worker: upgrade and guard workflows, evidence and Bedrock activities (Ctrl-C drains, then stops)',

@@ -148,7 +148,6 @@ function compatibility(addon: Addon, current: string, target: string): Readiness
   if (forTarget.includes(addon.version)) return undefined;
   const forCurrent = addon.compatibleVersions?.[current] ?? [];
   const both = forTarget.filter((v) => forCurrent.includes(v)).sort(byVersionDescending);
-  const suggestion = addon.defaultVersions?.[target] ?? [...forTarget].sort(byVersionDescending)[0];
   if (both.length > 0) {
     return finding(
       'EKS005',
@@ -157,12 +156,10 @@ function compatibility(addon: Addon, current: string, target: string): Readiness
       `addon/${addon.name}`,
     );
   }
-  return finding(
-    'EKS005',
-    'recommended',
-    `Add-on ${addon.name} ${addon.version} is not compatible with ${target} and no version supports both ${current} and ${target}; update it right after the control plane, to ${suggestion ?? 'a compatible version'}.`,
-    `addon/${addon.name}`,
-  );
+  // No version runs on both minors (kube-proxy, whose minor follows Kubernetes, always): the normal path is to update
+  // it after the control plane, to the target's default, which the upgrade plan does as one of its steps. A planned
+  // step is not a finding, so it neither blocks nor cautions the decision.
+  return undefined;
 }
 
 export const addonCompatibility: ReadinessCheck = {
@@ -180,10 +177,13 @@ export const addonCompatibility: ReadinessCheck = {
 export const pendingLaunchTemplateUpdate: ReadinessCheck = {
   code: 'EKS006',
   run({ snapshot }) {
-    const withTemplate = (snapshot.nodeGroups ?? []).filter(
-      (g) => g.launchTemplate?.version !== undefined && g.launchTemplateLatestVersion !== undefined,
-    );
-    if (withTemplate.length === 0) return skipped('no node group with launch-template version data');
+    if (!snapshot.nodeGroups) return skipped('the snapshot lists no node groups');
+    // Node groups without a launch template have nothing pending: the check applies to none of them, which passes.
+    const templated = snapshot.nodeGroups.filter((g) => g.launchTemplate?.version !== undefined);
+    if (templated.length === 0) return passed();
+    const withTemplate = templated.filter((g) => g.launchTemplateLatestVersion !== undefined);
+    if (withTemplate.length === 0)
+      return skipped('no launch-template latest version known (EC2 DescribeLaunchTemplates was not read)');
     return found(
       withTemplate
         .filter((g) => g.launchTemplate?.version !== g.launchTemplateLatestVersion)
