@@ -1,6 +1,6 @@
 // What a campaign workflow asks of the world: start one hop's upgrade workflow (exactly once, whatever retries and
 // worker deaths happen), watch the upgrades in flight until one of them moves on, and approve or abort upgrades
-// through their own messages. Built by a factory from a Temporal client, like every activity here.
+// through their own Updates (./campaign-requests.ts). Built by a factory from a Temporal client, like every activity here.
 import { Context } from '@temporalio/activity';
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -20,9 +20,9 @@ import {
   UPGRADE_PHASE,
 } from '../workflows/search-attributes';
 import { CAMPAIGN_HOP_MEMO } from '../workflows/campaign-messages';
+import { createCampaignRequestActivities, type CampaignRequestActivities } from './campaign-requests';
+import { mapLimit } from './map-limit';
 import {
-  abortSignal,
-  approveSignal,
   statusQuery,
   upgradeStaticDetails,
   upgradeStaticSummary,
@@ -74,28 +74,18 @@ export interface HopObservation {
   note?: string;
 }
 
-export interface HopRef {
-  workflowId: string;
-  runId: string;
-}
-
-export interface CampaignActivities {
+export interface CampaignActivities extends CampaignRequestActivities {
   startUpgradeHop(request: HopStartRequest): Promise<HopStarted>;
   watchUpgradeHops(request: {
     hops: WatchedHop[];
     pollIntervalMs: number;
     maxWaitMs: number;
   }): Promise<HopObservation[]>;
-  approveUpgradeHops(request: { hops: HopRef[]; by: string; comment?: string }): Promise<{
-    approved: string[];
-    refused: Array<{ workflowId: string; reason: string }>;
-  }>;
-  abortUpgradeHops(request: { hops: HopRef[]; by: string; reason: string }): Promise<{ aborted: string[] }>;
 }
 
 export interface CampaignActivityDeps {
   client: Client;
-  /** How many workflows are described at once while watching (default 10). */
+  /** How many upgrades are described (or sent a request) at once (default 10). */
   describeConcurrency?: number;
 }
 
@@ -121,17 +111,6 @@ function summarize(status: UpgradeStatus): Pick<HopObservation, 'verdict' | 'blo
     costUsd: status.costUsd,
     approval: status.approval,
   };
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-    }),
-  );
-  return out;
 }
 
 export function createCampaignActivities(deps: CampaignActivityDeps): CampaignActivities {
@@ -256,44 +235,5 @@ export function createCampaignActivities(deps: CampaignActivityDeps): CampaignAc
     }
   }
 
-  async function approveUpgradeHops(req: { hops: HopRef[]; by: string; comment?: string }) {
-    const approved: string[] = [];
-    const refused: Array<{ workflowId: string; reason: string }> = [];
-    await mapLimit(req.hops, concurrency, async (hop) => {
-      const handle = client.workflow.getHandle(hop.workflowId, hop.runId);
-      const d = await handle.describe();
-      const phase = d.typedSearchAttributes.get(UPGRADE_PHASE);
-      const decision = d.typedSearchAttributes.get(UPGRADE_DECISION);
-      if (d.status.name !== 'RUNNING' || phase !== 'awaiting-approval')
-        refused.push({
-          workflowId: hop.workflowId,
-          reason: `not waiting for approval (${d.status.name}, ${phase ?? '?'})`,
-        });
-      else if (decision === 'NO_GO')
-        refused.push({ workflowId: hop.workflowId, reason: 'NO_GO: override it on the upgrade itself, with a reason' });
-      else {
-        await handle.signal(approveSignal, { by: req.by, ...(req.comment ? { comment: req.comment } : {}) });
-        approved.push(hop.workflowId);
-      }
-    });
-    return { approved, refused };
-  }
-
-  async function abortUpgradeHops(req: { hops: HopRef[]; by: string; reason: string }) {
-    const aborted: string[] = [];
-    await mapLimit(req.hops, concurrency, async (hop) => {
-      const handle = client.workflow.getHandle(hop.workflowId, hop.runId);
-      try {
-        const d = await handle.describe();
-        if (d.status.name !== 'RUNNING') return;
-        await handle.signal(abortSignal, { reason: req.reason, by: req.by });
-        aborted.push(hop.workflowId);
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-    });
-    return { aborted };
-  }
-
-  return { startUpgradeHop, watchUpgradeHops, approveUpgradeHops, abortUpgradeHops };
+  return { startUpgradeHop, watchUpgradeHops, ...createCampaignRequestActivities({ client, concurrency }) };
 }

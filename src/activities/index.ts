@@ -6,6 +6,7 @@ import { createCampaignActivities, type CampaignActivities, type CampaignActivit
 import type { EvidenceActivities, ExecutionActivities } from './contracts';
 import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
+import { withHeartbeats } from './heartbeat';
 
 export interface ActivityDeps {
   /** Logger, changelog cache, EKS inventory loader, clock… (all optional: snapshot files need none). */
@@ -24,7 +25,9 @@ export type UpgradeActivities = EvidenceActivities &
   Partial<CampaignActivities>;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
-  const evidence = createEvidenceActivities(deps.evidence);
+  // Evidence work has no progress points of its own: heartbeat while it runs (dead workers and aborts are then
+  // noticed within the workflow's short heartbeat timeout). The analyses heartbeat themselves while they wait.
+  const evidence = withHeartbeats(createEvidenceActivities(deps.evidence));
   const analysis = createAnalysisActivities(deps.analysis);
   const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
   const campaign = deps.campaign ? createCampaignActivities(deps.campaign) : {};

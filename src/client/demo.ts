@@ -14,7 +14,7 @@ import { startUpgradeWorkerProcess, type RunningUpgradeWorker } from '../worker/
 import { loadWorkerEnv } from '../worker/worker-env';
 import { upgradeWorkflowId } from '../workflows/constants';
 import type { upgradeWorkflow } from '../workflows/upgrade';
-import { abortSignal, approveSignal, type UpgradeReport } from '../workflows/upgrade-messages';
+import { abortUpdate, approveUpdate, type UpgradeReport } from '../workflows/upgrade-messages';
 import { workflowUiLink } from './connection';
 import { UPGRADE_WORKFLOW_TYPE, upgradeStartOptions, waitForDecision } from './commands/start';
 import type { CommandContext } from './context';
@@ -188,15 +188,16 @@ export async function runDemo(
         out.info(
           `[${secs()}] decision NO_GO (blockers: ${codes}): the demo aborts, as an operator would until the blockers are fixed`,
         );
-        await handle.signal(abortSignal, {
-          reason: `demo: NO_GO with blockers ${codes}; fix them, then start a new analysis`,
-          by: 'demo',
+        await handle.executeUpdate(abortUpdate, {
+          args: [{ reason: `demo: NO_GO with blockers ${codes}; fix them, then start a new analysis`, by: 'demo' }],
         });
       } else {
         out.info(
           `[${secs()}] decision ${verdict ?? '?'}: the demo approves it (auto-approval covers GO only); 5 s soak window follows`,
         );
-        await handle.signal(approveSignal, { by: 'demo', comment: `${verdict ?? ''} accepted by the demo` });
+        await handle.executeUpdate(approveUpdate, {
+          args: [{ by: 'demo', comment: `${verdict ?? ''} accepted by the demo` }],
+        });
       }
     }
     const report: UpgradeReport = await handle.result();

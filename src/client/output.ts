@@ -1,6 +1,8 @@
 // Where command output goes: results on stdout (JSON alone when --format json), progress and logs on stderr.
-import type { UpgradeStatus } from '../workflows/upgrade-messages';
+import { failureCause, failureTitle, underlyingCauses } from '../domain/failure';
 import { formatUsd } from '../domain/format';
+import { upgradeHeadline } from '../domain/report';
+import type { UpgradeFailure, UpgradeStatus } from '../workflows/upgrade-messages';
 import type { OutputFormat } from './usage';
 
 export interface Output {
@@ -31,6 +33,8 @@ export function emit<T>(
 
 /** One line a person scanning a terminal (or the Web UI) reads: "prod-east 1.30→1.31: NO_GO (2 blockers)". */
 export function statusHeadline(status: UpgradeStatus): string {
+  // A failure the client learned from the server (termination, timeout) is newer than the workflow's headline.
+  if (status.failure) return upgradeHeadline(status);
   if (status.headline) return status.headline;
   const versions = `${status.currentVersion ?? '?'}→${status.targetVersion}`;
   const outcome = status.decision
@@ -46,6 +50,7 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   const item = (text: string) => (md ? `- ${text}` : `  ${text}`);
   lines.push(h(statusHeadline(status)));
   if (md) lines.push('');
+  if (status.failure) lines.push(...failureLines(status.failure).slice(1).map(item)); // the headline has the title
   lines.push(item(`workflow: ${status.workflowId}`));
   lines.push(item(`phase: ${status.phase} (${status.progress.done}/${status.progress.total})`));
   lines.push(item(`approval: ${status.approval}`));
@@ -62,10 +67,40 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   }
   for (const s of status.skippedAnalyses) lines.push(item(`skipped ${s.template}: ${s.reason} (${s.errorType})`));
   if (status.approvedBy) lines.push(item(`approved by: ${status.approvedBy}`));
+  const o = status.override;
+  if (o) lines.push(item(`NO_GO overridden by ${o.by} (${o.blockers.join(', ')}): ${o.reason}`));
   if (status.abortReason) lines.push(item(`aborted: ${status.abortReason}`));
   if (status.soakEndsAt) lines.push(item(`soak window until: ${status.soakEndsAt}`));
   for (const n of status.notes ?? []) lines.push(item(`note: ${n}`));
   for (const r of status.rollbacks)
     lines.push(item(`rollback requested ${r.requestedAt} (${r.reason}): ${r.verdict} [${r.basis}] ${r.action}`));
+  return lines.join('\n');
+}
+
+/** The lines that say how an upgrade failed: what and where, the cause, what lies under it, what to do. */
+export function failureLines(f: UpgradeFailure): string[] {
+  const lines = [failureTitle(f), `cause: ${failureCause(f)}`, ...underlyingCauses(f).map((u) => `under it: ${u}`)];
+  if (f.kind === 'workflow-task-failing')
+    lines.push(
+      'the workers cannot run this workflow from its history (often workflow code changed without patched()): ' +
+        'deploy worker code that replays it (e.g. the previous version), then it continues where it stopped',
+    );
+  return lines;
+}
+
+/** What the server alone says about an upgrade no worker could describe: its state and how it failed. */
+export interface ServerOnlyStatus {
+  workflowId: string;
+  executionStatus: string;
+  phase?: string;
+  decision?: string;
+  failure?: UpgradeFailure;
+}
+
+export function renderServerOnlyStatus(s: ServerOnlyStatus, format: 'text' | 'md'): string {
+  const md = format === 'md';
+  const head = `${s.workflowId}: ${s.executionStatus}, phase ${s.phase ?? '?'}, decision ${s.decision ?? '-'}`;
+  const lines = [md ? `## ${head}` : head, ...(md ? [''] : [])];
+  for (const line of s.failure ? failureLines(s.failure) : []) lines.push(md ? `- ${line}` : `  ${line}`);
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 // Finding one upgrade workflow and reading its state, with a clear answer when no worker is there to reply.
 import { WorkflowNotFoundError, type Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { upgradeWorkflowId } from '../workflows/constants';
 import { UPGRADE_DECISION, UPGRADE_PHASE } from '../workflows/search-attributes';
 import { statusQuery, type UpgradeStatus } from '../workflows/upgrade-messages';
@@ -48,12 +49,15 @@ export interface ServerView {
   taskQueue: string;
   phase?: string;
   decision?: string;
+  /** The attempt of the pending workflow task; above 1 while a workflow task keeps failing or timing out. */
+  workflowTaskAttempt?: number;
 }
 
 export async function describeUpgrade(handle: WorkflowHandle): Promise<ServerView> {
   const d = await handle.describe();
   const phase = d.typedSearchAttributes.get(UPGRADE_PHASE);
   const decision = d.typedSearchAttributes.get(UPGRADE_DECISION);
+  const attempt = d.raw.pendingWorkflowTask?.attempt;
   return {
     workflowId: d.workflowId,
     runId: d.runId,
@@ -63,7 +67,22 @@ export async function describeUpgrade(handle: WorkflowHandle): Promise<ServerVie
     taskQueue: d.taskQueue,
     ...(phase ? { phase } : {}),
     ...(decision ? { decision } : {}),
+    ...(attempt ? { workflowTaskAttempt: attempt } : {}),
   };
+}
+
+/** Who polls the task queue for workflow tasks: a missing worker and a busy one call for different fixes. */
+export async function workflowPollers(client: Client, taskQueue: string): Promise<string[]> {
+  try {
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (pollers ?? []).map((p) => p.identity ?? 'unknown worker');
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -82,10 +101,13 @@ export async function queryStatus(
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw err;
     const view = await describeUpgrade(handle);
+    const pollers = await workflowPollers(client, view.taskQueue);
+    const state = `${workflowId} (${view.status.toLowerCase()}, phase ${view.phase ?? 'unknown'}${view.decision ? `, decision ${view.decision}` : ''})`;
     throw new NoWorkerError(
-      `${workflowId} (${view.status.toLowerCase()}, phase ${view.phase ?? 'unknown'}${view.decision ? `, decision ${view.decision}` : ''}) ` +
-        `did not answer the status query within ${timeoutMs / 1000}s: is a worker running on task queue '${view.taskQueue}'? ` +
-        `Start one with \`eks-upgrade worker\`. (${(err as Error).message})`,
+      pollers.length > 0
+        ? `${state} did not answer the status query within ${timeoutMs / 1000}s although ${pollers.length} worker(s) poll task queue '${view.taskQueue}' (${pollers.slice(0, 3).join(', ')}): they may be overloaded; try again. (${(err as Error).message})`
+        : `${state} did not answer the status query within ${timeoutMs / 1000}s: no worker polls task queue '${view.taskQueue}'. ` +
+            `Start one with \`eks-upgrade worker\`. (${(err as Error).message})`,
     );
   }
 }

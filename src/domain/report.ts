@@ -1,7 +1,8 @@
 // Rendering of the upgrade report and of the one-line headline the Web UI and `eks-upgrade list` show. Pure: the
 // workflow (current details), the CLI (`report --format md|json`) and the demo all call these.
+import { failureTitle, underlyingCauses } from './failure';
 import { formatUsd, markdownTable as table } from './format';
-import type { UpgradeReport, UpgradeStatus } from './upgrade-report';
+import type { UpgradeFailure, UpgradeReport, UpgradeStatus } from './upgrade-report';
 
 const PHASE_LABEL: Record<UpgradeStatus['phase'], string> = {
   inventory: 'reading inventory',
@@ -22,12 +23,25 @@ function plural(n: number, word: string): string {
 
 type HeadlineFields = Pick<
   UpgradeStatus,
-  'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision'
+  'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision' | 'failure'
 >;
 
-/** "prod-east 1.30→1.31: NO_GO (2 blockers)" once decided; "prod-east 1.30→1.31: AI analysis (2/8)" before. */
+/**
+ * Text shown as Markdown (the Web UI's details) that came from elsewhere (file names, error messages): `$` would
+ * start TeX math and `*`, backquotes, brackets or `<` would change the rendering, so they are escaped (an
+ * underscore inside a word, as in NO_GO, is left alone: Markdown does not read it as emphasis).
+ */
+export function markdownText(text: string): string {
+  return text.replace(/[\\`*$<>[\]]/g, (c) => `\\${c}`);
+}
+
+/**
+ * "prod-east 1.30→1.31: NO_GO (2 blockers)" once decided; "prod-east 1.30→1.31: AI analysis (2/8)" before;
+ * "prod-east 1.30→1.31: FAILED in phase inventory" when it failed.
+ */
 export function upgradeHeadline(s: HeadlineFields): string {
   const path = `${s.clusterName} ${s.currentVersion ?? '?'}→${s.targetVersion}`;
+  if (s.failure) return `${path}: ${failureTitle({ ...s.failure, phase: s.failure.phase ?? s.phase })}`;
   const d = s.decision;
   if (!d) return `${path}: ${PHASE_LABEL[s.phase]} (${s.progress.done}/${s.progress.total})`;
   const detail =
@@ -41,8 +55,13 @@ export function upgradeHeadline(s: HeadlineFields): string {
 
 /** The workflow's current details for the Web UI: headline, where it stands, what blocks it. Kept short. */
 export function currentDetailsMarkdown(s: UpgradeStatus): string {
-  const lines = [`**${s.headline}**`, ''];
-  const facts = [`phase \`${s.phase}\``, `approval ${s.approval}`, `Bedrock cost ${formatUsd(s.costUsd)}`];
+  const lines = [`**${markdownText(s.headline)}**`, ''];
+  if (s.failure) lines.push(...failureMarkdown(s.failure), '');
+  const facts = [
+    `phase \`${s.phase}\``,
+    `approval ${s.approval}`,
+    `Bedrock cost ${markdownText(formatUsd(s.costUsd))}`,
+  ];
   if (s.decision) facts.push(`basis ${s.decision.basis}`);
   if (s.soakEndsAt && s.phase === 'soak') facts.push(`soak until ${s.soakEndsAt}`);
   lines.push(facts.join(' · '));
@@ -50,15 +69,40 @@ export function currentDetailsMarkdown(s: UpgradeStatus): string {
   if (d && d.blockers.length > 0) {
     // A blank line before the list: the Web UI's markdown renderer does not let a list interrupt a paragraph.
     lines.push('', 'Blockers:', '');
-    for (const b of d.blockers.slice(0, 10)) lines.push(`- \`${b.code}\` ${b.message}`);
+    for (const b of d.blockers.slice(0, 10)) lines.push(`- \`${b.code}\` ${markdownText(b.message)}`);
     if (d.blockers.length > 10) lines.push(`- … ${d.blockers.length - 10} more (see the report)`);
   }
   if (s.skippedAnalyses.length > 0) {
     lines.push('', `AI analysis skipped: ${s.skippedAnalyses.map((a) => `${a.template} (${a.errorType})`).join(', ')}`);
   }
-  for (const r of s.rollbacks) lines.push('', `Rollback requested (${r.reason}): **${r.verdict}** — ${r.action}`);
-  if (s.abortReason) lines.push('', `Aborted: ${s.abortReason}`);
+  if (s.override) lines.push('', overrideLine(s.override, markdownText));
+  for (const r of s.rollbacks)
+    lines.push('', `Rollback requested (${markdownText(r.reason)}): **${r.verdict}** — ${markdownText(r.action)}`);
+  if (s.abortReason) lines.push('', `Aborted: ${markdownText(s.abortReason)}`);
   return lines.join('\n');
+}
+
+function overrideLine(o: NonNullable<UpgradeStatus['override']>, escape: (t: string) => string = (t) => t): string {
+  return `NO_GO overridden by ${escape(o.by)} at ${o.at}, accepting blocker(s) ${o.blockers.join(', ')}: ${escape(o.reason)}`;
+}
+
+/** A failure as Markdown lines: what ended the run and where, the cause, and what lies under it. */
+export function failureMarkdown(f: UpgradeFailure): string[] {
+  const under = underlyingCauses(f);
+  return [
+    `**${failureTitle(f)}**`,
+    '',
+    `Cause: \`${f.type}\` ${markdownText(f.message)}`,
+    ...(under.length > 0 ? ['', ...under.map((u) => `- under it: ${markdownText(u)}`)] : []),
+  ];
+}
+
+/**
+ * The report of a run whose state no worker could give (it failed, was terminated…): what the server knows.
+ * `label` names the run, e.g. its workflow id.
+ */
+export function renderFailureReportMarkdown(label: string, failure: UpgradeFailure): string {
+  return `${[`# EKS upgrade report: ${label}`, '', ...failureMarkdown(failure)].join('\n')}\n`;
 }
 
 /** The full report as Markdown. */
@@ -70,11 +114,13 @@ export function renderReportMarkdown(report: UpgradeReport): string {
     `**${s.headline}**`,
     '',
   ];
+  if (s.failure) out.push('## Failure', '', ...failureMarkdown(s.failure), '');
   out.push(
     `- Workflow: \`${s.workflowId}\` (mode ${s.mode}, phase ${s.phase})`,
     `- Approval: ${s.approval}${s.approvedBy ? ` by ${s.approvedBy}` : ''}${s.abortReason ? ` — aborted: ${s.abortReason}` : ''}`,
     `- Bedrock cost: ${formatUsd(s.costUsd)}`,
   );
+  if (s.override) out.push(`- Override: ${overrideLine(s.override)}`);
 
   const d = s.decision;
   out.push('', '## Decision', '');

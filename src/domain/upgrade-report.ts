@@ -1,5 +1,5 @@
 // The state of one upgrade as the client, the Web UI and the report see it: plain data, shared by the upgrade
-// workflow (which builds it), the report renderer and the CLI.
+// workflow (which builds it), the report renderer and the CLI. Its phase, status, failure and report.
 import type { AnalysisResult, SkippedAnalysis } from './analysis';
 import type { UpgradeDecision } from './decision';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
@@ -17,6 +17,61 @@ export type UpgradePhase =
   | 'completed'
   | 'aborted';
 
+/** The phases in the order the workflow runs them (the last two are alternative ends). */
+export const UPGRADE_PHASES: readonly UpgradePhase[] = [
+  'inventory',
+  'evidence',
+  'analysis',
+  'decision',
+  'awaiting-approval',
+  'execution',
+  'soak',
+  'report',
+  'completed',
+  'aborted',
+];
+
+export function isUpgradePhase(value: unknown): value is UpgradePhase {
+  return typeof value === 'string' && (UPGRADE_PHASES as readonly string[]).includes(value);
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'auto-approved' | 'aborted' | 'not-requested' | 'timed-out';
+
+/** An approval given although the decision was NO_GO: who, why, and which blockers they accepted. */
+export interface BlockerOverride {
+  by: string;
+  reason: string;
+  /** The blocker codes the operator acknowledged (e.g. API001). */
+  blockers: string[];
+  at: string;
+}
+
+/** One link of a failure's cause chain, outermost first: the failure's type (if any) and its message. */
+export interface FailureLink {
+  /** ApplicationFailure type, or the failure class (ActivityFailure, TimeoutFailure, TerminatedFailure…). */
+  type: string;
+  message: string;
+  /** For an activity failure: the activity that failed. */
+  activity?: string;
+}
+
+/**
+ * How an upgrade went wrong: a run that failed, was terminated, timed out or was cancelled, or one whose workflow
+ * task keeps failing (e.g. a nondeterminism error after a deploy) while it still counts as running.
+ */
+export interface UpgradeFailure {
+  kind: 'failed' | 'terminated' | 'timed-out' | 'cancelled' | 'workflow-task-failing';
+  /** The phase the upgrade was in, when known. */
+  phase?: UpgradePhase;
+  /** The innermost cause: the activity's own failure type and message, where there is one. */
+  type: string;
+  message: string;
+  /** The activity that failed, when the cause is an activity failure. */
+  activity?: string;
+  /** Outermost first; the last link is the innermost cause. */
+  chain: FailureLink[];
+}
+
 export interface UpgradeStatus {
   workflowId: string;
   clusterName: string;
@@ -26,7 +81,7 @@ export interface UpgradeStatus {
   progress: { done: number; total: number };
   findingsCount: number;
   decision?: UpgradeDecision;
-  approval: 'pending' | 'approved' | 'auto-approved' | 'aborted' | 'not-requested' | 'timed-out';
+  approval: ApprovalState;
   costUsd: number;
   skippedAnalyses: SkippedAnalysis[];
   rollbacks: RollbackRecord[];
@@ -34,10 +89,14 @@ export interface UpgradeStatus {
   headline: string;
   mode: 'analyze' | 'execute';
   approvedBy?: string;
+  /** Set when the approval overrode a NO_GO's blockers. */
+  override?: BlockerOverride;
   abortReason?: string;
   /** When the soak window closes (ISO time), once it is open. */
   soakEndsAt?: string;
-  /** Things worth knowing that are not findings: ignored signals, version mismatches, evidence that failed. */
+  /** Set when the upgrade failed: the phase and the innermost cause. */
+  failure?: UpgradeFailure;
+  /** Things worth knowing that are not findings: version mismatches, evidence that failed. */
   notes: string[];
 }
 

@@ -41,6 +41,9 @@ export async function createUpgradeWorker(options: UpgradeWorkerOptions): Promis
     ...workflows,
     shutdownGraceTime: options.shutdownGraceTimeMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    // A cancellation (abort) reaches a running activity only in a heartbeat's reply; the default throttle
+    // (80% of the heartbeat timeout) would delay it by up to 12 s for evidence and 24 s for analyses.
+    maxHeartbeatThrottleInterval: '2 seconds',
     ...(options.identity ? { identity: options.identity } : {}),
     ...options.extra,
   });

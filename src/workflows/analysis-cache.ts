@@ -4,7 +4,7 @@
 // while it is fresher than the cache TTL. Its one activity makes the Bedrock call through the guard, like any other.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { SharedAnalysisActivities, SharedAnalysisInput, SharedAnalysisResult } from '../activities/analysis-cache';
-import { BEDROCK_RETRY } from './upgrade';
+import { BEDROCK_RETRY } from './upgrade/proxies';
 
 export async function sharedAnalysisWorkflow(input: SharedAnalysisInput): Promise<SharedAnalysisResult> {
   const { computeSharedAnalysis } = proxyActivities<SharedAnalysisActivities>({

@@ -52,6 +52,13 @@ const control = proxyActivities<CampaignActivities>({
   },
 });
 
+// The upgrade's abort update answers once its running work has stopped (it waits up to a minute for that).
+const aborter = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+
 interface Watch {
   key: string;
   scope: CancellationScope;
@@ -193,6 +200,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       const hops = approvable(clusters);
       const result = await control.approveUpgradeHops({
         hops: hops.flatMap((h) => (h.runId ? [{ workflowId: h.workflowId, runId: h.runId }] : [])),
+        campaignId: state.campaignId,
         by: `${by} via campaign ${state.plan.name}`,
         ...(reason ? { comment: reason } : {}),
       });
@@ -338,12 +346,19 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   async function abortPending(): Promise<void> {
     while (carry.pendingAborts.length > 0) {
       const batch = carry.pendingAborts.splice(0, carry.pendingAborts.length);
-      for (const reason of new Set(batch.map((b) => b.reason)))
-        await control.abortUpgradeHops({
+      for (const reason of new Set(batch.map((b) => b.reason))) {
+        const { refused } = await aborter.abortUpgradeHops({
           hops: batch.filter((b) => b.reason === reason),
+          campaignId: state.campaignId,
           by: `campaign ${state.plan.name}`,
           reason,
         });
+        // Refused: the upgrade had already finished or was being aborted; the hop keeps its state, with why.
+        for (const r of refused) {
+          const hop = carry.clusters.flatMap((c) => c.hops).find((h) => h.workflowId === r.workflowId);
+          if (hop) hop.note = `${hop.note ? `${hop.note}; ` : ''}abort not applied: ${r.reason}`;
+        }
+      }
     }
   }
 

@@ -1,7 +1,16 @@
-// Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts).
-// Workflows already running and clients already deployed use these names: extend them, do not rename them.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+// Messages of the upgrade workflow, shared by the workflow and the client (samples-typescript's shared.ts): the
+// input contract, the updates and queries, and the Web UI's static metadata. Workflows already running and clients
+// already deployed use these names: extend them, do not rename them.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { RollbackRecord } from '../domain/rollback';
+import type {
+  AbortRequest,
+  AbortResult,
+  ApproveRequest,
+  ApproveResult,
+  RollbackRequest,
+} from '../domain/upgrade-requests';
 import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
 
 const MINOR_VERSION = /^1\.\d{1,2}$/;
@@ -65,6 +74,11 @@ export const UpgradeInputSchema = z
      * elsewhere. The activities heartbeat while they wait and while the model answers.
      */
     analysisHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(30_000),
+    /**
+     * Heartbeat timeout of the inventory and evidence activities, in ms: how soon one whose worker died is retried
+     * elsewhere, and how soon an abort reaches it. They heartbeat every second while they run.
+     */
+    evidenceHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(15_000),
   })
   .superRefine((input, ctx) => {
     if (input.mode === 'execute') {
@@ -72,7 +86,7 @@ export const UpgradeInputSchema = z
         code: 'custom',
         path: ['mode'],
         message:
-          "execute mode is not available yet (a later issue): use mode 'analyze', which decides and leaves the upgrade itself to you",
+          "execute mode is not available yet: use mode 'analyze', which decides and leaves the upgrade itself to you",
       });
     }
     if (input.inventory.kind === 'eks' && !input.region) {
@@ -96,11 +110,26 @@ export const UpgradeInputSchema = z
 export type UpgradeInput = z.input<typeof UpgradeInputSchema>;
 export type ValidUpgradeInput = z.output<typeof UpgradeInputSchema>;
 
-// The decision shapes live beside their rules in src/domain; re-exported here under the contract's names.
+// The status and report shapes live in src/domain (renderers need no workflow code); re-exported under the
+// contract's names so the client keeps importing them from here.
+export type {
+  ApprovalState,
+  BlockerOverride,
+  FailureLink,
+  UpgradeFailure,
+  UpgradePhase,
+  UpgradeReport,
+  UpgradeStatus,
+} from '../domain/upgrade-report';
 export type { RuleBlocker, UpgradeDecision } from '../domain/decision';
 export type { RollbackRecord } from '../domain/rollback';
-// The status and report shapes are plain data in src/domain (the report renderer reads them there).
-export type { UpgradePhase, UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
+export type {
+  AbortRequest,
+  AbortResult,
+  ApproveRequest,
+  ApproveResult,
+  RollbackRequest,
+} from '../domain/upgrade-requests';
 
 /** Why an input was refused: the field (dotted path) and what is expected there. */
 export interface InputProblem {
@@ -153,10 +182,16 @@ export function upgradeStaticDetails(input: UpgradeInput): string {
   ].join('\n');
 }
 
-export const approveSignal = defineSignal<[{ by?: string; comment?: string }]>('approve');
-export const abortSignal = defineSignal<[{ reason: string; by?: string }]>('abort');
-export const requestRollbackSignal =
-  defineSignal<[{ reason: string; evidence?: string; by?: string }]>('requestRollback');
+/**
+ * Updates, each with a validator: a request the current phase does not hear is refused at once with the reason
+ * (src/domain/upgrade-requests.ts holds the rules).
+ * - approve: returns once the gate has opened, with the phase the upgrade moved to.
+ * - abort: cancels the running work (activities included) and returns once the workflow has stopped it.
+ * - requestRollback: returns the rollback verdict (heard during the soak window only).
+ */
+export const approveUpdate = defineUpdate<ApproveResult, [ApproveRequest]>('approve');
+export const abortUpdate = defineUpdate<AbortResult, [AbortRequest]>('abort');
+export const requestRollbackUpdate = defineUpdate<RollbackRecord, [RollbackRequest]>('requestRollback');
 
 export const statusQuery = defineQuery<UpgradeStatus>('status');
 export const reportQuery = defineQuery<UpgradeReport>('report');

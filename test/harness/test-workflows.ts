@@ -4,3 +4,4 @@ export * from '../../src/workflows';
 export { guardedCallsWorkflow } from '../integration/guard-test-workflows';
 export { cancelledAnalysisWorkflow, releaseNotesAnalysisWorkflow } from '../integration/bedrock-test-workflows';
 export { executeStepsWorkflow } from '../integration/execution-test-workflows';
+export { changedWithoutPatchWorkflow } from '../integration/upgrade-test-workflows';

@@ -4,6 +4,7 @@
 //
 //   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
+//   UPGRADE_TEST_CHANGELOG_URL, UPGRADE_TEST_CACHE_DIR (optional: the CHANGELOG fake and a cache of the test's own)
 //   UPGRADE_TEST_FLEET=1: also the campaign activities, the shared analysis cache and its queue's worker
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -37,6 +38,14 @@ async function main(): Promise<void> {
     guardId: required('UPGRADE_TEST_GUARD_ID'),
     limits,
     ...(fleet ? { analysisCacheTtlMs: 3_600_000, campaign: true } : {}),
+    ...(process.env.UPGRADE_TEST_CHANGELOG_URL
+      ? {
+          evidence: {
+            changelogBaseUrl: process.env.UPGRADE_TEST_CHANGELOG_URL,
+            cacheDir: required('UPGRADE_TEST_CACHE_DIR'),
+          },
+        }
+      : {}),
   });
   const bundle = await getWorkflowBundle();
   const make = (queue: string) =>

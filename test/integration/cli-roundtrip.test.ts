@@ -1,6 +1,7 @@
 // The whole operator loop through the real CLI binary against the shared dev server, with a worker started by the
 // worker main's own start-up code (startUpgradeWorkerProcess) on a task queue of this test:
-// start --wait → NO_GO naming API001; start again → "already running"; approve; rollback --wait → verdict recorded;
+// start --wait → NO_GO naming API001; start again → "already running"; approve refused (NO_GO), then approved
+// with an audited override; rollback --wait → verdict from the update;
 // report (md and json); list finds it by its search attributes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,8 +111,35 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   assert.equal(early.code, 1, show(early));
   assert.match(early.stderr, /phase awaiting-approval: rollback requests are heard during the soak window/);
 
-  const approved = await runCli(['approve', ...ref(), '--by', 'tester'], cliEnv);
+  // A NO_GO is not approved without an audited override: refused, listing the blockers and how to override.
+  const refused = await runCli(['approve', ...ref(), '--by', 'tester'], cliEnv);
+  assert.equal(refused.code, 1, show(refused));
+  assert.match(refused.stderr, /decision is NO_GO with \d+ blocker\(s\)/);
+  assert.match(refused.stderr, /\[API001\]/);
+  assert.match(refused.stderr, /--override-blockers --reason/);
+  const noReason = await runCli(['approve', ...ref(), '--override-blockers'], cliEnv);
+  assert.equal(noReason.code, 2, show(noReason));
+
+  const plantedToken = 'ghp_PLANTEDPLANTEDPLANTEDPLANTEDPLANT01';
+  const approved = await runCli(
+    [
+      'approve',
+      ...ref(),
+      '--by',
+      'tester',
+      '--override-blockers',
+      '--reason',
+      `the Ingress is migrated in the same change window (token ${plantedToken})`,
+      '--format',
+      'json',
+    ],
+    cliEnv,
+  );
   assert.equal(approved.code, 0, show(approved));
+  const approval = JSON.parse(approved.stdout) as { phase: string; override?: { blockers: string[]; reason: string } };
+  assert.equal(approval.phase, 'soak', 'approve answers once the gate has opened');
+  assert.ok(approval.override?.blockers.includes('API001'), show(approved));
+  assert.ok(!approved.stdout.includes(plantedToken), 'the planted token in --reason was redacted');
 
   // The alert payload carries a credential by mistake: it must not reach workflow history.
   const plantedKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYPLANTEDKEY';
@@ -133,11 +161,29 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   assert.equal(rollback.code, 0, show(rollback));
   assert.match(rollback.stderr, /--evidence: 1 secret\(s\) replaced by markers/);
   const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  const payloads = (events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? []);
-  const signalled = JSON.stringify(payloads.map((p) => defaultPayloadConverter.fromPayload(p)));
-  assert.match(signalled, /argocd sync failing on FlowSchema/, 'the evidence itself reached the workflow');
-  assert.match(signalled, /\[REDACTED:/);
-  assert.ok(!signalled.includes(plantedKey), 'the planted secret key is not in workflow history');
+  const requests = (events ?? []).flatMap((e) => {
+    const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+    return request
+      ? [
+          {
+            name: request.name,
+            args: (request.args?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p)),
+          },
+        ]
+      : [];
+  });
+  assert.deepEqual(
+    requests.map((r) => r.name),
+    ['approve', 'requestRollback'],
+    'refused requests leave no trace; accepted ones are in history',
+  );
+  const recorded = JSON.stringify(requests);
+  assert.match(recorded, /argocd sync failing on FlowSchema/, 'the evidence itself reached the workflow');
+  assert.match(recorded, /"override":\{"reason":"the Ingress is migrated in the same change window/);
+  assert.match(recorded, /"blockers":\["API001"/, 'the override names the blockers accepted');
+  assert.match(recorded, /\[REDACTED:/);
+  assert.ok(!recorded.includes(plantedKey), 'the planted secret key is not in workflow history');
+  assert.ok(!recorded.includes(plantedToken), 'the planted token is not in workflow history');
   const verdict = JSON.parse(rollback.stdout) as { verdict: string; reason: string; basis: string };
   assert.ok(['ROLLBACK', 'HOLD', 'MONITOR'].includes(verdict.verdict), show(rollback));
   assert.match(verdict.reason, /^API errors after the upgrade/);
@@ -147,12 +193,14 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   assert.equal(status.code, 0, show(status));
   const current = JSON.parse(status.stdout) as UpgradeStatus;
   assert.equal(current.approval, 'approved');
+  assert.equal(current.override?.by, 'tester');
   assert.equal(current.rollbacks.length, 1);
 
   const md = await runCli(['report', ...ref(), '--format', 'md'], cliEnv);
   assert.equal(md.code, 0, show(md));
   assert.match(md.stdout, /NO_GO/);
   assert.match(md.stdout, /API001/);
+  assert.match(md.stdout, /Override: NO_GO overridden by tester .* accepting blocker\(s\) API001/);
   const json = await runCli(['report', ...ref(), '--format', 'json'], cliEnv);
   assert.equal(json.code, 0, show(json));
   const report = JSON.parse(json.stdout) as UpgradeReport;
@@ -167,10 +215,10 @@ void test('start --wait, approve, rollback, report and list through the real CLI
   const final = (await env.client.workflow.getHandle(workflowId).result()) as UpgradeReport;
   assert.equal(final.status.decision?.verdict, 'NO_GO');
 
-  // A finished upgrade: signals are refused clearly (exit 1), the report still reads.
+  // A finished upgrade: requests are refused clearly (exit 1), the report still reads.
   const late = await runCli(['approve', ...ref()], cliEnv);
   assert.equal(late.code, 1, show(late));
-  assert.match(late.stderr, /completed|nothing to signal/);
+  assert.match(late.stderr, /is completed \(phase completed\): nothing to approve/);
   const unknown = await runCli(['status', '--cluster', `${cluster}-nope`, '--target', '1.32'], cliEnv);
   assert.equal(unknown.code, 1, show(unknown));
   assert.match(unknown.stderr, /no upgrade with workflow id/);

@@ -63,6 +63,17 @@ const usageCases: Array<{ name: string; args: string[]; env?: NodeJS.ProcessEnv;
   },
   { name: 'cost with a zero rate', args: ['cost', '--set-rpm', '0'], mentions: /--set-rpm/ },
   { name: 'list with an unknown decision', args: ['list', '--decision', 'MAYBE'], mentions: /--decision/ },
+  { name: 'list with an unknown phase', args: ['list', '--phase', 'failed'], mentions: /--phase.*awaiting-approval/ },
+  {
+    name: 'approve --override-blockers without --reason',
+    args: ['approve', '--cluster', 'c1', '--target', '1.32', '--override-blockers'],
+    mentions: /--override-blockers needs --reason/,
+  },
+  {
+    name: 'approve --reason without --override-blockers',
+    args: ['approve', '--cluster', 'c1', '--target', '1.32', '--reason', 'why'],
+    mentions: /--reason goes with --override-blockers/,
+  },
   {
     name: 'a bad configuration variable',
     args: ['worker'],

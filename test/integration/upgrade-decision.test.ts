@@ -2,14 +2,14 @@
 // analysis activities through the real Bedrock SDK client to the wire-level fake, every call through the guard.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { renderReportMarkdown } from '../../src/domain/report';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { UPGRADE_DECISION, UPGRADE_PHASE } from '../../src/workflows/search-attributes';
-import { abortSignal, approveSignal, requestRollbackSignal } from '../../src/workflows/upgrade-messages';
+import { abortUpdate, approveUpdate, requestRollbackUpdate } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
 import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
@@ -74,7 +74,10 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(metadata.currentDetails ?? '', /^\*\*prod-east 1\.30→1\.31: NO_GO \(1 blocker\)\*\*/);
 
-    await handle.signal(abortSignal, { reason: 'migrate the Ingress first', by: 'sre-bob' });
+    const aborted = await handle.executeUpdate(abortUpdate, {
+      args: [{ reason: 'migrate the Ingress first', by: 'sre-bob' }],
+    });
+    assert.deepEqual(aborted, { abortedIn: 'awaiting-approval', phase: 'aborted', stopped: true });
     const report = await handle.result();
     assert.equal(report.status.phase, 'aborted');
     assert.equal(report.status.approval, 'aborted');
@@ -93,15 +96,25 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     assert.equal(status.headline, 'prod-east 1.30→1.31: GO (severity 2/10)');
     assert.ok(status.costUsd > 0, 'the cost so far is counted');
 
-    // A rollback request before approval is not heard, but noted.
-    await handle.signal(requestRollbackSignal, { reason: 'too early' });
-    await handle.signal(approveSignal, { by: 'sre-alice', comment: 'window 14:00' });
-    await waitForStatus(handle, (s) => s.phase === 'soak');
-    await handle.signal(requestRollbackSignal, {
-      reason: '5xx spike on storefront',
-      evidence: 'error rate 12% since 14:05',
-      by: 'sre-alice',
+    // A rollback request before approval is refused at once by the validator, with the reason.
+    const early = await handle.executeUpdate(requestRollbackUpdate, { args: [{ reason: 'too early' }] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(early instanceof WorkflowUpdateFailedError, `refused: ${String(early)}`);
+    assert.match(
+      early.cause?.message ?? '',
+      /phase awaiting-approval: rollback requests are heard during the soak window/,
+    );
+    // approve answers once the gate has opened: the soak window hears a rollback request sent right after.
+    const approved = await handle.executeUpdate(approveUpdate, {
+      args: [{ by: 'sre-alice', comment: 'window 14:00' }],
     });
+    assert.deepEqual(approved, { approval: 'approved', phase: 'soak' });
+    const verdict = await handle.executeUpdate(requestRollbackUpdate, {
+      args: [{ reason: '5xx spike on storefront', evidence: 'error rate 12% since 14:05', by: 'sre-alice' }],
+    });
+    assert.equal(verdict.verdict, 'ROLLBACK', 'the verdict is the update result');
     const report = await handle.result();
 
     assert.equal(report.status.phase, 'completed');
@@ -118,10 +131,14 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
       (c) => c.toolName === 'ROLLBACK_DECISION' && c.allText.includes('error rate 12% since 14:05'),
     );
     assert.ok(asked, 'the rollback evidence reached the model');
-    assert.ok(
-      report.status.notes.some((n) =>
-        /requestRollback \(too early\) received in phase awaiting-approval: ignored/.test(n),
-      ),
+    assert.deepEqual(report.status.rollbacks[0], verdict);
+    const accepted = ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+      e.workflowExecutionUpdateAcceptedEventAttributes ? [e.workflowExecutionUpdateAcceptedEventAttributes] : [],
+    );
+    assert.deepEqual(
+      accepted.map((a) => a.acceptedRequest?.input?.name),
+      ['approve', 'requestRollback'],
+      'a refused request leaves no trace in history',
     );
     assert.ok(report.analyses.some((a) => a.template === 'ROLLBACK_DECISION'));
     assert.match(renderReportMarkdown(report), /## Rollback requests[\s\S]*ROLLBACK \(rules\+ai\)/);

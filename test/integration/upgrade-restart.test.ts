@@ -1,10 +1,14 @@
 // Durability: a worker process killed with SIGKILL in the middle of the analysis phase (a Bedrock call in flight),
 // a new worker started: the workflow completes with the same result as an undisturbed run, and the guard's ledger
 // accounts for every call made — the killed call's reservation stays charged at its estimate, never lost.
+// Killed during the evidence phase (a CHANGELOG download in flight), the upgrade goes on within the evidence
+// activities' short heartbeat timeout, not their 5-minute start-to-close timeout.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,6 +16,7 @@ import { readGuardSummary } from '../../src/activities/guard-client';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import type { UpgradeReport } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
+import { startChangelogFake } from '../fakes/changelog-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
 import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
 
@@ -131,6 +136,76 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
       worker.shutdown();
       await running;
       bedrock.destroy();
+    }
+  });
+
+  void it('killed during evidence, the upgrade goes on within a minute on a new worker', async () => {
+    const taskQueue = uniqueTaskQueue('upgrade-restart-evidence');
+    const guardId = `guard-${taskQueue}`;
+    const changelog = await startChangelogFake({ hang: true });
+    const cacheDir = await mkdtemp(join(tmpdir(), 'restart-changelog-'));
+    const evidence = { changelogBaseUrl: changelog.url, cacheDir };
+    try {
+      child = await startChildWorker({
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+        UPGRADE_TEST_TASK_QUEUE: taskQueue,
+        UPGRADE_TEST_GUARD_ID: guardId,
+        UPGRADE_TEST_BEDROCK_URL: fake.url,
+        UPGRADE_TEST_CHANGELOG_URL: changelog.url,
+        UPGRADE_TEST_CACHE_DIR: cacheDir,
+      });
+      const input = upgradeInput('clean', {
+        releaseNotes: { kind: 'kubernetes-changelog' },
+        approval: 'auto',
+        soakWindowMs: 0,
+        aiAnalysis: false,
+        approvalTimeoutMs: 1_000,
+      });
+      const handle = await startUpgrade(client, taskQueue, input, 'restart-evidence');
+      // Kill while the download hangs: the release-notes activity is running on the child worker.
+      await waitForStatus(handle, (s) => s.phase === 'evidence' && changelog.hits.length > 0, 60_000);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      const killedAt = Date.now();
+      changelog.hang = false; // the network is back for the next attempt
+
+      const { activities, bedrock } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId, evidence });
+      const worker = await createUpgradeWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        activities,
+        workflowBundle: await getWorkflowBundle(),
+        shutdownGraceTimeMs: 1_000,
+      });
+      const running = worker.run();
+      try {
+        const report = await handle.result();
+        const recoveryMs = Date.now() - killedAt;
+        assert.equal(report.status.phase, 'completed');
+        assert.match(report.releaseNotes?.source ?? '', /CHANGELOG-1\.31\.md$/, 'the release notes were fetched');
+        const events = (await handle.fetchHistory()).events ?? [];
+        const notesScheduled = events.find(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'extractReleaseNotes',
+        );
+        const started = events.find(
+          (e) =>
+            e.activityTaskStartedEventAttributes &&
+            String(e.activityTaskStartedEventAttributes.scheduledEventId) === String(notesScheduled?.eventId),
+        );
+        assert.equal(started?.activityTaskStartedEventAttributes?.attempt, 2, 'retried once, after the kill');
+        // Before: the download waited out its 5-minute start-to-close timeout on the dead worker.
+        assert.ok(recoveryMs < 60_000, `recovered in ${recoveryMs} ms`);
+        console.error(`[upgrade-restart] killed during evidence: completed ${recoveryMs} ms after the kill`);
+      } finally {
+        worker.shutdown();
+        await running;
+        bedrock.destroy();
+      }
+    } finally {
+      await changelog.close();
+      await rm(cacheDir, { recursive: true, force: true });
     }
   });
 });

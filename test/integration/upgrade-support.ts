@@ -6,6 +6,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createActivities, type UpgradeActivities } from '../../src/activities';
+import type { EvidenceDeps } from '../../src/activities/evidence';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
 import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
 import { createAnalysisCache } from '../../src/activities/analysis-cache';
@@ -45,6 +46,8 @@ export interface RigOptions {
   analysisCacheTtlMs?: number;
   /** Add the campaign activities (start, watch, approve, abort upgrades). */
   campaign?: boolean;
+  /** Extra evidence dependencies, e.g. a changelogBaseUrl and cacheDir for the CHANGELOG fake. */
+  evidence?: EvidenceDeps;
 }
 
 /** The real activities, wired to the fake Bedrock and to a guard of the test's own (its id and task queue). */
@@ -66,7 +69,7 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
       ? createAnalysisCache({ client: options.client, ttlMs: options.analysisCacheTtlMs })
       : undefined;
   const activities = createActivities({
-    evidence: { now: () => FIXTURE_NOW, logger: silentLogger },
+    evidence: { now: () => FIXTURE_NOW, logger: silentLogger, ...options.evidence },
     analysis: {
       client: bedrock,
       config: testAppConfig,

@@ -174,7 +174,7 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
     for (let i = 0; i < 300 && !report; i++) {
       const status = await handle.query<{ phase: string }>('status');
       if (status.phase === 'awaiting-approval') {
-        await handle.signal('abort', { reason: 'test done', by: 'test' });
+        await handle.executeUpdate('abort', { args: [{ reason: 'test done', by: 'test' }] });
         report = (await handle.result()) as UpgradeReport;
       } else {
         await new Promise((r) => setTimeout(r, 200));

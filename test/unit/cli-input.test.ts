@@ -106,6 +106,7 @@ void test('list builds a visibility query on our search attributes and refuses q
   );
   assert.equal(refusal(() => buildListQuery({ cluster: "x' OR WorkflowType != '" })).flag, '--cluster');
   assert.equal(refusal(() => buildListQuery({ decision: 'MAYBE' })).flag, '--decision');
+  assert.equal(refusal(() => buildListQuery({ phase: 'failed' })).flag, '--phase');
 });
 
 void test('cost --set-* become a guard configure patch; bad values name the flag', () => {

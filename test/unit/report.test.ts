@@ -3,10 +3,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   currentDetailsMarkdown,
+  markdownText,
+  renderFailureReportMarkdown,
   renderReportJson,
   renderReportMarkdown,
   upgradeHeadline,
 } from '../../src/domain/report';
+import type { UpgradeFailure } from '../../src/domain/upgrade-report';
 import type { UpgradeReport, UpgradeStatus } from '../../src/workflows/upgrade-messages';
 import { upgradeStaticDetails, upgradeStaticSummary } from '../../src/workflows/upgrade-messages';
 
@@ -124,5 +127,58 @@ void describe('rendering', () => {
     });
     assert.match(details, /Inventory: snapshot `\/s\.json`/);
     assert.match(details, /Manifests: `\/m`/);
+  });
+
+  const failure: UpgradeFailure = {
+    kind: 'failed',
+    phase: 'inventory',
+    type: 'InvalidEvidenceInput',
+    message: 'Invalid cluster snapshot in /s.json:\n  cluster.version: expected a Kubernetes minor version',
+    activity: 'loadClusterInventory',
+    chain: [
+      { type: 'InvalidEvidenceInput', message: 'Upgrade failed in phase inventory: …' },
+      { type: 'ActivityFailure', message: 'Activity task failed', activity: 'loadClusterInventory' },
+      {
+        type: 'InvalidEvidenceInput',
+        message: 'Invalid cluster snapshot in /s.json:\n  cluster.version: expected a Kubernetes minor version',
+      },
+      { type: 'Error', message: 'ENOENT' },
+    ],
+  };
+
+  void it('says a failure first: the headline, the current details and the report name the phase and the cause', () => {
+    const failed = { ...report.status, phase: 'inventory' as const, failure };
+    assert.equal(
+      upgradeHeadline(failed),
+      'prod-east 1.30→1.31: FAILED in phase inventory (activity loadClusterInventory)',
+    );
+    const details = currentDetailsMarkdown({ ...failed, headline: upgradeHeadline(failed) });
+    assert.match(details, /^\*\*prod-east 1\.30→1\.31: FAILED in phase inventory/);
+    assert.match(details, /Cause: `InvalidEvidenceInput` Invalid cluster snapshot in \/s\.json:/);
+    assert.match(details, /- under it: ENOENT/);
+    const md = renderReportMarkdown({ ...report, status: failed });
+    assert.match(md, /## Failure\n\n\*\*FAILED in phase inventory \(activity loadClusterInventory\)\*\*/);
+    assert.match(renderFailureReportMarkdown('upgrade-x', failure), /^# EKS upgrade report: upgrade-x\n\n\*\*FAILED/);
+  });
+
+  void it('records an override of the blockers in the current details and the report', () => {
+    const override = {
+      by: 'alice',
+      reason: 'migrated in the window',
+      blockers: ['API001', 'EKS005'],
+      at: '2026-01-15T10:00:00Z',
+    };
+    const overridden = { ...report.status, approval: 'approved' as const, override };
+    assert.match(
+      currentDetailsMarkdown(overridden),
+      /NO_GO overridden by alice at .*API001, EKS005: migrated in the window/,
+    );
+    assert.match(renderReportMarkdown({ ...report, status: overridden }), /- Override: NO_GO overridden by alice/);
+  });
+
+  void it('escapes what the Web UI would read as math or markup, not the underscore inside NO_GO', () => {
+    assert.equal(markdownText('$0.01 spent + $0.02 reserved'), '\\$0.01 spent + \\$0.02 reserved');
+    assert.equal(markdownText('NO_GO *now* `x` <b>'), 'NO_GO \\*now\\* \\`x\\` \\<b\\>');
+    assert.match(currentDetailsMarkdown(report.status), /Bedrock cost \\\$0\.0421/);
   });
 });

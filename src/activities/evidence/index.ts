@@ -12,6 +12,7 @@ import { runReadinessChecks } from '../../domain/readiness';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
 import { projectSnapshot } from '../../domain/campaign-projection';
 import { normalizeMinor } from '../../domain/versions';
+import { UpgradeFailureType } from '../../domain/failure-types';
 import { readManifestPaths } from './manifest-files';
 import { eksVersionSection } from '../../domain/release-notes';
 import {
@@ -39,7 +40,7 @@ export interface EvidenceDeps {
   now?: () => Date;
 }
 
-const INVALID_INPUT = 'InvalidEvidenceInput';
+const INVALID_INPUT = UpgradeFailureType.InvalidEvidenceInput;
 
 function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({

@@ -50,6 +50,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       upgradeRefFlags(cmd)
         .option('--by <name>', 'who approves (default $USER)')
         .option('--comment <text>', 'recorded with the approval')
+        .option('--override-blockers', 'approve a NO_GO anyway, accepting its blockers (needs --reason; audited)')
+        .option('--reason <text>', 'why the blockers are overridden (with --override-blockers)')
         .addOption(formatOption(['text', 'json'])),
     run: () => import('./control.js').then((m) => m.runApprove),
   }),

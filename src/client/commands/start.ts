@@ -1,12 +1,8 @@
 // `eks-upgrade start`: validate, start `upgrade-<cluster>-<target>` with search attributes and a Web UI summary,
-// and with --wait follow it until the decision.
+// and with --wait follow it until the decision
+// (or say plainly how it failed, exit 1).
 import { readFileSync } from 'node:fs';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowFailedError,
-  type Client,
-  type Connection,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type Connection } from '@temporalio/client';
 import { upgradeWorkflowId } from '../../workflows/constants';
 import { hopPath } from '../../domain/campaign-plan';
 import { runStartPath } from './start-path';
@@ -25,6 +21,8 @@ import type { CommandContext } from '../context';
 import { emit, renderStatus, statusHeadline, toJson } from '../output';
 import { buildUpgradeInput, type StartFlags } from '../start-input';
 import { describeUpgrade, NoWorkerError, queryStatus } from '../upgrade-handle';
+import { readUpgrade, UpgradeFailedError, workflowTaskFailure } from '../upgrade-reading';
+import { printReading } from './show-upgrade';
 import { EXIT_FAILURE, EXIT_OK, formatDuration, parseDuration, parseFormat } from '../usage';
 
 export const UPGRADE_WORKFLOW_TYPE = 'upgradeWorkflow';
@@ -104,7 +102,7 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     ctx.out.info(`${workflowId} is already running; not starting another. Its state:`);
-    await printStatus(client, connection, workflowId, format, ctx);
+    printReading(await readUpgrade(client, connection, workflowId), format, ctx);
     ctx.out.info(`Web UI: ${link}`);
     return EXIT_FAILURE;
   }
@@ -116,7 +114,16 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
     else ctx.out.result(`${workflowId}\n${link}`);
     return EXIT_OK;
   }
-  const status = await waitForDecision(client, connection, workflowId, ctx, waitMs);
+  let status: UpgradeStatus;
+  try {
+    status = await waitForDecision(client, connection, workflowId, ctx, waitMs);
+  } catch (err) {
+    if (!(err instanceof UpgradeFailedError)) throw err;
+    ctx.out.info(`error: ${err.message}`);
+    printReading(err.reading, format, ctx);
+    ctx.out.info(`Web UI: ${link}`);
+    return EXIT_FAILURE;
+  }
   emit(ctx.out, format, status, renderStatus);
   if (status.phase === 'awaiting-approval') {
     ctx.out.info(
@@ -126,36 +133,22 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   return EXIT_OK;
 }
 
-/**
- * Prints the upgrade's status from its `status` query; without a worker to answer, what the server and the search
- * attributes know. Returns whether a worker answered.
- */
-export async function printStatus(
-  client: Client,
-  connection: Connection,
-  workflowId: string,
-  format: ReturnType<typeof parseFormat>,
-  ctx: CommandContext,
-): Promise<boolean> {
-  try {
-    emit(ctx.out, format, await queryStatus(client, connection, workflowId), renderStatus);
-    return true;
-  } catch (err) {
-    if (!(err instanceof NoWorkerError)) throw err;
-    ctx.out.info(err.message);
-    const view = await describeUpgrade(client.workflow.getHandle(workflowId));
-    ctx.out.result(
-      format === 'json'
-        ? toJson({ server: view })
-        : `${view.workflowId}: ${view.status}, phase ${view.phase ?? '?'}, decision ${view.decision ?? '-'}`,
-    );
-    return false;
-  }
+/** The reading of a run that failed (or whose workflow task fails), as the error `--wait` ends with. */
+async function failedReading(client: Client, connection: Connection, workflowId: string): Promise<UpgradeFailedError> {
+  const reading = await readUpgrade(client, connection, workflowId, { queryTimeoutMs: 5_000 });
+  const failure = reading.failure ?? {
+    kind: 'failed' as const,
+    type: 'Unknown',
+    message: `the run ended as ${reading.view.status}`,
+    chain: [],
+  };
+  return new UpgradeFailedError({ ...reading, failure });
 }
 
 /**
  * Polls the status query once a second, printing each phase change on stderr, until the decision exists.
- * Fails (WorkflowFailedError) if the workflow fails first.
+ * Throws UpgradeFailedError, with the phase and the innermost cause, if the run fails, is terminated, times out
+ * or is cancelled first, or if its workflow task keeps failing.
  */
 export async function waitForDecision(
   client: Client,
@@ -180,12 +173,7 @@ export async function waitForDecision(
     },
   );
   while (Date.now() < deadline) {
-    if (closed && 'error' in closed) {
-      const { error } = closed;
-      throw error instanceof WorkflowFailedError
-        ? error
-        : new Error(`${workflowId} ended: ${error instanceof Error ? error.message : 'unknown reason'}`);
-    }
+    if (closed && 'error' in closed) throw await failedReading(client, connection, workflowId);
     try {
       const status = await queryStatus(client, connection, workflowId, 10_000);
       const line = `${new Date().toISOString().slice(11, 19)} ${status.phase} (${status.progress.done}/${status.progress.total})${status.decision ? ` ${statusHeadline(status)}` : ''}`;
@@ -195,6 +183,11 @@ export async function waitForDecision(
     } catch (err) {
       if (!(err instanceof NoWorkerError)) throw err;
       if (closed && 'report' in closed) return closed.report.status;
+      if (closed) continue;
+      // A query also goes unanswered when the workflow task itself fails (e.g. nondeterminism after a deploy).
+      const view = await describeUpgrade(handle);
+      const failing = view.status === 'RUNNING' ? await workflowTaskFailure(client, view) : undefined;
+      if (failing) throw new UpgradeFailedError({ view, failure: failing });
       if (!warnedNoWorker) ctx.out.info(`${err.message} Still waiting…`);
       warnedNoWorker = true;
     }

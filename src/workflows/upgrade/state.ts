@@ -1,13 +1,25 @@
 // The upgrade workflow's state and how it shows itself: the status/report queries, the typed search attributes
 // and the Web UI's current details, all kept current from one place whenever the phase or the decision changes.
+// Phase functions read and write it; update validators read it (requestView) to accept or refuse a request.
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { AnalysisResult, SkippedAnalysis } from '../domain/analysis';
-import type { UpgradeDecision } from '../domain/decision';
-import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
-import { currentDetailsMarkdown, upgradeHeadline } from '../domain/report';
-import type { RollbackRecord } from '../domain/rollback';
-import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from './search-attributes';
-import type { UpgradePhase, UpgradeReport, UpgradeStatus, ValidUpgradeInput } from './upgrade-messages';
+import type { AnalysisContext } from '../../activities/contracts';
+import type { AnalysisResult, SkippedAnalysis } from '../../domain/analysis';
+import type { DecisionEvidence, UpgradeDecision } from '../../domain/decision';
+import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
+import { currentDetailsMarkdown, upgradeHeadline } from '../../domain/report';
+import type { RollbackRecord } from '../../domain/rollback';
+import type { ClusterSnapshot } from '../../domain/snapshot';
+import type { RequestView, RollbackRequest } from '../../domain/upgrade-requests';
+import type {
+  ApprovalState,
+  BlockerOverride,
+  UpgradeFailure,
+  UpgradePhase,
+  UpgradeReport,
+  UpgradeStatus,
+} from '../../domain/upgrade-report';
+import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from '../search-attributes';
+import type { ValidUpgradeInput } from '../upgrade-messages';
 
 /** inventory, evidence, analysis, decision, approval, execution, soak, report. */
 const TOTAL_STEPS = 8;
@@ -26,6 +38,13 @@ const STEPS_DONE: Record<UpgradePhase, number> = {
 
 const MAX_NOTES = 50;
 
+/** A rollback request accepted by its validator, waiting for the soak phase to decide it. */
+export interface PendingRollback {
+  request: RollbackRequest;
+  requestedAt: string;
+  verdict?: RollbackRecord;
+}
+
 export class UpgradeState {
   phase: UpgradePhase = 'inventory';
   currentVersion: string | undefined;
@@ -35,13 +54,27 @@ export class UpgradeState {
   readonly analyses: AnalysisResult[] = [];
   readonly skipped: SkippedAnalysis[] = [];
   decision?: UpgradeDecision;
-  approval: UpgradeStatus['approval'] = 'not-requested';
+  approval: ApprovalState = 'not-requested';
   approvedBy?: string;
+  override?: BlockerOverride;
   abortReason?: string;
   soakEndsAt?: string;
   readonly rollbacks: RollbackRecord[] = [];
-  private readonly noteList: string[] = [];
+  failure?: UpgradeFailure;
   execution = 'Not reached.';
+  private readonly noteList: string[] = [];
+
+  // Carried between phases, not reported: the inventory and the evidence the decision and analyses read.
+  snapshot?: ClusterSnapshot;
+  context?: AnalysisContext;
+  evidence?: DecisionEvidence;
+  /** Rollback requests waiting for (or holding) their verdict; the soak phase decides them in order. */
+  readonly rollbackQueue: PendingRollback[] = [];
+  /** Workflow time at which the soak window closes, and why it closed early (a ROLLBACK verdict). */
+  soakEndsAtMs?: number;
+  soakClosedBy?: string;
+  /** Set once the run has stopped its work (completed, aborted or failed): waiting handlers answer then. */
+  closed = false;
 
   constructor(
     readonly input: ValidUpgradeInput,
@@ -58,6 +91,7 @@ export class UpgradeState {
       progress: { done: STEPS_DONE[this.phase], total: TOTAL_STEPS },
       ...(this.currentVersion ? { currentVersion: this.currentVersion } : {}),
       ...(this.decision ? { decision: this.decision } : {}),
+      ...(this.failure ? { failure: this.failure } : {}),
     };
     const findingsCount =
       (this.apiScan?.findings.length ?? 0) +
@@ -74,6 +108,7 @@ export class UpgradeState {
       headline: upgradeHeadline(base),
       mode: this.input.mode,
       ...(this.approvedBy ? { approvedBy: this.approvedBy } : {}),
+      ...(this.override ? { override: this.override } : {}),
       ...(this.abortReason ? { abortReason: this.abortReason } : {}),
       ...(this.soakEndsAt ? { soakEndsAt: this.soakEndsAt } : {}),
       notes: [...this.noteList],
@@ -88,6 +123,19 @@ export class UpgradeState {
       ...(this.readiness ? { readiness: this.readiness } : {}),
       analyses: [...this.analyses],
       execution: this.execution,
+    };
+  }
+
+  /** What the update validators decide on. */
+  requestView(): RequestView {
+    return {
+      phase: this.phase,
+      approval: this.approval,
+      ...(this.decision ? { decision: this.decision } : {}),
+      ...(this.abortReason !== undefined ? { abortReason: this.abortReason } : {}),
+      ...(this.soakEndsAtMs !== undefined ? { soakEndsAtMs: this.soakEndsAtMs } : {}),
+      ...(this.soakClosedBy ? { soakClosedBy: this.soakClosedBy } : {}),
+      pendingRollbacks: this.rollbackQueue.filter((r) => !r.verdict).length,
     };
   }
 
@@ -108,14 +156,14 @@ export class UpgradeState {
     setCurrentDetails(currentDetailsMarkdown(this.status()));
   }
 
-  /** Records a note; bounded, since signals from outside can add them. */
+  /** Records a note; bounded, since requests from outside can add them. */
   note(text: string): void {
     if (this.noteList.length < MAX_NOTES) this.noteList.push(text);
     else if (this.noteList.length === MAX_NOTES)
       this.noteList.push(`… further notes dropped (more than ${MAX_NOTES}).`);
   }
 
-  /** A method, not a property test, so TypeScript does not narrow it across awaits (signals change it). */
+  /** A method, not a property test, so TypeScript does not narrow it across awaits (an update changes it). */
   isAborted(): boolean {
     return this.abortReason !== undefined;
   }
@@ -123,5 +171,16 @@ export class UpgradeState {
   /** True once the daily Bedrock budget refused a call of this workflow (the rest of this phase is not tried). */
   budgetExhausted(): boolean {
     return this.skipped.some((s) => s.errorType === 'BedrockCostThresholdError');
+  }
+
+  /** The inventory's results, which every later phase needs; a phase reached without them is a bug. */
+  inventory(): { snapshot: ClusterSnapshot; context: AnalysisContext } {
+    if (!this.snapshot || !this.context) throw new Error('the inventory phase has not run');
+    return { snapshot: this.snapshot, context: this.context };
+  }
+
+  /** Whether the approval lets the upgrade go on to execution and the soak window. */
+  goAhead(): boolean {
+    return this.approval === 'approved' || this.approval === 'auto-approved';
   }
 }

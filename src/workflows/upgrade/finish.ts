@@ -1,0 +1,15 @@
+// Phase 8, the end of a run: the report for a completed run, or the record of an abort. An abort during the soak
+// window only closes the window early: the decision and the approval stand.
+import type { UpgradeState } from './state';
+
+export function finishRun(state: UpgradeState): void {
+  if (state.isAborted() && state.phase !== 'soak') {
+    if (state.approval === 'pending' || state.approval === 'not-requested') state.approval = 'aborted';
+    state.execution = `Not executed: aborted (${state.abortReason ?? ''}).`;
+    state.enter('aborted');
+    return;
+  }
+  if (state.isAborted()) state.note(`Soak window closed early: ${state.abortReason ?? ''}`);
+  state.enter('report');
+  state.enter('completed');
+}
