@@ -5,9 +5,15 @@ import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../dom
 import type { ExpectedState, StepChange } from '../domain/plan';
 import type { ClusterSnapshot } from '../domain/snapshot';
 
+/** The IAM role the worker assumes to read a cluster in another account: its ARN and the STS session name. */
+export interface ClusterRole {
+  roleArn: string;
+  sessionName: string;
+}
+
 /** Where the cluster inventory comes from. */
 export type InventorySource = (
-  { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string }
+  { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string; role?: ClusterRole }
 ) & {
   /** Read the cluster as the earlier hops of a multi-minor path will leave it (analyze mode). */
   assumeUpgradedTo?: string;

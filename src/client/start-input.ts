@@ -12,6 +12,7 @@ export interface StartFlags {
   region?: string;
   snapshot?: string;
   live?: boolean;
+  roleArn?: string;
   manifests?: string[];
   releaseNotes?: string;
   mode?: string;
@@ -31,6 +32,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   currentVersion: '--current',
   targetVersion: '--target',
   inventory: '--snapshot',
+  roleArn: '--role-arn',
   manifestPaths: '--manifests',
   releaseNotes: '--release-notes',
   mode: '--mode',
@@ -80,6 +82,7 @@ export function buildUpgradeInput(
     targetVersion: flags.target,
     ...(flags.current ? { currentVersion: flags.current } : {}),
     ...(region ? { region } : {}),
+    ...(flags.roleArn ? { roleArn: flags.roleArn } : {}),
     inventory: flags.snapshot ? { kind: 'snapshot', path: resolve(cwd, flags.snapshot) } : { kind: 'eks' },
     manifestPaths: (flags.manifests ?? []).map((p) => resolve(cwd, p)),
     releaseNotes: releaseNotesSource(flags.releaseNotes, cwd),

@@ -22,6 +22,8 @@ export interface PlannedCluster {
   /** Index into plan.waves. */
   wave: number;
   region?: string;
+  /** The role the worker assumes to read the (live) cluster. */
+  roleArn?: string;
   inventory: { kind: 'snapshot'; path: string } | { kind: 'eks' };
   currentVersion: string;
   /** Empty when the cluster is already at the target. */
@@ -151,11 +153,17 @@ export function planCampaign(file: CampaignFile, source: string, ctx: PlanContex
   file.clusters.forEach((c, i) => {
     const problem = (path: PropertyKey[], field: string, message: string) =>
       problems.push({ ...ctx.locate(['clusters', i, ...path]), field: `clusters[${i}]${field}`, message });
-    if (c.roleArn)
+    if (c.roleArn && !('live' in c.inventory))
       problem(
         ['roleArn'],
         '.roleArn',
-        'assuming a role per cluster is not supported by the worker yet: run the worker with credentials for that account and remove roleArn',
+        'roleArn is assumed to read a live cluster (inventory: { live: true, ... }); a snapshot needs none: remove roleArn',
+      );
+    if (c.roleArn && file.mode === 'execute')
+      problem(
+        ['roleArn'],
+        '.roleArn',
+        "execute mode makes its EKS changes with the worker's own credentials, not roleArn: run the worker with credentials for the cluster's account",
       );
     const region = c.region ?? file.defaults.region;
     if ('live' in c.inventory && !region)
@@ -184,6 +192,7 @@ export function planCampaign(file: CampaignFile, source: string, ctx: PlanContex
       name: c.name,
       wave: waveOf.get(c.name) ?? 0,
       ...(region ? { region } : {}),
+      ...(c.roleArn ? { roleArn: c.roleArn } : {}),
       inventory: resolved.inventory,
       currentVersion: resolved.currentVersion,
       hops: hopPath(resolved.currentVersion, file.targetVersion),

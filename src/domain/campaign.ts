@@ -3,6 +3,7 @@
 // Documented field by field in docs/campaigns.md; examples under examples/campaigns/.
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
+import { ROLE_ARN, ROLE_ARN_HINT } from './aws-role';
 
 const MINOR = /^1\.\d{1,2}$/;
 const minor = z
@@ -53,12 +54,8 @@ const ClusterSchema = z.strictObject({
     .string()
     .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'expected an AWS region such as us-east-1' })
     .optional(),
-  roleArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, {
-      error: 'expected an IAM role ARN such as arn:aws:iam::123456789012:role/eks-upgrade',
-    })
-    .optional(),
+  /** Assumed by the worker to read this (live) cluster in its own account. */
+  roleArn: z.string().regex(ROLE_ARN, { error: ROLE_ARN_HINT }).optional(),
   inventory: InventorySchema,
   manifests: z.array(z.string().min(1)).optional(),
   labels: labels.optional(),

@@ -1,18 +1,17 @@
 // The production dependencies of the activities: the real Bedrock Runtime client (SDK retries off: Temporal owns
-// them), the guarded permit gate every Bedrock call passes through, EKS/EC2 clients for `--live` inventory, and the
-// EKS clients of the execution activities.
+// them), the guarded permit gate every Bedrock call passes through, the live-cluster reader (EKS/EC2, assuming the
+// cluster's role when it has one), and the EKS clients of the execution activities.
 // AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_EKS are honoured by the SDK itself.
 import type { Client } from '@temporalio/client';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { createGuardedPermitGate } from '../activities/bedrock-gate';
 import { createAnalysisCache } from '../activities/analysis-cache';
-import { loadEksInventory } from '../activities/eks-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
 import type { ExecutionDeps } from '../activities/eks-execution';
 import type { AppConfig } from '../domain/config';
+import { createEksInventoryLoader } from './eks-inventory-loader';
 import type { Logger } from './logging';
 
 export interface WorkerActivityDeps {
@@ -30,18 +29,7 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
   const evidence: EvidenceDeps = {
     logger,
     ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
-    // Clients per region, created on first use: most upgrades read a snapshot and never touch the EKS API.
-    loadFromEks: ({ clusterName, region, targetVersion }) => {
-      const eks = new EKSClient({ region });
-      const ec2 = new EC2Client({ region });
-      return loadEksInventory(
-        { eks, ec2 },
-        { clusterName, region, ...(targetVersion ? { targetVersion } : {}) },
-      ).finally(() => {
-        eks.destroy();
-        ec2.destroy();
-      });
-    },
+    loadFromEks: createEksInventoryLoader(),
   };
   // One EKS client per region for the EKS changes, SDK retries low: Temporal's retry policy owns the backoff.
   const eksClients = new Map<string, EKSClient>();

@@ -1,6 +1,7 @@
 // Messages of the campaign workflow, shared by the workflow and the client: its input, its status, the operator's
 // Updates (each with a validator, so a request that cannot apply is refused with the reason) and the query.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { roleSessionName } from '../domain/aws-role';
 import type { CampaignPlan, PlannedCluster, PlannedWave } from '../domain/campaign-plan';
 import type { ClusterProgress, VerdictCounts, WaveProgress } from '../domain/campaign-progress';
 import type { UpgradeInput } from './upgrade-messages';
@@ -128,6 +129,10 @@ export function hopUpgradeInput(plan: CampaignPlan, cluster: PlannedCluster, hop
   return {
     clusterName: cluster.name,
     ...(cluster.region ? { region: cluster.region } : {}),
+    // CloudTrail names the campaign and the hop behind every call made with the cluster's role.
+    ...(cluster.roleArn
+      ? { roleArn: cluster.roleArn, roleSessionName: roleSessionName([plan.name, `${cluster.name}-${hop.to}`]) }
+      : {}),
     currentVersion: hop.from,
     targetVersion: hop.to,
     inventory,

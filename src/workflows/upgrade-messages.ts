@@ -3,6 +3,7 @@
 // already deployed use these names: extend them, do not rename them.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { ROLE_ARN, ROLE_ARN_HINT, ROLE_SESSION_NAME } from '../domain/aws-role';
 import type { RollbackRecord } from '../domain/rollback';
 import type {
   AbortRequest,
@@ -37,6 +38,13 @@ export const UpgradeInputSchema = z
     currentVersion: z
       .string()
       .regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' })
+      .optional(),
+    /** An IAM role in the cluster's account: the worker assumes it to read the cluster (inventory kind eks). */
+    roleArn: z.string().regex(ROLE_ARN, { error: ROLE_ARN_HINT }).optional(),
+    /** The STS session name for that role (CloudTrail shows it); default eks-upgrade.<workflow id>. */
+    roleSessionName: z
+      .string()
+      .regex(ROLE_SESSION_NAME, { error: 'expected 2-64 characters of letters, digits and _+=,.@-' })
       .optional(),
     targetVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.31' }),
     inventory: z.discriminatedUnion('kind', [
@@ -87,6 +95,21 @@ export const UpgradeInputSchema = z
         path: ['mode'],
         message:
           "execute mode is not available yet: use mode 'analyze', which decides and leaves the upgrade itself to you",
+      });
+    }
+    if (input.roleArn && input.inventory.kind !== 'eks') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message: 'roleArn is assumed to read the cluster from the EKS API (inventory kind eks); a snapshot needs none',
+      });
+    }
+    if (input.roleArn && input.mode === 'execute') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message:
+          "the EKS changes of execute mode are made with the worker's own credentials, not roleArn: run the worker with credentials for the cluster's account",
       });
     }
     if (input.inventory.kind === 'eks' && !input.region) {

@@ -40,6 +40,15 @@ void test('campaign validate prints the plan of the example: waves, hops, 1.30 â
     plan.waves.map((w) => w.clusters),
     [['canary-east'], ['shop-east'], ['shop-west', 'legacy-batch']],
   );
+  // Live clusters in other accounts, each with the role the worker assumes to read it.
+  const roles = await runCli([
+    'campaign',
+    'validate',
+    '--file',
+    join(REPO_ROOT, 'examples/campaigns/cross-account.yaml'),
+  ]);
+  assert.equal(roles.code, 0, show(roles));
+  assert.match(roles.stdout, /campaign payments-fleet â†’ 1\.32 \(analyze\): 3 clusters, 4 upgrade hops, 2 waves/);
 });
 
 void test('a bad file: exit 2 naming each line and field; start starts nothing', async () => {

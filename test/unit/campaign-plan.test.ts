@@ -15,6 +15,8 @@ import {
   stopReasons,
 } from '../../src/domain/campaign-progress';
 import type { ClusterSnapshot } from '../../src/domain/snapshot';
+import { hopUpgradeInput } from '../../src/workflows/campaign-messages';
+import { parseUpgradeInput } from '../../src/workflows/upgrade-messages';
 
 const clusters = (n: number, extra = (_i: number) => '') =>
   Array.from(
@@ -116,9 +118,46 @@ void test('planning problems: unknown names, clusters in no wave, twice, downgra
       assert.match(text, /strategy\.waves\[1\]\.select\.clusters\[0\]: 'c1' is already in wave 'a'/);
       assert.match(text, /clusters\[2\]: cluster 'c3' is in no wave/);
       assert.match(text, /clusters\[1\]\.inventory: 'c2' runs 1\.33, newer than targetVersion 1\.32/);
-      assert.match(text, /clusters\[2\]\.roleArn: assuming a role per cluster is not supported/);
+      assert.match(text, /clusters\[2\]\.roleArn: roleArn is assumed to read a live cluster .*a snapshot needs none/);
       return true;
     },
+  );
+});
+
+void test('a live cluster with a role: every hop assumes it, in a session naming the campaign and the hop', () => {
+  const text = file(
+    `  - name: acct-b\n    region: eu-west-1\n    roleArn: arn:aws:iam::210987654321:role/eks-upgrade-reader\n    inventory: { live: true, currentVersion: "1.30" }\nstrategy: { waves: [{ name: all, select: { rest: true } }] }\n`,
+  );
+  const { file: spec, locate } = parseCampaignYaml(text, 'c.yaml');
+  const p = planCampaign(spec, 'c.yaml', {
+    locate,
+    resolvePath: (x) => `/base/${x}`,
+    resolveInventory: (c) => ({
+      inventory: { kind: 'eks' },
+      currentVersion: 'live' in c.inventory ? c.inventory.currentVersion : '?',
+    }),
+  });
+  const cluster = p.clusters[0];
+  assert.ok(cluster);
+  assert.equal(cluster.roleArn, 'arn:aws:iam::210987654321:role/eks-upgrade-reader');
+  const hops = cluster.hops.map((_, i) => hopUpgradeInput(p, cluster, i));
+  assert.deepEqual(
+    hops.map((h) => [h.targetVersion, h.inventory.kind, h.roleArn, h.roleSessionName]),
+    [
+      ['1.31', 'eks', cluster.roleArn, 'prod-fleet.acct-b-1.31'],
+      ['1.32', 'eks', cluster.roleArn, 'prod-fleet.acct-b-1.32'],
+    ],
+  );
+  for (const h of hops) assert.ok(parseUpgradeInput(h).ok, 'the upgrade input accepts it');
+  assert.match(
+    problemsOf(
+      file(
+        `  - name: x\n    roleArn: arn:aws:iam::1234:role/x\n    inventory: { live: true, currentVersion: "1.30" }\n`,
+      ),
+    )
+      .map((q) => `${q.field}: ${q.message}`)
+      .join('\n'),
+    /clusters\[0\]\.roleArn: expected an IAM role ARN/,
   );
 });
 

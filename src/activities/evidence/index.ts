@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from '../../domain/logger';
-import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
+import type { ClusterRole, EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
 import { buildApiScanResult, scanInsights, scanLiveObjects, scanManifestObjects } from '../../domain/api-scan';
 import { extractReleaseNotes } from '../../domain/release-notes';
@@ -27,6 +27,8 @@ export type EksInventoryLoader = (input: {
   clusterName: string;
   region: string;
   targetVersion?: string;
+  /** Assume this role for the cluster's calls instead of using the worker's own credentials. */
+  role?: ClusterRole;
 }) => Promise<ClusterSnapshot>;
 
 export interface EvidenceDeps {
@@ -97,7 +99,11 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       throw invalidInput(
         'reading the cluster from the EKS API is not configured on this worker; give a snapshot file instead',
       );
-    return deps.loadFromEks({ clusterName: source.clusterName, region: source.region });
+    return deps.loadFromEks({
+      clusterName: source.clusterName,
+      region: source.region,
+      ...(source.role ? { role: source.role } : {}),
+    });
   }
 
   async function extractReleaseNotesActivity(input: {

@@ -17,6 +17,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         .option('--region <region>', 'AWS region of the cluster (default: AWS_REGION with --live)')
         .option('--snapshot <file>', 'cluster snapshot JSON (see `eks-upgrade snapshot`)')
         .option('--live', 'read the cluster from the EKS API instead of a snapshot')
+        .option('--role-arn <arn>', "with --live: an IAM role in the cluster's account for the worker to assume")
         .option('--manifests <paths...>', 'manifest files or directories to scan for removed APIs')
         .option(
           '--release-notes <source>',
