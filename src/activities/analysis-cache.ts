@@ -7,7 +7,7 @@
 // never paid twice. Nothing is kept on a worker's disk.
 import { createHash } from 'node:crypto';
 import type { Context } from '@temporalio/activity';
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AnalysisResult } from '../domain/analysis';
 import { renderPrompt, type UntrustedSection } from '../domain/prompts/render';
@@ -106,14 +106,24 @@ function failureOf(err: WorkflowFailedError): ApplicationFailure {
   });
 }
 
+/** Upgrades whose memo was read, and whether they share: a memo never changes, and an upgrade asks several times. */
+const MAX_MEMO_ANSWERS = 2_000;
+
 export function createAnalysisCache(deps: AnalysisCacheDeps): AnalysisCache {
   const { client } = deps;
+  const memoAnswers = new Map<string, boolean>();
 
   async function sharingOff(workflowId: string, runId: string): Promise<boolean> {
     if (deps.ttlMs <= 0) return true;
+    const run = `${workflowId}/${runId}`;
+    const known = memoAnswers.get(run);
+    if (known !== undefined) return known;
     try {
       const d = await client.workflow.getHandle(workflowId, runId).describe();
-      return d.memo?.[ANALYSIS_CACHE_MEMO] === 'off';
+      const off = d.memo?.[ANALYSIS_CACHE_MEMO] === 'off';
+      if (memoAnswers.size >= MAX_MEMO_ANSWERS) memoAnswers.delete(memoAnswers.keys().next().value as string);
+      memoAnswers.set(run, off);
+      return off;
     } catch {
       return false;
     }
@@ -135,32 +145,37 @@ export function createAnalysisCache(deps: AnalysisCacheDeps): AnalysisCache {
       const beat = setInterval(() => ctx.heartbeat({ waitingFor: workflowId }), Math.max(50, heartbeatTimeoutMs / 3));
       try {
         const shared = await client.withAbortSignal(controller.signal, async () => {
+          const start = (reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE') =>
+            client.workflow.start('sharedAnalysisWorkflow', {
+              workflowId,
+              taskQueue: analysisTaskQueueFor(ctx.info.taskQueue),
+              args: [
+                {
+                  key,
+                  template: template.name,
+                  variables,
+                  sections,
+                  requestedBy: me,
+                  taskQueue: ctx.info.taskQueue,
+                  heartbeatTimeoutMs,
+                },
+              ],
+              // A running one is joined; a closed one is looked at below (fresh: read; stale: run again).
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: reuse,
+              staticSummary: `${template.name} ${variables.currentVersion}→${variables.targetVersion}: shared analysis`,
+            });
+          // Started or joined in one round trip: most prompts are new (one cluster's evidence) or being computed.
+          try {
+            return (await (await start('REJECT_DUPLICATE')).result()) as SharedAnalysisResult;
+          } catch (err) {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          }
           const handle = client.workflow.getHandle(workflowId);
-          const d = await handle.describe().catch((err: unknown) => {
-            if (err instanceof WorkflowNotFoundError) return undefined;
-            throw err;
-          });
-          const fresh =
-            d?.status.name === 'COMPLETED' && d.closeTime && Date.now() - d.closeTime.getTime() < deps.ttlMs;
-          if (d?.status.name === 'RUNNING' || fresh) return (await handle.result()) as SharedAnalysisResult;
-          const started = await client.workflow.start('sharedAnalysisWorkflow', {
-            workflowId,
-            taskQueue: analysisTaskQueueFor(ctx.info.taskQueue),
-            args: [
-              {
-                key,
-                template: template.name,
-                variables,
-                sections,
-                requestedBy: me,
-                taskQueue: ctx.info.taskQueue,
-                heartbeatTimeoutMs,
-              },
-            ],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            staticSummary: `${template.name} ${variables.currentVersion}→${variables.targetVersion}: shared analysis`,
-          });
-          return (await started.result()) as SharedAnalysisResult;
+          const d = await handle.describe();
+          const fresh = d.status.name === 'COMPLETED' && d.closeTime && Date.now() - d.closeTime.getTime() < deps.ttlMs;
+          if (d.status.name === 'RUNNING' || fresh) return (await handle.result()) as SharedAnalysisResult;
+          return (await (await start('ALLOW_DUPLICATE')).result()) as SharedAnalysisResult;
         });
         const original = shared.result;
         if (shared.producedBy === me)

@@ -334,7 +334,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     const scope = new CancellationScope();
     const w: Watch = { key, scope, done: false, changes: [] };
     scope
-      .run(() => watcher.watchUpgradeHops({ hops, pollIntervalMs, maxWaitMs: watchMaxMs }))
+      .run(() =>
+        watcher.watchUpgradeHops({ campaignId: state.campaignId, hops, pollIntervalMs, maxWaitMs: watchMaxMs }),
+      )
       .then(
         (changes) => Object.assign(w, { done: true, changes }),
         () => Object.assign(w, { done: true, changes: [] }),

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { UpgradeVerdict } from '../../src/domain/analysis';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { campaignStatusQuery, type CampaignStatus } from '../../src/workflows/campaign-messages';
@@ -134,12 +134,17 @@ export function versionPairOf(call: BedrockCall): string {
   return m ? `${m[1]}→${m[2]}` : '?';
 }
 
-/** Workers for the upgrade queue (upgrades, campaigns, every activity) and the shared-analysis queue. */
+/**
+ * Workers for the upgrade queue (upgrades, campaigns, every activity) and the shared-analysis queue, and, given its
+ * queue, one for the guard alone (as a worker process runs them).
+ */
 export async function startFleetWorkers(options: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: UpgradeActivities;
+  guardTaskQueue?: string;
+  maxConcurrentActivityTaskExecutions?: number;
 }): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
   const bundle = await getWorkflowBundle();
   const make = (taskQueue: string) =>
@@ -150,8 +155,20 @@ export async function startFleetWorkers(options: {
       activities: options.activities,
       workflowBundle: bundle,
       shutdownGraceTimeMs: 1_000,
+      ...(options.maxConcurrentActivityTaskExecutions
+        ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }
+        : {}),
     });
   const workers = [await make(options.taskQueue), await make(analysisTaskQueueFor(options.taskQueue))];
+  if (options.guardTaskQueue)
+    workers.push(
+      await Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: options.guardTaskQueue,
+        workflowBundle: bundle,
+      }),
+    );
   const runs = workers.map((w) => w.run());
   return {
     workers,

@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadCampaignFile } from '../../src/client/commands/campaign-load';
 import { renderCampaign } from '../../src/client/commands/campaign-render';
 import { campaignStartOptions } from '../../src/client/commands/campaign';
+import { runningUpgradesQuery } from '../../src/activities/campaign-watch';
 import { approveUpgradesUpdate, continueUpdate, type CampaignStatus } from '../../src/workflows/campaign-messages';
 import { EKS_CAMPAIGN, EKS_WAVE } from '../../src/workflows/search-attributes';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
@@ -110,6 +111,17 @@ void test('12 clusters in 3 waves: canary NO_GO stops until continue, bake time,
     taskQueue,
   );
   const handle = await env.client.workflow.start('campaignWorkflow', options);
+
+  // The watcher reads the campaign's running upgrades from visibility (one list per round): the canary shows up.
+  const deadline = Date.now() + 60_000;
+  let listed: string[] = [];
+  while (listed.length === 0 && Date.now() < deadline) {
+    listed = [];
+    for await (const w of env.client.workflow.list({ query: runningUpgradesQuery(options.workflowId) }))
+      listed.push(w.workflowId);
+    if (listed.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(listed, [`upgrade-${n('canary')}-1.31`]);
 
   // 1. The canary decides NO_GO (a removed API): the campaign stops; nothing of the next wave starts.
   const stopped = await waitForCampaign(handle, (s) => s.phase === 'stopped');

@@ -41,6 +41,8 @@ export interface RigOptions {
   bedrockUrl: string;
   taskQueue: string;
   guardId: string;
+  /** Where the guard runs (default: taskQueue); production gives it a queue and worker of its own. */
+  guardTaskQueue?: string;
   limits?: Partial<GuardLimits>;
   /** Share analyses through `analysis-<key>` workflows (needs a worker on analysisTaskQueueFor(taskQueue)). */
   analysisCacheTtlMs?: number;
@@ -62,7 +64,11 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
     client: options.client,
     config: testAppConfig,
     logger: silentLogger,
-    guard: { workflowId: options.guardId, taskQueue: options.taskQueue, limits: options.limits ?? {} },
+    guard: {
+      workflowId: options.guardId,
+      taskQueue: options.guardTaskQueue ?? options.taskQueue,
+      limits: options.limits ?? {},
+    },
   });
   const cache =
     options.analysisCacheTtlMs !== undefined
