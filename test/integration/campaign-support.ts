@@ -144,7 +144,6 @@ export async function startFleetWorkers(options: {
   taskQueue: string;
   activities: UpgradeActivities;
   guardTaskQueue?: string;
-  maxConcurrentActivityTaskExecutions?: number;
 }): Promise<{ workers: Worker[]; stop(): Promise<void> }> {
   const bundle = await getWorkflowBundle();
   const make = (taskQueue: string) =>
@@ -155,9 +154,6 @@ export async function startFleetWorkers(options: {
       activities: options.activities,
       workflowBundle: bundle,
       shutdownGraceTimeMs: 1_000,
-      ...(options.maxConcurrentActivityTaskExecutions
-        ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }
-        : {}),
     });
   const workers = [await make(options.taskQueue), await make(analysisTaskQueueFor(options.taskQueue))];
   if (options.guardTaskQueue)
