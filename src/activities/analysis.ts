@@ -3,6 +3,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { snapshotForPrompt } from '../domain/snapshot-digest';
 import type { AnalysisResult } from '../domain/analysis';
 import type { AppConfig } from '../domain/config';
 import { mergePartialAnalyses } from '../domain/analysis-merge';
@@ -181,7 +182,7 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
     assessClusterReadiness: ({ context, snapshot, readiness }) =>
       run('CLUSTER_READINESS_ASSESSMENT', context, [
         readinessSection(readiness),
-        { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshot, null, 1) },
+        { label: 'cluster snapshot (JSON)', content: JSON.stringify(snapshotForPrompt(snapshot), null, 1) },
       ]),
     decideUpgrade: ({ context, evidenceSummary, analyses, ruleBlockers }) =>
       run('UPGRADE_DECISION', context, [

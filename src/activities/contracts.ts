@@ -4,6 +4,7 @@ import type { AnalysisResult } from '../domain/analysis';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
 import type { ExpectedState, StepChange } from '../domain/plan';
 import type { ClusterSnapshot } from '../domain/snapshot';
+import type { UpgradeConfig } from '../domain/suppressions';
 
 /** The IAM role the worker assumes to read a cluster in another account: its ARN and the STS session name. */
 export interface ClusterRole {
@@ -30,11 +31,15 @@ export interface EvidenceActivities {
     snapshot?: ClusterSnapshot;
     currentVersion: string;
     targetVersion: string;
+    /** .eks-upgrade.yaml: suppressions (applied to the findings) and extra API versions. */
+    config?: UpgradeConfig;
   }): Promise<ApiScanResult>;
   checkClusterReadiness(input: {
     snapshot: ClusterSnapshot;
     targetVersion: string;
     manifestPaths: string[];
+    /** .eks-upgrade.yaml: suppressions (applied to the findings) and per-check knobs. */
+    config?: UpgradeConfig;
   }): Promise<ReadinessReport>;
 }
 

@@ -1,8 +1,16 @@
-// `eks-upgrade start` flags → a validated UpgradeInput. Pure apart from the optional file-existence check, so the
-// client refuses bad input (exit 2, naming the flag) before anything is started on the server.
+// `eks-upgrade start` flags → a validated UpgradeInput. Bad input is refused here (exit 2, naming the flag, the
+// file and the field) before anything is started on the server: versions, an impossible upgrade step (UPG001),
+// and, when the snapshot can be read here (not --remote-paths), the snapshot itself, read by the same parser the
+// worker uses. The worker still checks everything again.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { API_REMOVALS } from '../domain/api-removals';
+import { loadInputLimits } from '../domain/config';
+import { SnapshotError, type ClusterSnapshot } from '../domain/snapshot';
+import { compareMinor, minorDistance, nextMinor, parseMinorArg, upgradeStepProblem } from '../domain/versions';
+import { loadSnapshotFileSync } from '../activities/evidence/snapshot-file';
 import { UpgradeInputSchema, type UpgradeInput, type ValidUpgradeInput } from '../workflows/upgrade-messages';
+import { readUpgradeConfig } from './upgrade-config';
 import { parseDuration, UsageError } from './usage';
 
 export interface StartFlags {
@@ -23,6 +31,8 @@ export interface StartFlags {
   approvalTimeout?: string;
   /** Paths are read by the worker; skip the local existence check when it runs elsewhere (e.g. in a container). */
   remotePaths?: boolean;
+  /** .eks-upgrade.yaml, read here and sent with the input (default ./.eks-upgrade.yaml when present). */
+  config?: string;
 }
 
 /** Which flag sets each UpgradeInput field, to name it in errors. */
@@ -40,6 +50,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   aiAnalysis: '--no-ai',
   soakWindowMs: '--soak',
   approvalTimeoutMs: '--approval-timeout',
+  config: '--config',
 };
 
 export function flagForField(field: string | number | symbol | undefined): string {
@@ -73,14 +84,19 @@ export function buildUpgradeInput(
       'say where the cluster inventory comes from: --snapshot FILE (a snapshot JSON, see `eks-upgrade snapshot`) or --live (the EKS API)',
       '--snapshot',
     );
+  const target = checkedVersion(flags.target, '--target');
+  checkPlausibleTarget(target);
+  const current = flags.current !== undefined ? checkedVersion(flags.current, '--current') : undefined;
+  if (current) checkStep(current, target, '--current');
   const region = flags.region ?? (flags.live ? env.AWS_REGION : undefined);
   if (flags.live && !region)
     throw new UsageError('--live reads the EKS API and needs a region: pass --region or set AWS_REGION', '--region');
 
+  const config = readUpgradeConfig(flags.config, cwd);
   const input: UpgradeInput = {
     clusterName: flags.cluster,
-    targetVersion: flags.target,
-    ...(flags.current ? { currentVersion: flags.current } : {}),
+    targetVersion: target,
+    ...(current ? { currentVersion: current } : {}),
     ...(region ? { region } : {}),
     ...(flags.roleArn ? { roleArn: flags.roleArn } : {}),
     inventory: flags.snapshot ? { kind: 'snapshot', path: resolve(cwd, flags.snapshot) } : { kind: 'eks' },
@@ -93,6 +109,7 @@ export function buildUpgradeInput(
     ...(flags.approvalTimeout !== undefined
       ? { approvalTimeoutMs: parseDuration(flags.approvalTimeout, '--approval-timeout') }
       : {}),
+    ...(config ? { config } : {}),
   };
 
   const parsed = UpgradeInputSchema.safeParse(input);
@@ -103,8 +120,71 @@ export function buildUpgradeInput(
     const shown = typeof value === 'string' || typeof value === 'number' ? ` '${value}'` : '';
     throw new UsageError(`${flagForField(field)}${shown}: ${issue?.message ?? 'invalid value'}`, flagForField(field));
   }
-  if (!flags.remotePaths) checkPathsExist(parsed.data);
+  if (!flags.remotePaths) {
+    checkPathsExist(parsed.data);
+    if (parsed.data.inventory.kind === 'snapshot') {
+      const snapshot = readSnapshot(parsed.data.inventory.path, env);
+      if (snapshot.cluster.name !== parsed.data.clusterName)
+        throw new UsageError(
+          `the snapshot ${parsed.data.inventory.path} describes cluster '${snapshot.cluster.name}' (cluster.name), not '${parsed.data.clusterName}': pass the matching snapshot, or --cluster ${snapshot.cluster.name}`,
+          '--snapshot',
+        );
+      checkStep(snapshot.cluster.version, target, '--snapshot');
+      return parsed.data;
+    }
+  }
   return parsed.data;
+}
+
+function checkedVersion(value: string, flag: string): string {
+  try {
+    return parseMinorArg(value, flag);
+  } catch (error) {
+    throw new UsageError((error as Error).message, flag);
+  }
+}
+
+/**
+ * UPG001 before anything waits days at an approval gate for an upgrade EKS cannot do: a downgrade or the same minor.
+ * A target more than one minor ahead is a path of one-minor hops (commands/start-path.ts), each its own upgrade.
+ */
+function checkStep(current: string, target: string, source: string): void {
+  if (minorDistance(current, target) > 1) return;
+  const problem = upgradeStepProblem(current, target);
+  if (problem)
+    throw new UsageError(
+      `--target ${target} is not an upgrade EKS can do from ${current} (${source === '--current' ? '--current' : 'the snapshot'}): UPG001 ${problem}`,
+      '--target',
+    );
+}
+
+/** The newest minor the API-removal facts name; a target far beyond it cannot be a real Kubernetes release. */
+const NEWEST_KNOWN_MINOR = API_REMOVALS.flatMap((r) => [r.deprecatedIn, r.removedIn])
+  .filter((v): v is string => v !== undefined)
+  .reduce((a, b) => (compareMinor(a, b) >= 0 ? a : b));
+/** About a year of Kubernetes releases past the facts table, so a new release is never refused. */
+const PLAUSIBLE_MINORS_AHEAD = 3;
+
+/** Without the cluster's version (--live, --remote-paths) only an absurd target can be refused here. */
+function checkPlausibleTarget(target: string): void {
+  let ceiling = NEWEST_KNOWN_MINOR;
+  for (let i = 0; i < PLAUSIBLE_MINORS_AHEAD; i++) ceiling = nextMinor(ceiling);
+  if (compareMinor(target, ceiling) > 0)
+    throw new UsageError(
+      `--target ${target} is not a Kubernetes release (eks-upgrade knows releases up to ${NEWEST_KNOWN_MINOR}); UPG001: EKS upgrades one minor at a time, so give the minor after the cluster's current one (pass --current to have it checked here)`,
+      '--target',
+    );
+}
+
+function readSnapshot(path: string, env: NodeJS.ProcessEnv): ClusterSnapshot {
+  const maxBytes = loadInputLimits(env).maxSnapshotBytes; // a bad value is a ConfigError: exit 2, naming it
+  try {
+    return loadSnapshotFileSync(path, maxBytes);
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error;
+    const field = error.field && error.field !== '(root)' ? ` (field ${error.field})` : '';
+    throw new UsageError(`${error.message}${field}`, '--snapshot');
+  }
 }
 
 function checkPathsExist(input: ValidUpgradeInput): void {

@@ -19,9 +19,9 @@ export interface ScanVersions {
 }
 
 /** The object a finding is about, and where it was seen. */
-type Subject = Pick<ApiRemovalFinding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'location'>;
+export type Subject = Pick<ApiRemovalFinding, 'kind' | 'name' | 'namespace' | 'file' | 'line' | 'location'>;
 
-function relevant(removal: ApiRemoval, target: string): boolean {
+export function relevant(removal: ApiRemoval, target: string): boolean {
   if (removal.removedIn !== undefined && isAtOrBefore(removal.removedIn, target)) return true;
   return removal.deprecatedIn === undefined || isAtOrBefore(removal.deprecatedIn, target);
 }
@@ -39,7 +39,7 @@ function survivingReplacement(removal: ApiRemoval, target: string): { replacemen
   return { replacement, availableIn };
 }
 
-function makeFinding(
+export function makeFinding(
   subject: Subject,
   apiVersion: string,
   removal: ApiRemoval,
@@ -66,7 +66,7 @@ function makeFinding(
   };
 }
 
-function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
+export function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
   const targetVersion = normalizeMinor(versions.targetVersion, 'target version');
   const currentVersion = versions.currentVersion
     ? normalizeMinor(versions.currentVersion, 'current version')
@@ -74,24 +74,43 @@ function resolveVersions(versions: ScanVersions): Required<ScanVersions> {
   return { currentVersion, targetVersion };
 }
 
+/** Resolves the versions once, for findings made one object at a time (streamed manifests). */
+export function resolveScanVersions(versions: ScanVersions): Required<ScanVersions> {
+  return resolveVersions(versions);
+}
+
+/** The finding for one manifest object, or undefined when its API is neither deprecated nor removed by the target. */
+export function manifestFinding(
+  object: ManifestObject,
+  resolved: Required<ScanVersions>,
+): ApiRemovalFinding | undefined {
+  const removal = findApiRemoval(object.apiVersion, object.kind);
+  if (!removal || !relevant(removal, resolved.targetVersion)) return undefined;
+  const subject: Subject = {
+    kind: object.kind,
+    name: object.name,
+    namespace: object.namespace,
+    file: object.file,
+    line: object.line,
+    location: object.unrendered
+      ? `unrendered Helm template${object.unrendered.apiVersionLines > 1 ? `, one of ${object.unrendered.apiVersionLines} apiVersion lines chosen by a condition` : ''}: confirm with helm template --kube-version ${resolved.targetVersion}`
+      : object.helmSource
+        ? `helm template ${object.helmSource}`
+        : undefined,
+  };
+  // A literal line in an unrendered template may sit in a branch the chart never renders for the target.
+  const confidence: Confidence = !object.unrendered ? 'high' : object.unrendered.apiVersionLines > 1 ? 'low' : 'medium';
+  const source = object.helmSource || object.unrendered ? 'helm' : 'manifest';
+  return makeFinding(subject, object.apiVersion, removal, resolved, source, confidence);
+}
+
 /** Findings for parsed manifest objects (files, directories, stdin). */
 export function scanManifestObjects(objects: ManifestObject[], versions: ScanVersions): ApiRemovalFinding[] {
   const resolved = resolveVersions(versions);
   const findings: ApiRemovalFinding[] = [];
   for (const object of objects) {
-    const removal = findApiRemoval(object.apiVersion, object.kind);
-    if (!removal || !relevant(removal, resolved.targetVersion)) continue;
-    const subject: Subject = {
-      kind: object.kind,
-      name: object.name,
-      namespace: object.namespace,
-      file: object.file,
-      line: object.line,
-      location: object.helmSource ? `helm template ${object.helmSource}` : undefined,
-    };
-    findings.push(
-      makeFinding(subject, object.apiVersion, removal, resolved, object.helmSource ? 'helm' : 'manifest', 'high'),
-    );
+    const finding = manifestFinding(object, resolved);
+    if (finding) findings.push(finding);
   }
   return findings;
 }
@@ -115,7 +134,7 @@ export function scanLiveObjects(objects: LiveObject[], versions: ScanVersions): 
   return findings;
 }
 
-function pluralOf(kind: string): string {
+export function pluralOf(kind: string): string {
   const lower = kind.toLowerCase();
   if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
   if (lower.endsWith('s')) return `${lower}es`;
@@ -186,25 +205,63 @@ export function scanInsights(insights: Insight[], versions: ScanVersions): ApiRe
   return findings;
 }
 
+/** Removed first, then by file and line: the order people fix things in. */
+function byUrgency(a: ApiRemovalFinding, b: ApiRemovalFinding): number {
+  const order = (f: ApiRemovalFinding) => (f.removedByTarget ? 0 : 1);
+  return order(a) - order(b) || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0);
+}
+
 export function buildApiScanResult(input: {
   targetVersion: string;
   findings: ApiRemovalFinding[];
   errors: ManifestParseError[];
   objectsScanned: number;
+  /** Errors beyond those listed (the reader keeps a bounded number). */
+  errorsOmitted?: number;
 }): ApiScanResult {
-  const order = (f: ApiRemovalFinding) => (f.removedByTarget ? 0 : 1);
-  const findings = [...input.findings].sort(
-    (a, b) => order(a) - order(b) || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0),
-  );
+  const findingCounts: Record<string, number> = {};
+  for (const f of input.findings) {
+    const code = f.code ?? API_DEPRECATED;
+    findingCounts[code] = (findingCounts[code] ?? 0) + 1;
+  }
   return {
     targetVersion: normalizeMinor(input.targetVersion, 'target version'),
-    findings,
+    findings: [...input.findings].sort(byUrgency),
     errors: input.errors,
     objectsScanned: input.objectsScanned,
+    findingCounts,
+    findingsOmitted: 0,
+    errorsOmitted: input.errorsOmitted ?? 0,
   };
 }
 
-/** True when an API removed at or before the target is in use: the scan's exit code 3, a hard blocker. */
+/**
+ * The result with at most `maxPerCode` findings of each code and `maxErrors` errors, for workflow payloads;
+ * the counts still cover everything. Unchanged when nothing needs leaving out.
+ */
+export function boundApiScanResult(result: ApiScanResult, maxPerCode: number, maxErrors = maxPerCode): ApiScanResult {
+  const kept: ApiRemovalFinding[] = [];
+  const perCode = new Map<string, number>();
+  for (const f of result.findings) {
+    const code = f.code ?? API_DEPRECATED;
+    const n = perCode.get(code) ?? 0;
+    if (n < maxPerCode) kept.push(f);
+    perCode.set(code, n + 1);
+  }
+  const errors = result.errors.slice(0, maxErrors);
+  return {
+    ...result,
+    findings: kept,
+    errors,
+    findingsOmitted: (result.findingsOmitted ?? 0) + result.findings.length - kept.length,
+    errorsOmitted: (result.errorsOmitted ?? 0) + result.errors.length - errors.length,
+  };
+}
+
+/** True when an API removed at or before the target is in use (and not suppressed): the scan's exit code 3, a hard blocker. */
 export function hasRemovedApiInUse(result: ApiScanResult): boolean {
-  return result.findings.some((f) => f.removedByTarget);
+  // Counts cover findings left out of the payload; suppressed ones (listed, with their rule) do not count.
+  const listedRemoved = result.findings.filter((f) => f.removedByTarget);
+  const removed = Math.max(result.findingCounts?.[API_REMOVED_BY_TARGET] ?? 0, listedRemoved.length);
+  return removed - listedRemoved.filter((f) => f.suppressed).length > 0;
 }

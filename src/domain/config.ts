@@ -2,8 +2,11 @@
 // $100/day, temperature 0.1, 4096 max tokens, and a current, active model (Claude 3 Sonnet, which older
 // configurations name, is retired on Bedrock).
 import { z } from 'zod';
+import { DEFAULT_MANIFEST_LIMITS, type ManifestLimits } from './manifests';
 
 export const DEFAULT_BEDROCK_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
+/** A snapshot is read whole (it is one JSON document); 64 MiB is far beyond any real cluster's. */
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /** An environment variable holding a number (blank values were dropped by loadConfig: they mean "not set"). */
 function numberVar(what: string) {
@@ -59,8 +62,36 @@ const modelPricesVar = z.preprocess((v, ctx) => {
   }
 }, ModelPricesSchema.optional());
 
+/** Input bounds of the evidence activities and `scan` (README: configuration); the defaults fit 600 MB of memory. */
+const limitVars = {
+  EKS_UPGRADE_MAX_MANIFEST_FILES: intVar(1, 10_000_000).default(DEFAULT_MANIFEST_LIMITS.maxFiles),
+  EKS_UPGRADE_MAX_MANIFEST_BYTES: intVar(1, 64 * 1024 ** 3).default(DEFAULT_MANIFEST_LIMITS.maxBytes),
+  EKS_UPGRADE_MAX_MANIFEST_OBJECTS: intVar(1, 100_000_000).default(DEFAULT_MANIFEST_LIMITS.maxObjects),
+  EKS_UPGRADE_MAX_SNAPSHOT_BYTES: intVar(1, 4 * 1024 ** 3).default(DEFAULT_MAX_SNAPSHOT_BYTES),
+};
+
+export interface InputLimits {
+  manifests: ManifestLimits;
+  maxSnapshotBytes: number;
+}
+
+function toLimits(cfg: z.output<z.ZodObject<typeof limitVars>>): InputLimits {
+  return {
+    manifests: {
+      maxFiles: cfg.EKS_UPGRADE_MAX_MANIFEST_FILES,
+      maxBytes: cfg.EKS_UPGRADE_MAX_MANIFEST_BYTES,
+      maxObjects: cfg.EKS_UPGRADE_MAX_MANIFEST_OBJECTS,
+    },
+    maxSnapshotBytes: cfg.EKS_UPGRADE_MAX_SNAPSHOT_BYTES,
+  };
+}
+
+const LimitsSchema = z.object(limitVars).transform(toLimits);
+
 export const ConfigSchema = z
   .object({
+    ...limitVars,
+    EKS_UPGRADE_REPORTS_DIR: optionalString,
     AWS_REGION: optionalString.default('us-east-1'),
     BEDROCK_MODEL_ID: optionalString.default(DEFAULT_BEDROCK_MODEL_ID),
     BEDROCK_MODEL_PRICES: modelPricesVar,
@@ -121,6 +152,8 @@ export const ConfigSchema = z
     promptsDir: cfg.EKS_UPGRADE_PROMPTS_DIR,
     cacheDir: cfg.EKS_UPGRADE_CACHE_DIR,
     analysisCacheTtlMs: cfg.EKS_UPGRADE_ANALYSIS_CACHE_TTL_MS,
+    reportsDir: cfg.EKS_UPGRADE_REPORTS_DIR,
+    limits: toLimits(cfg),
     logLevel: cfg.LOG_LEVEL,
   }));
 
@@ -131,11 +164,10 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses configuration from an environment record (process.env in production, a literal in tests). */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.output<S> {
   // A variable set to blank (`FOO=`) means "not set": drop it so defaults apply.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const result = ConfigSchema.safeParse(present);
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? 'environment');
@@ -144,4 +176,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     return `  ${name}=${shown}: ${issue.message}`;
   });
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nFix the variable(s) above and start again.`);
+}
+
+/** Parses configuration from an environment record (process.env in production, a literal in tests). */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  return parseEnv(ConfigSchema, env);
+}
+
+/** Only the input limits (for `scan`, which needs nothing else from the environment). */
+export function loadInputLimits(env: Record<string, string | undefined>): InputLimits {
+  return parseEnv(LimitsSchema, env);
 }

@@ -12,7 +12,7 @@
 //      decision the basis is `rules` and the verdict is never better than GO_WITH_CAUTION. The reported severity is
 //      raised, never lowered, to the floor of the final verdict's band, so verdict and severity always agree.
 import type { AnalysisResult, SkippedAnalysis, UpgradeVerdict } from './analysis';
-import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
+import type { ApiRemovalFinding, ApiScanResult, ReadinessReport, ReleaseNotesExtract, Suppression } from './evidence';
 import { parseMinor } from './versions';
 
 /** A rule outcome with its stable check code (readiness codes such as EKS005, or the UPG/API codes below). */
@@ -20,6 +20,11 @@ export interface RuleBlocker {
   code: string;
   message: string;
   resource?: string;
+}
+
+/** A blocker that a rule of .eks-upgrade.yaml suppressed until its expiry. */
+export interface SuppressedBlocker extends RuleBlocker {
+  suppressedBy: Suppression;
 }
 
 export interface UpgradeDecision {
@@ -30,6 +35,8 @@ export interface UpgradeDecision {
   blockers: RuleBlocker[];
   /** Findings that cap the verdict at GO_WITH_CAUTION without blocking. */
   cautions: RuleBlocker[];
+  /** Blockers a suppression rule (with a reason and an expiry) waved through: ignored by the verdict, listed. */
+  suppressedBlockers?: SuppressedBlocker[];
   /** `rules` when the AI decision was skipped; `rules+ai` when the model decided within the rules' bounds. */
   basis: 'rules' | 'rules+ai';
   aiVerdict?: UpgradeVerdict;
@@ -87,6 +94,7 @@ export interface DecisionEvidence {
 export interface RuleOutcome {
   blockers: RuleBlocker[];
   cautions: RuleBlocker[];
+  suppressedBlockers?: SuppressedBlocker[];
   /** The best verdict the evidence allows. */
   ceiling: UpgradeVerdict;
 }
@@ -111,6 +119,7 @@ function removedApiMessage(f: ApiRemovalFinding, targetVersion: string): string 
 export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   const blockers: RuleBlocker[] = [];
   const cautions: RuleBlocker[] = [];
+  const suppressedBlockers: SuppressedBlocker[] = [];
   // Minor numbers ("1.30" → 30): inputs are validated before they get here, so a bad one throws.
   const current = parseMinor(evidence.currentVersion).minor;
   const target = parseMinor(evidence.targetVersion).minor;
@@ -142,16 +151,29 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       message: removedApiMessage(f, evidence.targetVersion),
       resource: objectName(f),
     };
-    if (f.confidence === 'low')
+    if (f.suppressed) {
+      // Only rules with an expiry reach a blocker (src/domain/suppressions.ts); a low-confidence one is no blocker.
+      if (f.confidence !== 'low') suppressedBlockers.push({ ...entry, suppressedBy: f.suppressed });
+    } else if (f.confidence === 'low')
       cautions.push({ ...entry, message: `Possibly: ${entry.message} (low confidence: verify by hand)` });
     else blockers.push(entry);
   }
+  // The scan's payload lists a bounded number of findings per code; the rest are counted and in its full report.
+  const removedTotal = evidence.apiScan?.findingCounts?.[DECISION_CODES.REMOVED_API_IN_USE] ?? 0;
+  const removedListed = (evidence.apiScan?.findings ?? []).filter((f) => f.removedByTarget).length;
+  if (removedTotal > removedListed) {
+    blockers.push({
+      code: DECISION_CODES.REMOVED_API_IN_USE,
+      message: `… and ${removedTotal - removedListed} more uses of APIs removed by ${evidence.targetVersion}${evidence.apiScan?.fullReport ? ` (all listed in ${evidence.apiScan.fullReport})` : ''}.`,
+    });
+  }
   const scanErrors = evidence.apiScan?.errors ?? [];
-  if (scanErrors.length > 0) {
+  const scanErrorCount = scanErrors.length + (evidence.apiScan?.errorsOmitted ?? 0);
+  if (scanErrorCount > 0) {
     const files = scanErrors.slice(0, 5).map((e) => (e.line ? `${e.file}:${e.line}` : e.file));
     cautions.push({
       code: DECISION_CODES.SCAN_ERRORS,
-      message: `${scanErrors.length} file(s) could not be scanned for removed APIs (${files.join(', ')}${scanErrors.length > 5 ? ', …' : ''}); fix them or check them by hand.`,
+      message: `${scanErrorCount} input(s) could not be scanned for removed APIs (${files.join(', ')}${scanErrorCount > 5 ? ', …' : ''}); fix them or check them by hand.`,
     });
   }
 
@@ -161,6 +183,10 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       message: `${f.title}: ${f.message}`,
       ...(f.resource ? { resource: f.resource } : {}),
     };
+    if (f.suppressed) {
+      if (f.level === 'required') suppressedBlockers.push({ ...entry, suppressedBy: f.suppressed });
+      continue;
+    }
     // Readiness checks may also report a version skip; the rule above already names it once.
     if (f.level === 'required' && !blockers.some((b) => b.code === f.code && b.message === entry.message))
       blockers.push(entry);
@@ -174,6 +200,25 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
       message: `${skippedChecks.length} readiness check(s) could not run for lack of data, so they did not pass: ${skippedChecks.map((c) => `${c.code} (${c.reason})`).join('; ')}.`,
     });
   }
+  const partialChecks = evidence.readiness?.checksPartial ?? [];
+  if (partialChecks.length > 0) {
+    cautions.push({
+      code: DECISION_CODES.CHECKS_SKIPPED,
+      message: `${partialChecks.length} readiness check(s) ran on part of their data, so the rest did not pass: ${partialChecks.map((c) => `${c.code} (${c.reason})`).join('; ')}.`,
+    });
+  }
+  for (const skipped of evidence.apiScan?.sourcesSkipped ?? []) {
+    cautions.push({
+      code: DECISION_CODES.SCAN_ERRORS,
+      message: `API scan source not read: ${skipped.source} (${skipped.reason}); removed APIs there are unchecked.`,
+    });
+  }
+  if (evidence.releaseNotes?.problem) {
+    cautions.push({
+      code: DECISION_CODES.EVIDENCE_UNAVAILABLE,
+      message: `Evidence not available: ${evidence.releaseNotes.problem}`,
+    });
+  }
   for (const what of evidence.unavailable ?? []) {
     cautions.push({
       code: DECISION_CODES.EVIDENCE_UNAVAILABLE,
@@ -182,7 +227,7 @@ export function evaluateUpgradeRules(evidence: DecisionEvidence): RuleOutcome {
   }
 
   const ceiling: UpgradeVerdict = blockers.length > 0 ? 'NO_GO' : cautions.length > 0 ? 'GO_WITH_CAUTION' : 'GO';
-  return { blockers, cautions, ceiling };
+  return { blockers, cautions, ceiling, ...(suppressedBlockers.length > 0 ? { suppressedBlockers } : {}) };
 }
 
 export interface UpgradeVerdictInput {
@@ -247,6 +292,7 @@ export function decideUpgradeVerdict({ rules, aiDecision, skipped }: UpgradeVerd
       reasons: withCautions(reasons, rules.blockers.length, cautions),
       blockers: rules.blockers,
       cautions,
+      ...(rules.suppressedBlockers ? { suppressedBlockers: rules.suppressedBlockers } : {}),
       basis: 'rules+ai',
       aiVerdict,
     };
@@ -265,6 +311,7 @@ export function decideUpgradeVerdict({ rules, aiDecision, skipped }: UpgradeVerd
     reasons: withCautions(reasons, rules.blockers.length, cautions),
     blockers: rules.blockers,
     cautions,
+    ...(rules.suppressedBlockers ? { suppressedBlockers: rules.suppressedBlockers } : {}),
     basis: 'rules',
   };
 }
@@ -293,18 +340,26 @@ export function summarizeEvidence(evidence: DecisionEvidence, rules: RuleOutcome
   };
   list('Rule blockers (force NO_GO)', rules.blockers);
   list('Cautions', rules.cautions);
+  if (rules.suppressedBlockers)
+    list(
+      'Blockers suppressed by the operator (with reason and expiry; do not count them)',
+      rules.suppressedBlockers.map((b) => ({ ...b, message: `${b.message} — suppressed: ${b.suppressedBy.reason}` })),
+    );
   const scan = evidence.apiScan;
   if (scan) {
-    const removed = scan.findings.filter((f) => f.removedByTarget).length;
+    const removed =
+      scan.findingCounts?.[DECISION_CODES.REMOVED_API_IN_USE] ?? scan.findings.filter((f) => f.removedByTarget).length;
+    const uses = scan.findings.length + (scan.findingsOmitted ?? 0);
     lines.push(
-      `API scan: ${scan.objectsScanned} objects scanned, ${scan.findings.length} deprecated/removed API uses (${removed} removed by ${evidence.targetVersion}), ${scan.errors.length} unparsed files.`,
+      `API scan: ${scan.objectsScanned} objects scanned, ${uses} deprecated/removed API uses (${removed} removed by ${evidence.targetVersion}), ${scan.errors.length + (scan.errorsOmitted ?? 0)} unparsed inputs.`,
     );
   } else lines.push('API scan: not available.');
   const readiness = evidence.readiness;
   if (readiness) {
     const required = readiness.findings.filter((f) => f.level === 'required').length;
+    const omitted = readiness.findingsOmitted ?? 0;
     lines.push(
-      `Readiness: ${readiness.checksRun.length} checks run (${readiness.checksRun.join(', ')}); ${required} required and ${readiness.findings.length - required} recommended findings.`,
+      `Readiness: ${readiness.checksRun.length} checks run (${readiness.checksRun.join(', ')}); ${required} required and ${readiness.findings.length - required} recommended findings${omitted > 0 ? ` listed, ${omitted} more of the same codes not listed` : ''}.`,
     );
   } else lines.push('Readiness: not available.');
   const notes = evidence.releaseNotes;

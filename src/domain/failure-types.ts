@@ -8,6 +8,8 @@ export const UpgradeFailureType = {
   InvalidUpgradeInput: 'InvalidUpgradeInput',
   /** A snapshot, manifest or release-notes input cannot be used as given. Non-retryable. */
   InvalidEvidenceInput: 'InvalidEvidenceInput',
+  /** An input larger than a configured limit (EKS_UPGRADE_MAX_*: the message names it). Non-retryable. */
+  EvidenceLimitExceeded: 'EvidenceLimitExceeded',
   /** A malformed request to the Bedrock guard. Non-retryable. */
   GuardBadRequest: 'BedrockGuardBadRequest',
   /** An approve/abort/requestRollback refused by its validator (wrong phase, NO_GO without override…). */

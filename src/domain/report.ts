@@ -138,6 +138,16 @@ export function renderReportMarkdown(report: UpgradeReport): string {
         '',
         ...d.blockers.map((b) => `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message}`),
       );
+    if (d.suppressedBlockers && d.suppressedBlockers.length > 0)
+      out.push(
+        '',
+        '### Suppressed blockers (waved through by .eks-upgrade.yaml; they would force NO_GO)',
+        '',
+        ...d.suppressedBlockers.map(
+          (b) =>
+            `- \`${b.code}\`${b.resource ? ` ${b.resource}:` : ''} ${b.message} — by ${b.suppressedBy.rule} until ${b.suppressedBy.expires ?? '?'}: ${b.suppressedBy.reason}`,
+        ),
+      );
     if (d.cautions.length > 0)
       out.push(
         '',
@@ -189,7 +199,13 @@ export function renderReportMarkdown(report: UpgradeReport): string {
   out.push('', '## Evidence', '');
   const scan = report.apiScan;
   if (scan) {
-    out.push(`### Deprecated and removed APIs (${scan.findings.length} found in ${scan.objectsScanned} objects)`, '');
+    const total = scan.findings.length + (scan.findingsOmitted ?? 0);
+    out.push(`### Deprecated and removed APIs (${total} found in ${scan.objectsScanned} objects)`, '');
+    if ((scan.findingsOmitted ?? 0) > 0)
+      out.push(
+        `${scan.findings.length} listed here; all ${total} are in ${scan.fullReport ? `\`${scan.fullReport}\`` : 'the full scan report (it could not be written: see the worker log)'}.`,
+        '',
+      );
     if (scan.findings.length > 0) {
       out.push(
         ...table(
@@ -201,12 +217,19 @@ export function renderReportMarkdown(report: UpgradeReport): string {
             f.replacement ?? '—',
             f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : (f.location ?? f.source),
             f.confidence,
-            f.removedByTarget ? 'yes' : 'no',
+            f.suppressed
+              ? `suppressed (${f.suppressed.reason}${f.suppressed.expires ? `, until ${f.suppressed.expires}` : ''})`
+              : f.removedByTarget
+                ? 'yes'
+                : 'no',
           ]),
         ),
       );
     }
     for (const e of scan.errors) out.push(`- Not scanned: ${e.file}${e.line ? `:${e.line}` : ''} — ${e.message}`);
+    for (const k of scan.sourcesSkipped ?? []) out.push(`- Not scanned: ${k.source} — ${k.reason}`);
+    for (const w of scan.suppressionWarnings ?? []) out.push(`- Warning: ${w}`);
+    if ((scan.errorsOmitted ?? 0) > 0) out.push(`- … and ${scan.errorsOmitted} more not scanned`);
   }
   const readiness = report.readiness;
   if (readiness) {
@@ -216,10 +239,23 @@ export function renderReportMarkdown(report: UpgradeReport): string {
       out.push(
         ...table(
           ['Code', 'Level', 'Check', 'Resource', 'What to do'],
-          readiness.findings.map((f) => [f.code, f.level, f.title, f.resource ?? '—', f.message]),
+          readiness.findings.map((f) => [
+            f.code,
+            f.suppressed ? `${f.level}, suppressed (${f.suppressed.reason})` : f.level,
+            f.title,
+            f.resource ?? '—',
+            f.message,
+          ]),
         ),
       );
+    if ((readiness.findingsOmitted ?? 0) > 0)
+      out.push(
+        '',
+        `${readiness.findingsOmitted} more findings of the same codes are not listed here${readiness.fullReport ? `; all are in \`${readiness.fullReport}\`` : ''}.`,
+      );
     for (const c of readiness.checksSkipped ?? []) out.push(`- Skipped ${c.code}: ${c.reason}`);
+    for (const c of readiness.checksPartial ?? []) out.push(`- Partial ${c.code}: ${c.reason}`);
+    for (const w of readiness.suppressionWarnings ?? []) out.push(`- Warning: ${w}`);
   }
   const notes = report.releaseNotes;
   if (notes) {
@@ -228,6 +264,7 @@ export function renderReportMarkdown(report: UpgradeReport): string {
       `### Release notes ${notes.targetVersion} (${notes.entries.length} upgrade-relevant entries from ${notes.source})`,
       '',
     );
+    if (notes.problem) out.push(`**Not read:** ${notes.problem}`, '');
     for (const e of notes.entries.slice(0, 30))
       out.push(`- **${e.category}** (${e.section}): ${e.text.split('\n')[0] ?? ''}`);
     if (notes.entries.length > 30) out.push(`- … ${notes.entries.length - 30} more`);

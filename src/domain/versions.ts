@@ -8,6 +8,14 @@ export interface MinorVersion {
 
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+].*)?$/;
 
+/**
+ * What a person may type as a Kubernetes version (`--target`, `--current`, the workflow input, a snapshot's
+ * `cluster.version`): a minor, exactly "1.NN". EKS upgrades to a minor, never to a patch, so `1.32.1` and `v1.32`
+ * are refused everywhere rather than silently rounded in some places. Versions read from a cluster (kubelet
+ * `v1.30.2-eks-abc`, add-on builds) go through tryParseMinor instead.
+ */
+export const MINOR_VERSION_PATTERN = /^1\.\d{1,2}$/;
+
 /** Parses "1.30", "v1.30.2", "1.30.2-eks-abc" or "v1.29.0-eksbuild.1" to its major/minor; undefined if not a version. */
 export function tryParseMinor(text: string | undefined): MinorVersion | undefined {
   if (text === undefined) return undefined;
@@ -27,6 +35,19 @@ export function parseMinor(text: string, what = 'version'): MinorVersion {
   const parsed = tryParseMinor(text);
   if (!parsed) throw new Error(`invalid ${what} '${text}': expected a Kubernetes minor version such as 1.30`);
   return parsed;
+}
+
+/** Checks a version a person gave (see MINOR_VERSION_PATTERN); the error says what to type instead. */
+export function parseMinorArg(text: string, what = 'version'): string {
+  const value = text.trim();
+  if (MINOR_VERSION_PATTERN.test(value)) return value;
+  const parsed = tryParseMinor(value);
+  const minor = parsed ? `${parsed.major}.${parsed.minor}` : undefined;
+  const hint =
+    minor && MINOR_VERSION_PATTERN.test(minor)
+      ? `EKS upgrades to a minor version, so give ${minor}`
+      : 'expected a Kubernetes minor version such as 1.31';
+  throw new Error(`invalid ${what} '${text}': ${hint}`);
 }
 
 /** "1.30" for any accepted spelling. */
@@ -63,4 +84,16 @@ export function previousMinor(version: string): string {
 /** True when `version` is at or before `limit` (both minors): e.g. removed in 1.29 with target 1.30 → true. */
 export function isAtOrBefore(version: string, limit: string): boolean {
   return compareMinor(version, limit) <= 0;
+}
+
+/**
+ * Why `current → target` is not an EKS upgrade (the UPG001 rule: forward, one minor at a time), or undefined when
+ * it is one. The readiness check and the client's start-time check share these words.
+ */
+export function upgradeStepProblem(current: string, target: string): string | undefined {
+  const distance = minorDistance(current, target);
+  if (distance === 1) return undefined;
+  if (distance <= 0)
+    return `Target ${target} is not newer than the cluster's ${current}: EKS upgrades go forward one minor at a time. Choose ${nextMinor(current)}.`;
+  return `EKS upgrades one minor version at a time: ${current} → ${target} is ${distance} steps. Upgrade to ${nextMinor(current)} first, then repeat.`;
 }

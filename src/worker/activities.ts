@@ -1,12 +1,17 @@
 // The production dependencies of the activities: the real Bedrock Runtime client (SDK retries off: Temporal owns
-// them), the guarded permit gate every Bedrock call passes through, the live-cluster reader (EKS/EC2, assuming the
-// cluster's role when it has one), and the EKS clients of the execution activities.
+// them), the guarded permit gate every Bedrock call passes through, EKS/EC2 clients plus the Kubernetes API for
+// `--live` inventory (./eks-inventory-loader.ts; docs/connecting.md: the EKS endpoint with the worker's IAM
+// identity by default, or the role a cluster names; EKS_UPGRADE_KUBECONFIG / EKS_UPGRADE_KUBE_CONTEXT to use a
+// kubeconfig; EKS_UPGRADE_KUBERNETES=off for the EKS API only), the shared analysis cache, the campaign activities,
+// and the EKS clients of the execution activities.
 // AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_EKS are honoured by the SDK itself.
 import type { Client } from '@temporalio/client';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { createGuardedPermitGate } from '../activities/bedrock-gate';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createAnalysisCache } from '../activities/analysis-cache';
+import type { KubeconfigChoice } from '../activities/kubernetes/cluster-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
 import type { ExecutionDeps } from '../activities/eks-execution';
@@ -19,17 +24,34 @@ export interface WorkerActivityDeps {
   client: Client;
   logger: Logger;
   taskQueue: string;
+  /** Where the Kubernetes settings are read (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** How the worker reaches clusters' Kubernetes APIs; undefined: not at all (EKS API only). */
+export function kubernetesChoiceFromEnv(env: Record<string, string | undefined>): KubeconfigChoice | undefined {
+  const mode = (env.EKS_UPGRADE_KUBERNETES ?? '').trim().toLowerCase();
+  if (mode === 'off' || mode === 'false' || mode === '0') return undefined;
+  const path = env.EKS_UPGRADE_KUBECONFIG?.trim();
+  const context = env.EKS_UPGRADE_KUBE_CONTEXT?.trim();
+  if (!path && !context) return { forceEksToken: true };
+  return { ...(path ? { path } : {}), ...(context ? { context } : {}) };
 }
 
 /** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
 export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
   const { config, client, logger, taskQueue } = deps;
+  const env = deps.env ?? process.env;
+  const kubernetes = kubernetesChoiceFromEnv(env);
+  const credentials = defaultProvider();
   const bedrock = createBedrockRuntimeClient({ region: config.awsRegion });
   const gate = createGuardedPermitGate({ client, config, logger, guard: { taskQueue } });
   const evidence: EvidenceDeps = {
     logger,
     ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
-    loadFromEks: createEksInventoryLoader(),
+    ...(config.reportsDir ? { reportsDir: config.reportsDir } : {}),
+    limits: config.limits,
+    loadFromEks: createEksInventoryLoader({ logger, env, credentials, ...(kubernetes ? { kubernetes } : {}) }),
   };
   // One EKS client per region for the EKS changes, SDK retries low: Temporal's retry policy owns the backoff.
   const eksClients = new Map<string, EKSClient>();

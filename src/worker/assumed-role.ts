@@ -16,6 +16,9 @@ export interface RoleToAssume {
   region: string;
 }
 
+/** Who assumes the role: the worker's own credentials (the usual chain). */
+export type SourceCredentials = AwsCredentialIdentityProvider;
+
 /** Temporary credentials last an hour and are refreshed five minutes before they expire. */
 const SESSION_SECONDS = 3600;
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -35,9 +38,10 @@ export interface AssumedRole {
  * One credentials source for one role session, shared by every client of one cluster read: STS is asked once,
  * then again only when the credentials near expiry (the SDK clients would each ask on their own otherwise).
  */
-export function assumeRole(role: RoleToAssume): AssumedRole {
+export function assumeRole(role: RoleToAssume, source: SourceCredentials): AssumedRole {
   const requestHandler = new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: 30_000 });
   const fetch = fromTemporaryCredentials({
+    masterCredentials: source,
     params: { RoleArn: role.roleArn, RoleSessionName: role.sessionName, DurationSeconds: SESSION_SECONDS },
     // SDK retries kept low: Temporal retries the activity.
     clientConfig: { region: role.region, requestHandler, maxAttempts: 2 },

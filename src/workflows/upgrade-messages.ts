@@ -13,8 +13,8 @@ import type {
   RollbackRequest,
 } from '../domain/upgrade-requests';
 import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
-
-const MINOR_VERSION = /^1\.\d{1,2}$/;
+import { MINOR_VERSION_PATTERN as MINOR_VERSION } from '../domain/versions';
+import { UpgradeConfigSchema } from '../domain/suppressions';
 
 /**
  * A later hop of a multi-minor path analysed before the earlier hops ran (analyze mode): read the cluster as the
@@ -52,6 +52,8 @@ export const UpgradeInputSchema = z
       z.strictObject({ kind: z.literal('eks'), assumeUpgradedTo }),
     ]),
     manifestPaths: z.array(z.string().min(1)).default([]),
+    /** .eks-upgrade.yaml as read by the client: suppressions, per-check knobs, extra API versions. */
+    config: UpgradeConfigSchema.optional(),
     releaseNotes: z
       .discriminatedUnion('kind', [
         z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),

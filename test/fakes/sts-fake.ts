@@ -44,8 +44,20 @@ function errorXml(code: string, message: string, requestId: string): string {
   return `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }
 
-/** `allowedRoles`: the role ARNs the caller may assume; any other gets AccessDenied, as a trust policy would. */
-export async function startStsFake(options: { allowedRoles: string[] }): Promise<StsFake> {
+export interface FakeCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/**
+ * `allowedRoles`: the role ARNs the caller may assume; any other gets AccessDenied, as a trust policy would.
+ * `credentials`: what a role's sessions are granted (so another fake can check signatures); fresh ones otherwise.
+ */
+export async function startStsFake(options: {
+  allowedRoles: string[];
+  credentials?: Record<string, FakeCredentials>;
+}): Promise<StsFake> {
   const calls: AssumeRoleCall[] = [];
   const secrets: string[] = [];
   let seq = 0;
@@ -77,9 +89,10 @@ export async function startStsFake(options: { allowedRoles: string[] }): Promise
         reply(403, errorXml('AccessDenied', message, requestId));
         return;
       }
-      const keyId = `ASIAFAKE${String(seq).padStart(12, '0')}`;
-      const secret = `fake-secret-${seq}-${Math.random().toString(36).slice(2)}`;
-      const token = `fake-session-token-${seq}-${Math.random().toString(36).slice(2)}`;
+      const fixed = options.credentials?.[roleArn];
+      const keyId = fixed?.accessKeyId ?? `ASIAFAKE${String(seq).padStart(12, '0')}`;
+      const secret = fixed?.secretAccessKey ?? `fake-secret-${seq}-${Math.random().toString(36).slice(2)}`;
+      const token = fixed?.sessionToken ?? `fake-session-token-${seq}-${Math.random().toString(36).slice(2)}`;
       secrets.push(secret, token);
       call.granted = keyId;
       const expiration = new Date(Date.now() + Number(duration ?? 3600) * 1000).toISOString();

@@ -118,13 +118,50 @@ void describe('API removal scan', () => {
     );
   });
 
-  void it('an unrendered Helm template is reported with a hint, not silently skipped', () => {
-    const broken = parseManifestText(
-      'apiVersion: {{ include "chart.ingress.apiVersion" . }}\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}\n',
-      'chart/templates/ingress.yaml',
+  void it('an unrendered Helm template is one error per file with the hint, and its literal apiVersion lines still count', () => {
+    const templated = parseManifestText(
+      [
+        'apiVersion: {{ include "chart.ingress.apiVersion" . }}',
+        'kind: Ingress',
+        'metadata:',
+        '  name: {{ .Release.Name }}',
+        '---',
+        '{{- if .Values.psp.enabled }}',
+        'apiVersion: extensions/v1beta1',
+        'kind: PodSecurityPolicy',
+        'metadata:',
+        '  name: {{ template "chart.fullname" . }}',
+        '{{- end }}',
+        '---',
+        '{{- if semverCompare ">=1.21" .Capabilities.KubeVersion.GitVersion }}',
+        'apiVersion: policy/v1',
+        '{{- else }}',
+        'apiVersion: policy/v1beta1',
+        '{{- end }}',
+        'kind: PodDisruptionBudget',
+        'metadata:',
+        '  name: {{ .Release.Name }}',
+        '',
+      ].join('\n'),
+      'chart/templates/all.yaml',
+      true,
+      '1.32',
     );
-    assert.equal(broken.objects.length, 0);
-    assert.match(broken.errors[0]?.message ?? '', /unrendered Helm template: render it first \(helm template/);
+    assert.equal(templated.errors.length, 1, 'one error for the file, not one per line');
+    assert.match(
+      templated.errors[0]?.message ?? '',
+      /unrendered Helm template \(3 of 3 document\(s\).*helm template RELEASE CHART --kube-version 1\.32/,
+    );
+    assert.equal(templated.errors[0]?.line, 1);
+    const findings = scanManifestObjects(templated.objects, { targetVersion: '1.32' });
+    assert.deepEqual(
+      findings.map((f) => `${f.apiVersion} ${f.kind} line ${f.line} ${f.confidence} ${f.removedByTarget}`),
+      [
+        'extensions/v1beta1 PodSecurityPolicy line 7 medium true',
+        'policy/v1beta1 PodDisruptionBudget line 16 low true',
+      ],
+    );
+    assert.match(findings[1]?.location ?? '', /chosen by a condition/);
     const quoted = parseManifestText(
       'apiVersion: "{{ .Values.apiVersion }}"\nkind: Ingress\nmetadata:\n  name: x\n',
       'chart/templates/quoted.yaml',
@@ -134,6 +171,13 @@ void describe('API removal scan', () => {
       quoted.errors.map((e) => e.line),
       [1],
     );
+    // Rendered output may carry {{ }} inside values (alerting templates): that is not a template.
+    const rendered = parseManifestText(
+      'apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: rules\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: Down\n      annotations:\n        summary: "{{ $labels.instance }} is down"\n',
+      'rendered.yaml',
+    );
+    assert.deepEqual(rendered.errors, []);
+    assert.equal(rendered.objects[0]?.name, 'rules');
   });
 
   void it('live last-applied-configuration is medium confidence; managed objects without the annotation are not usage', () => {

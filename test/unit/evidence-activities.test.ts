@@ -8,10 +8,12 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createEvidenceActivities, loadSnapshotFile } from '../../src/activities/evidence';
 import { EKS_NOTES_SECTION, FACTS_SECTION } from '../../src/domain/release-notes';
 import { referencePath } from '../harness/reference-data';
+import { writeSyntheticManifest } from '../../scripts/bench-scan';
 
 const NOW = new Date('2026-02-01T00:00:00Z');
 
@@ -56,7 +58,7 @@ void describe('evidence activities', () => {
         res.end(CHANGELOG);
         return;
       }
-      if (req.url === '/CHANGELOG/CHANGELOG-1.31.md') {
+      if (req.url === '/CHANGELOG/CHANGELOG-1.29.md') {
         res.writeHead(503);
         res.end('busy');
         return;
@@ -163,15 +165,40 @@ void describe('evidence activities', () => {
     assert.deepEqual(second.entries, first.entries);
     assert.equal(hits.filter((h) => h.endsWith('1.32.md')).length, 1, 'served from the cache the second time');
     assert.equal(await readFile(join(cacheDir, 'CHANGELOG-1.32.md'), 'utf8'), CHANGELOG);
-    await assert.rejects(
-      activities.extractReleaseNotes({ targetVersion: '1.99', source: { kind: 'kubernetes-changelog' } }),
-      (e) => isNonRetryable(e, /404/),
-    );
-    // A server error is retryable (a plain Error, not a non-retryable ApplicationFailure).
-    await assert.rejects(
-      activities.extractReleaseNotes({ targetVersion: '1.31', source: { kind: 'kubernetes-changelog' } }),
-      (e) => e instanceof Error && !(e instanceof ApplicationFailure) && /HTTP 503/.test(e.message),
-    );
+  });
+
+  void it('a CHANGELOG that cannot be downloaded leaves the facts table in the extract and says why and how to fix it', async () => {
+    const activities = createEvidenceActivities({
+      cacheDir,
+      changelogBaseUrl: baseUrl,
+      changelogAttempts: 2,
+      changelogRetryDelayMs: 10,
+    });
+    const before = hits.filter((h) => h.endsWith('1.29.md')).length;
+    const busy = await activities.extractReleaseNotes({
+      targetVersion: '1.29',
+      source: { kind: 'kubernetes-changelog' },
+    });
+    assert.equal(hits.filter((h) => h.endsWith('1.29.md')).length - before, 2, 'a server error is tried again');
+    assert.match(busy.problem ?? '', new RegExp(`${baseUrl}/CHANGELOG-1\\.29\\.md \\(fetching .* HTTP 503\\)`));
+    assert.match(busy.problem ?? '', /--release-notes FILE .*--release-notes none/);
+    assert.ok(busy.entries.length > 0 && busy.entries.every((e) => e.section === FACTS_SECTION));
+    const missing = await activities.extractReleaseNotes({
+      targetVersion: '1.99',
+      source: { kind: 'kubernetes-changelog' },
+    });
+    assert.match(missing.problem ?? '', /404/);
+    // Nobody listening: the cause is named, not "fetch failed".
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = await createEvidenceActivities({
+      cacheDir,
+      changelogBaseUrl: `http://127.0.0.1:${closedPort}/CHANGELOG`,
+      changelogAttempts: 1,
+    }).extractReleaseNotes({ targetVersion: '1.30', source: { kind: 'kubernetes-changelog' } });
+    assert.match(unreachable.problem ?? '', /ECONNREFUSED/);
   });
 
   void it('the scan combines manifests, live last-applied annotations and insights, and lists unreadable files', async () => {
@@ -203,8 +230,73 @@ void describe('evidence activities', () => {
       targetVersion: '1.31',
       manifestPaths: ['test/fixtures/manifests/workloads'],
     });
-    assert.deepEqual([...new Set(report.findings.map((f) => f.code))].sort(), ['K8S002', 'K8S004', 'K8S006', 'K8S008']);
+    assert.deepEqual([...new Set(report.findings.map((f) => f.code))].sort(), [
+      'K8S002',
+      'K8S003',
+      'K8S004',
+      'K8S005',
+      'K8S006',
+      'K8S007',
+      'K8S008',
+    ]);
     const without = await activities.checkClusterReadiness({ snapshot, targetVersion: '1.31', manifestPaths: [] });
     assert.deepEqual(without.findings, []);
+  });
+  void it('a manifest over a limit is a non-retryable failure naming the limit and its variable', async () => {
+    const activities = createEvidenceActivities({
+      limits: { manifests: { maxFiles: 100, maxBytes: 1e9, maxObjects: 2 } },
+    });
+    await assert.rejects(
+      activities.scanApiRemovals({
+        manifestPaths: ['test/fixtures/manifests/removed'],
+        currentVersion: '1.31',
+        targetVersion: '1.32',
+      }),
+      (e) =>
+        e instanceof ApplicationFailure &&
+        e.nonRetryable === true &&
+        e.type === 'EvidenceLimitExceeded' &&
+        /limit of 2 objects \(EKS_UPGRADE_MAX_MANIFEST_OBJECTS=2\)/.test(e.message),
+    );
+    await assert.rejects(
+      createEvidenceActivities({ limits: { maxSnapshotBytes: 100 } }).loadClusterInventory({
+        kind: 'snapshot',
+        path: 'test/fixtures/snapshots/healthy-1.30.json',
+      }),
+      (e) =>
+        e instanceof ApplicationFailure &&
+        e.type === 'EvidenceLimitExceeded' &&
+        /EKS_UPGRADE_MAX_SNAPSHOT_BYTES=100/.test(e.message),
+    );
+  });
+
+  void it('the scan heartbeats its progress and stops soon after the activity is cancelled', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evidence-cancel-'));
+    try {
+      const file = join(dir, 'big.yaml');
+      await writeSyntheticManifest(file, 300_000);
+      const activity = new MockActivityEnvironment();
+      const heartbeats: unknown[] = [];
+      activity.on('heartbeat', (details: unknown) => heartbeats.push(details));
+      const activities = createEvidenceActivities();
+      const scan = activity.run(
+        (input: Parameters<typeof activities.scanApiRemovals>[0]) => activities.scanApiRemovals(input),
+        {
+          manifestPaths: [file],
+          currentVersion: '1.21',
+          targetVersion: '1.22',
+        },
+      );
+      // Cancel once the scan is under way (its first heartbeat), then time how long it takes to stop.
+      while (heartbeats.length === 0) await new Promise((r) => setTimeout(r, 20));
+      const cancelledAt = Date.now();
+      activity.cancel();
+      await assert.rejects(scan, (e) => e instanceof CancelledFailure);
+      const stopMs = Date.now() - cancelledAt;
+      assert.ok(stopMs < 10_000, `stopped ${stopMs} ms after the cancellation`);
+      assert.match(JSON.stringify(heartbeats[0]), /"objects":\d+/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,6 +21,7 @@ const FIXTURE_RUNS: Array<[string, string, { manifests?: string[]; now?: Date }?
   ['extended-ended-1.29.json', '1.30'],
   ['minimal.json', '1.32'],
   ['healthy-1.30.json', '1.31', { manifests: ['test/fixtures/manifests/workloads'] }],
+  ['live-1.30.json', '1.31'],
 ];
 
 async function check(
@@ -51,7 +52,7 @@ void describe('readiness checks on fixture snapshots', () => {
     );
     assert.deepEqual(
       report.checksSkipped?.map((s) => s.code),
-      ['K8S002', 'K8S004', 'K8S006', 'K8S008'],
+      ['K8S002', 'K8S003', 'K8S004', 'K8S005', 'K8S006', 'K8S007', 'K8S008', 'CRD001', 'CRD002'],
     );
   });
 
@@ -168,11 +169,65 @@ void describe('readiness checks on fixture snapshots', () => {
     const report = await check('healthy-1.30.json', '1.31', { manifests: ['test/fixtures/manifests/workloads'] });
     assert.deepEqual(report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`).sort(), [
       'K8S002:recommended:Deployment shop/checkout',
+      'K8S003:recommended:Deployment shop/checkout',
+      'K8S003:recommended:StatefulSet shop/ledger',
       'K8S004:recommended:Deployment shop/checkout',
+      'K8S004:recommended:StatefulSet shop/ledger',
+      'K8S005:recommended:StatefulSet shop/ledger',
       'K8S006:recommended:Deployment shop/checkout',
+      'K8S007:required:StatefulSet shop/ledger',
       'K8S008:required:DaemonSet ci/build-agent',
     ]);
-    assert.match(report.findings.find((f) => f.code === 'K8S002')?.message ?? '', /fragile\.yaml:2/);
+    assert.match(report.findings.find((f) => f.code === 'K8S002')?.message ?? '', /fragile\.yaml:3/);
+  });
+
+  void it('checks on the live cluster: nodes by kind, workloads, PDBs and CRDs from the Kubernetes API', async () => {
+    const report = await check('live-1.30.json', '1.31');
+    assert.deepEqual(report.findings.map((f) => `${f.code}:${f.level}:${f.resource}`).sort(), [
+      'CRD001:recommended:CustomResourceDefinition/certificates.cert-manager.io',
+      'CRD002:recommended:CustomResourceDefinition/certificates.cert-manager.io',
+      'K8S002:recommended:Deployment batch/cron-runner',
+      'K8S003:recommended:Deployment batch/cron-runner',
+      'K8S004:recommended:Deployment batch/cron-runner',
+      'K8S006:recommended:Deployment batch/cron-runner',
+      'K8S007:required:StatefulSet shop/queue',
+      'K8S008:required:DaemonSet kube-system/log-agent',
+      'UPG002:recommended:node/ip-10-0-2-20.ec2.internal',
+      'UPG002:recommended:node/ip-10-0-4-40.ec2.internal',
+    ]);
+    assert.match(report.findings.find((f) => f.code === 'K8S002')?.message ?? '', /live cluster/);
+    assert.deepEqual(report.checksPartial ?? [], []);
+  });
+
+  void it('a forbidden list skips the checks that need it, with the RBAC rule, and makes others partial', async () => {
+    const snapshot = await loadSnapshotFile('test/fixtures/snapshots/live-1.30.json');
+    const denied = (group: string, resource: string) => ({
+      group,
+      resource,
+      verb: 'list',
+      message: `${resource} is forbidden: User "reader" cannot list resource "${resource}"`,
+    });
+    snapshot.kubernetesAccess = {
+      via: 'test',
+      denied: [denied('apps', 'statefulsets'), denied('', 'nodes')],
+      unavailable: [],
+    };
+    snapshot.workloads = snapshot.workloads?.filter((w) => w.kind !== 'StatefulSet');
+    const report = runReadinessChecks({ snapshot, targetVersion: '1.31', now: NOW });
+    const skippedK8s007 = report.checksSkipped?.find((c) => c.code === 'K8S007');
+    assert.match(skippedK8s007?.reason ?? '', /apiGroups: \[apps\], resources: \[statefulsets\], verbs: \[list\]/);
+    assert.ok(!report.checksRun.includes('K8S007'));
+    assert.deepEqual(report.checksPartial?.map((c) => c.code).sort(), [
+      'K8S001',
+      'K8S002',
+      'K8S003',
+      'K8S004',
+      'K8S005',
+      'K8S006',
+      'K8S008',
+      'UPG002',
+    ]);
+    assert.match(report.checksPartial?.find((c) => c.code === 'UPG002')?.reason ?? '', /resources: \[nodes\]/);
   });
 
   void it('an invalid snapshot names each bad field', async () => {

@@ -60,7 +60,7 @@ void describe('scan command', () => {
       'still-scanned',
     ]);
     assert.equal(result.errors[0]?.file, 'test/fixtures/manifests/broken/bad.yaml');
-    assert.match(stderr, /could not parse test\/fixtures\/manifests\/broken\/bad\.yaml line \d+/);
+    assert.match(stderr, /could not read test\/fixtures\/manifests\/broken\/bad\.yaml line \d+/);
   });
 
   void it('reads rendered Helm output from stdin with -', async () => {
@@ -69,7 +69,7 @@ void describe('scan command', () => {
       manifests: ['-'],
       target: '1.22',
       format: 'md',
-      stdin: () => Promise.resolve(rendered),
+      stdin: [rendered],
     });
     assert.equal(code, 3);
     assert.match(
@@ -86,6 +86,12 @@ void describe('scan command', () => {
     const badTarget = await scan({ manifests: ['test/fixtures/manifests/current'], target: 'latest' });
     assert.equal(badTarget.code, 2);
     assert.match(badTarget.stderr, /invalid --target 'latest'/);
+    const patch = await scan({ manifests: ['test/fixtures/manifests/current'], target: '1.32.1' });
+    assert.equal(patch.code, 2, 'scan and start agree: a patch version is not a target');
+    assert.match(patch.stderr, /invalid --target '1\.32\.1'.*give 1\.32/);
+    const backwards = await scan({ manifests: ['test/fixtures/manifests/current'], target: '1.30', current: '1.31' });
+    assert.equal(backwards.code, 2);
+    assert.match(backwards.stderr, /--current 1\.31 is newer than --target 1\.30/);
     const badFormat = await scan({ manifests: ['test/fixtures/manifests/current'], format: 'yaml' as 'text' });
     assert.equal(badFormat.code, 2);
     const nothing = await scan({ manifests: ['test/fixtures/manifests/nowhere'] });

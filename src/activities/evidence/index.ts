@@ -1,26 +1,35 @@
 // The evidence activities (EvidenceActivities): inventory from a snapshot file or the EKS API, release-notes
 // extraction, the API-removal scan and the readiness checks. Built by a factory from their dependencies, as in
-// temporalio/samples-typescript; the pure work lives in src/domain.
-import { readFile } from 'node:fs/promises';
+// temporalio/samples-typescript; the pure work lives in src/domain. Manifests are streamed with bounded input
+// (limits), heartbeats and cancellation; results carry counts and a bounded list of findings per code, the rest
+// going to report files (reports.ts), so no payload nears Temporal's 2 MB limit whatever the input.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from '../../domain/logger';
 import type { ClusterRole, EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
-import { buildApiScanResult, scanInsights, scanLiveObjects, scanManifestObjects } from '../../domain/api-scan';
-import { extractReleaseNotes } from '../../domain/release-notes';
-import { runReadinessChecks } from '../../domain/readiness';
-import { parseClusterSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
-import { projectSnapshot } from '../../domain/campaign-projection';
-import { normalizeMinor } from '../../domain/versions';
 import { UpgradeFailureType } from '../../domain/failure-types';
-import { readManifestPaths } from './manifest-files';
-import { eksVersionSection } from '../../domain/release-notes';
+import { boundApiScanResult, buildApiScanResult, resolveScanVersions } from '../../domain/api-scan';
+import { scanSnapshotApis } from '../../domain/api-scan-cluster';
+import { applySuppressions, type UpgradeConfig } from '../../domain/suppressions';
+import { parseVersionsFile } from '../../domain/third-party-apis';
+import { createFileScan } from '../kubernetes/file-scan';
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../../domain/config';
 import {
-  fetchKubernetesChangelog,
-  readLocalEksNotes,
-  readLocalReleaseNotes,
-  ReleaseNotesNotFoundError,
-} from './release-notes-source';
+  DEFAULT_MANIFEST_LIMITS,
+  ManifestLimitError,
+  type ManifestLimits,
+  type ManifestObject,
+} from '../../domain/manifests';
+import { boundReadinessReport, runReadinessChecks } from '../../domain/readiness';
+import { compactSnapshot, redactSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
+import { projectSnapshot } from '../../domain/campaign-projection';
+import { activityProgress, artifactScope } from './activity-context';
+import { readManifests, type ManifestReadProgress } from './manifest-files';
+import { createReleaseNotesExtractor } from './release-notes-activity';
+import { DEFAULT_REPORTS_DIR, MAX_FINDINGS_PER_CODE, writeApiScanReport, writeReadinessReport } from './reports';
+import { loadSnapshotFile, SnapshotTooLargeError } from './snapshot-file';
+
+export { loadSnapshotFile } from './snapshot-file';
 
 /** Reads a cluster from the EKS API (see ../eks-inventory.ts); injected so tests can point it at the fake. */
 export type EksInventoryLoader = (input: {
@@ -35,14 +44,24 @@ export interface EvidenceDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'debug'>;
   /** Directory for the downloaded CHANGELOG files (EKS_UPGRADE_CACHE_DIR); defaults to ./.eks-upgrade-cache. */
   cacheDir?: string;
+  /** Where complete findings are written when a payload carries only part (EKS_UPGRADE_REPORTS_DIR). */
+  reportsDir?: string;
   /** Overrides for the CHANGELOG download (tests point them at a local server). */
   changelogBaseUrl?: string;
   fetchImpl?: typeof fetch;
+  /** Download attempts before falling back to the facts table, and the pause after the first failure. */
+  changelogAttempts?: number;
+  changelogRetryDelayMs?: number;
   loadFromEks?: EksInventoryLoader;
   now?: () => Date;
+  /** Input bounds (EKS_UPGRADE_MAX_MANIFEST_*, EKS_UPGRADE_MAX_SNAPSHOT_BYTES). */
+  limits?: { manifests?: ManifestLimits; maxSnapshotBytes?: number };
+  /** Findings of one code kept in a payload; the default suits Temporal's payload limit. */
+  maxFindingsPerCode?: number;
 }
 
-const INVALID_INPUT = UpgradeFailureType.InvalidEvidenceInput;
+export const INVALID_INPUT = UpgradeFailureType.InvalidEvidenceInput;
+export const LIMIT_EXCEEDED = UpgradeFailureType.EvidenceLimitExceeded;
 
 function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({
@@ -53,29 +72,43 @@ function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   });
 }
 
-export async function loadSnapshotFile(path: string): Promise<ClusterSnapshot> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the snapshot file ${path}: check the path (see docs/snapshot.md for the format)`, {
-      cause: error,
-    });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(
-      `the snapshot file ${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
-  }
-  return parseClusterSnapshot(json, path);
+/** A limit is not a transient fault: retrying an out-of-bounds input only repeats the work. */
+function limitExceeded(error: ManifestLimitError | SnapshotTooLargeError): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: error.message,
+    type: LIMIT_EXCEEDED,
+    nonRetryable: true,
+    details: [{ variable: error.variable }],
+  });
+}
+
+/** Workload and PDB facts are all the readiness checks keep of a manifest object. */
+function neededByReadiness(object: ManifestObject): boolean {
+  return !object.unrendered && (object.workload !== undefined || object.pdb !== undefined);
 }
 
 export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActivities {
   const now = deps.now ?? (() => new Date());
+  const manifestLimits = deps.limits?.manifests ?? DEFAULT_MANIFEST_LIMITS;
+  const maxPerCode = deps.maxFindingsPerCode ?? MAX_FINDINGS_PER_CODE;
+  const reportsDir = deps.reportsDir ?? DEFAULT_REPORTS_DIR;
+
+  async function streamManifests(
+    paths: string[],
+    targetVersion: string,
+    onObject: (object: ManifestObject) => void,
+  ): Promise<Awaited<ReturnType<typeof readManifests>>> {
+    try {
+      return await readManifests(paths, onObject, {
+        limits: manifestLimits,
+        targetVersion,
+        ...activityProgress<ManifestReadProgress>(),
+      });
+    } catch (error) {
+      if (error instanceof ManifestLimitError) throw limitExceeded(error);
+      throw error;
+    }
+  }
 
   async function loadClusterInventory(source: InventorySource): Promise<ClusterSnapshot> {
     const snapshot = await readClusterInventory(source);
@@ -90,8 +123,11 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
   async function readClusterInventory(source: InventorySource): Promise<ClusterSnapshot> {
     if (source.kind === 'snapshot') {
       try {
-        return await loadSnapshotFile(source.path);
+        return compactSnapshot(
+          await loadSnapshotFile(source.path, deps.limits?.maxSnapshotBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES),
+        );
       } catch (error) {
+        if (error instanceof SnapshotTooLargeError) throw limitExceeded(error);
         throw invalidInput(error instanceof Error ? error.message : String(error), error);
       }
     }
@@ -99,57 +135,20 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       throw invalidInput(
         'reading the cluster from the EKS API is not configured on this worker; give a snapshot file instead',
       );
-    return deps.loadFromEks({
-      clusterName: source.clusterName,
-      region: source.region,
-      ...(source.role ? { role: source.role } : {}),
-    });
-  }
-
-  async function extractReleaseNotesActivity(input: {
-    targetVersion: string;
-    source: ReleaseNotesSource;
-  }): Promise<ReleaseNotesExtract> {
-    const target = normalizeMinor(input.targetVersion, 'target version');
-    const { source } = input;
-    if (source.kind === 'none') {
-      // No notes asked for: the facts table's removals still reach the analysis.
-      return extractReleaseNotes('', { targetVersion: target, source: 'none (facts table only)' });
-    }
+    let snapshot: ClusterSnapshot;
     try {
-      const notes =
-        source.kind === 'file'
-          ? await readLocalReleaseNotes(source.path, target)
-          : await fetchKubernetesChangelog(target, {
-              cacheDir: deps.cacheDir ?? '.eks-upgrade-cache',
-              baseUrl: deps.changelogBaseUrl,
-              fetchImpl: deps.fetchImpl,
-            });
-      // A directory may also hold the EKS user guide's version notes (kubernetes-versions-*.adoc).
-      const eks =
-        source.kind === 'file'
-          ? await readLocalEksNotes(source.path, target, (adoc) => eksVersionSection(adoc, target) !== undefined)
-          : undefined;
-      const extract = extractReleaseNotes(notes.text, {
-        targetVersion: target,
-        source: eks ? `${notes.source} + ${eks.source}` : notes.source,
-        eksNotesAdoc: eks?.text,
+      snapshot = await deps.loadFromEks({
+        clusterName: source.clusterName,
+        region: source.region,
+        ...(source.role ? { role: source.role } : {}),
       });
-      deps.logger?.info(
-        {
-          targetVersion: target,
-          source: notes.source,
-          entries: extract.entries.length,
-          fullTokens: extract.fullTokens,
-          extractTokens: extract.extractTokens,
-        },
-        'release notes extracted',
-      );
-      return extract;
     } catch (error) {
-      if (error instanceof ReleaseNotesNotFoundError) throw invalidInput(error.message, error);
-      throw error; // network trouble: retryable
+      // Bad connection settings (an unknown kubeconfig context, one pointing at another cluster) will not heal.
+      if (error instanceof Error && error.name === 'KubernetesConnectionError')
+        throw invalidInput(error.message, error);
+      throw error;
     }
+    return compactSnapshot(redactSnapshot(snapshot));
   }
 
   async function scanApiRemovals(input: {
@@ -157,25 +156,66 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     snapshot?: ClusterSnapshot;
     currentVersion: string;
     targetVersion: string;
+    config?: UpgradeConfig;
   }): Promise<ApiScanResult> {
     const versions = { currentVersion: input.currentVersion, targetVersion: input.targetVersion };
-    const parsed = await readManifestPaths(input.manifestPaths);
-    const findings = [
-      ...scanManifestObjects(parsed.objects, versions),
-      ...scanLiveObjects(input.snapshot?.liveObjects ?? [], versions),
-      ...scanInsights(input.snapshot?.insights ?? [], versions),
-    ];
-    const result = buildApiScanResult({
+    const resolved = resolveScanVersions(versions);
+    const user = input.config?.additionalVersions
+      ? parseVersionsFile(input.config.additionalVersions, '.eks-upgrade.yaml additionalVersions')
+      : undefined;
+    const files = createFileScan(versions, user, input.snapshot?.customResourceDefinitions);
+    const read = await streamManifests(input.manifestPaths, resolved.targetVersion, (object) => files.onObject(object));
+    const fromFiles = files.finish();
+    const cluster = input.snapshot
+      ? scanSnapshotApis(input.snapshot, versions, user)
+      : { findings: [], sourcesSkipped: [], objectsScanned: 0 };
+    const findings = [...fromFiles.findings, ...cluster.findings];
+    const errors = [...read.errors, ...fromFiles.errors];
+    const omittedLive = input.snapshot?.liveObjectsOmitted ?? 0;
+    if (omittedLive > 0)
+      errors.push({
+        file: 'snapshot liveObjects',
+        message: `${omittedLive} more live objects with deprecated or removed last-applied apiVersions were left out of the snapshot to keep it small; list them with kubectl and check them by hand`,
+      });
+    const built = buildApiScanResult({
       targetVersion: input.targetVersion,
       findings,
-      errors: parsed.errors,
-      objectsScanned: parsed.objects.length + (input.snapshot?.liveObjects?.length ?? 0),
+      errors,
+      errorsOmitted: read.errorCount - read.errors.length,
+      objectsScanned:
+        read.objects +
+        fromFiles.helmObjects +
+        (input.snapshot?.liveObjectsTotal ?? input.snapshot?.liveObjects?.length ?? 0) +
+        (input.snapshot?.helmReleases ?? []).reduce((n, r) => n + r.objects.length, 0),
     });
+    // Suppressions before bounding, so the findings kept and the counts agree with what the rules allow.
+    const suppressed = applySuppressions({
+      config: input.config,
+      targetVersion: built.targetVersion,
+      now: now(),
+      apiScan: built,
+    });
+    const full: ApiScanResult = {
+      ...suppressed.apiScan,
+      ...(cluster.sourcesSkipped.length > 0 ? { sourcesSkipped: cluster.sourcesSkipped } : {}),
+      ...(suppressed.warnings.length > 0 ? { suppressionWarnings: suppressed.warnings } : {}),
+    };
+    let result = boundApiScanResult(full, maxPerCode);
+    if ((result.findingsOmitted ?? 0) > 0 || result.errors.length < full.errors.length) {
+      try {
+        const path = await writeApiScanReport(reportsDir, artifactScope(), full, resolved.currentVersion);
+        result = { ...result, fullReport: path };
+      } catch (error) {
+        deps.logger?.warn({ err: (error as Error).message, reportsDir }, 'could not write the full API scan report');
+      }
+    }
     deps.logger?.info(
       {
-        findings: result.findings.length,
-        removed: result.findings.filter((f) => f.removedByTarget).length,
-        errors: result.errors.length,
+        objects: result.objectsScanned,
+        findings: result.findingCounts,
+        omitted: result.findingsOmitted,
+        errors: read.errorCount,
+        ...(result.fullReport ? { fullReport: result.fullReport } : {}),
       },
       'API removal scan done',
     );
@@ -186,15 +226,50 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
     snapshot: ClusterSnapshot;
     targetVersion: string;
     manifestPaths: string[];
+    config?: UpgradeConfig;
   }): Promise<ReadinessReport> {
-    const manifests =
-      input.manifestPaths.length > 0 ? (await readManifestPaths(input.manifestPaths)).objects : undefined;
-    return runReadinessChecks({ snapshot: input.snapshot, targetVersion: input.targetVersion, manifests, now: now() });
+    let manifests: ManifestObject[] | undefined;
+    if (input.manifestPaths.length > 0) {
+      const kept: ManifestObject[] = [];
+      await streamManifests(input.manifestPaths, input.targetVersion, (object) => {
+        if (neededByReadiness(object)) kept.push(object);
+      });
+      manifests = kept;
+    }
+    const checked = runReadinessChecks({
+      snapshot: input.snapshot,
+      targetVersion: input.targetVersion,
+      manifests,
+      now: now(),
+      ...(input.config ? { settings: input.config.checks } : {}),
+    });
+    const suppressed = applySuppressions({
+      config: input.config,
+      targetVersion: checked.targetVersion,
+      now: now(),
+      readiness: checked,
+    });
+    const full: ReadinessReport =
+      suppressed.warnings.length > 0
+        ? { ...suppressed.readiness, suppressionWarnings: suppressed.warnings }
+        : suppressed.readiness;
+    let report = boundReadinessReport(full, maxPerCode);
+    if ((report.findingsOmitted ?? 0) > 0) {
+      try {
+        report = { ...report, fullReport: await writeReadinessReport(reportsDir, artifactScope(), full) };
+      } catch (error) {
+        deps.logger?.warn({ err: (error as Error).message, reportsDir }, 'could not write the full readiness report');
+      }
+    }
+    return report;
   }
+
+  const extractReleaseNotes = createReleaseNotesExtractor(deps, invalidInput);
 
   return {
     loadClusterInventory,
-    extractReleaseNotes: extractReleaseNotesActivity,
+    extractReleaseNotes: (input: { targetVersion: string; source: ReleaseNotesSource }): Promise<ReleaseNotesExtract> =>
+      extractReleaseNotes(input),
     scanApiRemovals,
     checkClusterReadiness,
   };

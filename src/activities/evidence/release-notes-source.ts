@@ -94,6 +94,10 @@ export interface ChangelogFetchOptions {
   timeoutMs?: number;
 }
 
+export function changelogUrl(targetVersion: string, baseUrl = KUBERNETES_CHANGELOG_BASE_URL): string {
+  return `${baseUrl}/CHANGELOG-${targetVersion}.md`;
+}
+
 /** The CHANGELOG for a minor: from the cache if present, else downloaded and cached atomically. */
 export async function fetchKubernetesChangelog(
   targetVersion: string,
@@ -105,7 +109,7 @@ export async function fetchKubernetesChangelog(
   } catch {
     // not cached yet
   }
-  const url = `${options.baseUrl ?? KUBERNETES_CHANGELOG_BASE_URL}/CHANGELOG-${targetVersion}.md`;
+  const url = changelogUrl(targetVersion, options.baseUrl);
   const response = await (options.fetchImpl ?? fetch)(url, {
     signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
   });

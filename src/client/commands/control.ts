@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { failureChainOfError, primaryCauseIndex } from '../../domain/failure';
 import { UpgradeFailureType } from '../../domain/failure-types';
 import { renderFailureReportMarkdown, renderReportJson, renderReportMarkdown } from '../../domain/report';
+import { renderJUnit, renderSarif, toolVersion } from '../formats/ci-formats';
 import { redactSecrets } from '../../domain/secrets';
 import { blockerCodes } from '../../domain/upgrade-requests';
 import { abortUpdate, approveUpdate, requestRollbackUpdate } from '../../workflows/upgrade-messages';
@@ -247,13 +248,28 @@ export async function runRollback(
 }
 
 export async function runReport(flags: UpgradeRef & FormatFlag, ctx: CommandContext): Promise<number> {
-  const format = parseFormat(flags.format, ['md', 'json', 'text']);
+  // junit/sarif: the report's findings for CI; the other formats are the report itself.
+  const ci = flags.format === 'junit' || flags.format === 'sarif' ? flags.format : undefined;
+  const format = ci ?? parseFormat(flags.format, ['md', 'json', 'text']);
   const workflowId = resolveWorkflowId(flags);
   const { client, connection } = await ctx.connect();
   const reading = await readUpgrade(client, connection, workflowId, { report: true });
   if (reading.unanswered) throw new NoWorkerError(reading.unanswered);
   if (reading.report) {
-    ctx.out.result(format === 'json' ? renderReportJson(reading.report) : renderReportMarkdown(reading.report));
+    const report = reading.report;
+    const findings = {
+      ...(report.apiScan ? { apiScan: report.apiScan } : {}),
+      ...(report.readiness ? { readiness: report.readiness } : {}),
+    };
+    ctx.out.result(
+      format === 'json'
+        ? renderReportJson(report)
+        : format === 'junit'
+          ? renderJUnit({ name: workflowId, ...findings })
+          : format === 'sarif'
+            ? renderSarif({ toolVersion: toolVersion(), ...findings })
+            : renderReportMarkdown(report),
+    );
   } else if (reading.failure) {
     // No worker could replay the run for its full report: what the server knows.
     ctx.out.result(

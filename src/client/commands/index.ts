@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         .option('--live', 'read the cluster from the EKS API instead of a snapshot')
         .option('--role-arn <arn>', "with --live: an IAM role in the cluster's account for the worker to assume")
         .option('--manifests <paths...>', 'manifest files or directories to scan for removed APIs')
+        .option('--config <file>', 'suppressions and settings (default ./.eks-upgrade.yaml when present)')
         .option(
           '--release-notes <source>',
           "'changelog' (official, cached), 'none', or a local file/directory",
@@ -84,8 +85,8 @@ export const COMMANDS: readonly CommandSpec[] = [
 
   defineCommand({
     name: 'report',
-    description: 'the upgrade report',
-    flags: (cmd) => upgradeRefFlags(cmd).addOption(formatOption(['md', 'json', 'text'])),
+    description: 'the upgrade report (junit, sarif: its findings, for CI)',
+    flags: (cmd) => upgradeRefFlags(cmd).addOption(formatOption(['md', 'json', 'text', 'junit', 'sarif'])),
     run: () => import('./control.js').then((m) => m.runReport),
   }),
 
@@ -120,7 +121,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'scan',
     description:
-      'find deprecated and removed APIs in manifests, without Temporal (exit 3 when one removed by --target is in use)',
+      'find deprecated and removed APIs in manifests and Helm release Secrets, without Temporal (exit 3: a removed API in use; 1: unreadable input)',
     flags: (cmd) =>
       cmd
         .option(
@@ -132,20 +133,31 @@ export const COMMANDS: readonly CommandSpec[] = [
           '--current <version>',
           'current minor (default: the one before --target), for "replacement already served"',
         )
-        .addOption(formatOption()),
+        .option('--allow-unreadable', 'exit 0 rather than 1 when some input could not be read (it is still listed)')
+        .option('--config <file>', 'suppressions and settings (default ./.eks-upgrade.yaml when present)')
+        .option('--additional-versions <file>', "extra deprecated APIs in pluto's versions-file format (CRDs, add-ons)")
+        .addOption(formatOption(['text', 'json', 'md', 'junit', 'sarif'])),
     run: () => import('./scan.js').then((m) => m.runScanCommand),
   }),
 
   defineCommand({
     name: 'snapshot',
-    description: 'read a cluster from the EKS API (and EC2 for subnet IPs) into a snapshot JSON for `start --snapshot`',
+    description:
+      'read a cluster from the EKS API (and EC2 for subnet IPs; --live: its Kubernetes API) into a snapshot JSON for `start --snapshot`',
     flags: (cmd) =>
       cmd
         .option('--cluster <name>', 'EKS cluster name (required)')
         .option('--region <region>', 'AWS region (default AWS_REGION)')
         .option('--target <version>', 'target minor, to record add-on versions compatible with it')
         .option('--output <file>', 'write here instead of stdout')
-        .option('--no-ec2', 'skip EC2 (subnet free IPs, launch-template versions)'),
+        .option('--no-ec2', 'skip EC2 (subnet free IPs, launch-template versions)')
+        .option('--live', 'also read the Kubernetes API: nodes, workloads, Helm releases, CRDs, live API use')
+        .option('--kubeconfig <file>', 'with --live: kubeconfig to use (default KUBECONFIG or ~/.kube/config)')
+        .option('--context <name>', 'with --live: kubeconfig context (default its current context)')
+        .option(
+          '--eks-token',
+          'with --live: connect through the EKS endpoint with an IAM token even if a kubeconfig exists',
+        ),
     run: () => import('./snapshot.js').then((m) => m.runSnapshotCommand),
   }),
 

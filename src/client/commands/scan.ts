@@ -1,23 +1,35 @@
-// `eks-upgrade scan --manifests PATH... [--target 1.NN] [--current 1.NN] --format text|json|md`: the API-removal
-// scan without Temporal, for CI. Exit 3 when an API removed at or before the target is in use, 0 otherwise,
-// 2 for bad usage (or when nothing at all could be read). Unparsable files are listed, never skipped silently.
-import type { ApiRemovalFinding, ApiScanResult } from '../../domain/evidence';
-import { buildApiScanResult, hasRemovedApiInUse, scanManifestObjects } from '../../domain/api-scan';
-import { normalizeMinor, previousMinor } from '../../domain/versions';
-import { readManifestPaths } from '../../activities/evidence/manifest-files';
-import { markdownCell, markdownTable } from '../../domain/format';
+// `eks-upgrade scan --manifests PATH... [--target 1.NN] [--current 1.NN] [--allow-unreadable] [--config FILE]
+// [--additional-versions FILE] --format text|json|md|junit|sarif`: the API-removal scan without Temporal, for CI.
+// Helm release Secrets among the files (`kubectl get secret -o json`) are decoded to their newest deployed revision;
+// .eks-upgrade.yaml suppressions apply (a suppressed removal does not make the exit code 3). Exit codes (pluto's): 3 when an API removed at or before the
+// target is in use; 1 when any input could not be read or held no Kubernetes object (a gate never passes on
+// nothing), unless --allow-unreadable; 0 otherwise; 2 for bad usage (a missing path, a bad version, a limit).
+// Manifests are streamed (src/activities/evidence/manifest-files.ts); findings then go to one renderer per format.
+import { existsSync } from 'node:fs';
+import { formatScanJson, formatScanMarkdown, formatScanText, type ScanReport } from '../../domain/api-scan-render';
+import { buildApiScanResult, hasRemovedApiInUse } from '../../domain/api-scan';
+import { applySuppressions, type UpgradeConfig } from '../../domain/suppressions';
+import type { UserVersions } from '../../domain/third-party-apis';
+import { createFileScan } from '../../activities/kubernetes/file-scan';
+import { renderJUnit, renderSarif, toolVersion } from '../formats/ci-formats';
+import { mergeVersions, readUpgradeConfig, readVersionsFile } from '../upgrade-config';
+import { UsageError } from '../usage';
+import { ConfigError, loadInputLimits } from '../../domain/config';
+import { ManifestLimitError } from '../../domain/manifests';
+import { compareMinor, parseMinorArg, previousMinor } from '../../domain/versions';
+import { readManifests } from '../../activities/evidence/manifest-files';
 import type { CommandContext } from '../context';
 import type { Output } from '../output';
-import { readStdin } from '../stdin';
 
 /** Without --target the scan checks against the newest minor the facts table covers for released versions. */
 export const DEFAULT_SCAN_TARGET = '1.35';
 
 export const EXIT_OK = 0;
+export const EXIT_UNREADABLE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_REMOVED_API = 3;
 
-export type OutputFormat = 'text' | 'json' | 'md';
+export type OutputFormat = 'text' | 'json' | 'md' | 'junit' | 'sarif';
 
 export interface ScanOptions {
   manifests: string[];
@@ -25,131 +37,158 @@ export interface ScanOptions {
   current?: string;
   /** Checked at run time too: commander hands over whatever the user typed. */
   format: OutputFormat;
-  /** Reader for "-" (stdin); defaults to process.stdin. */
-  stdin?: () => Promise<string>;
+  /** Exit 0 (not 1) when some input could not be read; the unreadable inputs are still listed. */
+  allowUnreadable?: boolean;
+  /** What "-" reads; defaults to process.stdin. */
+  stdin?: AsyncIterable<string | Buffer> | Iterable<string | Buffer>;
+  /** Where the input limits come from (EKS_UPGRADE_MAX_MANIFEST_*); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** .eks-upgrade.yaml (default: ./.eks-upgrade.yaml when present). */
+  config?: string;
+  /** A pluto-format versions file of extra deprecated APIs. */
+  additionalVersions?: string;
 }
 
-function where(f: ApiRemovalFinding): string {
-  if (f.file !== undefined)
-    return `${f.file}${f.line !== undefined ? `:${f.line}` : ''}${f.location ? ` (${f.location})` : ''}`;
-  return f.location ?? f.source;
-}
+export { formatScanJson, formatScanMarkdown, formatScanText, type ScanReport };
 
-function objectName(f: ApiRemovalFinding): string {
-  return `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`;
-}
+/** One renderer per --format. */
+export const SCAN_RENDERERS: Record<OutputFormat, (report: ScanReport) => string> = {
+  text: formatScanText,
+  json: formatScanJson,
+  md: formatScanMarkdown,
+  junit: ({ result }) => renderJUnit({ name: `eks-upgrade scan ${result.targetVersion}`, apiScan: result }),
+  sarif: ({ result }) => renderSarif({ toolVersion: toolVersion(), apiScan: result }),
+};
 
-function replacementText(f: ApiRemovalFinding, current: string): string {
-  if (!f.replacement) return 'no replacement API';
-  return `use ${f.replacement}${f.replacementAvailableOnCurrent ? ` (already served on ${current})` : ` (not served on ${current} yet)`}`;
-}
+class ScanUsageError extends Error {}
 
-export function formatScanText(result: ApiScanResult, current: string): string {
-  const lines: string[] = [];
-  const removed = result.findings.filter((f) => f.removedByTarget);
-  const deprecated = result.findings.filter((f) => !f.removedByTarget);
-  lines.push(
-    `API scan against Kubernetes ${result.targetVersion} (current ${current}): ${result.objectsScanned} objects, ${removed.length} removed, ${deprecated.length} deprecated, ${result.errors.length} unreadable.`,
-  );
-  for (const f of removed)
-    lines.push(
-      `REMOVED    ${f.apiVersion} ${objectName(f)} at ${where(f)}: removed in ${f.removedIn}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]${f.note ? ` (${f.note})` : ''}`,
-    );
-  for (const f of deprecated)
-    lines.push(
-      `DEPRECATED ${f.apiVersion} ${objectName(f)} at ${where(f)}: removal ${f.removedIn === 'unscheduled' ? 'not scheduled' : `in ${f.removedIn}`}; ${replacementText(f, current)} [${f.code ?? ''} ${f.confidence}, ${f.source}]`,
-    );
-  for (const e of result.errors)
-    lines.push(`UNREADABLE ${e.file}${e.line !== undefined ? `:${e.line}` : ''}: ${e.message}`);
-  return `${lines.join('\n')}\n`;
-}
-
-export function formatScanMarkdown(result: ApiScanResult, current: string): string {
-  const lines = [
-    `# API scan against Kubernetes ${result.targetVersion}`,
-    '',
-    `Current version ${current}; ${result.objectsScanned} objects scanned.`,
-    '',
-  ];
-  if (result.findings.length === 0) lines.push('No deprecated or removed API in use.', '');
-  else {
-    lines.push(
-      ...markdownTable(
-        ['Status', 'apiVersion', 'Object', 'Where', 'Removed in', 'Replacement', 'Code', 'Confidence', 'Source'],
-        result.findings.map((f) => [
-          f.removedByTarget ? '❌ removed' : '⚠️ deprecated',
-          `\`${f.apiVersion}\``,
-          objectName(f),
-          where(f),
-          f.removedIn,
-          replacementText(f, current),
-          f.code,
-          f.confidence,
-          f.source,
-        ]),
-      ),
-      '',
-    );
+function resolveVersions(options: ScanOptions): { target: string; current: string } {
+  try {
+    const target = parseMinorArg(options.target ?? DEFAULT_SCAN_TARGET, '--target');
+    const current = options.current ? parseMinorArg(options.current, '--current') : previousMinor(target);
+    if (compareMinor(current, target) > 0)
+      throw new Error(
+        `--current ${current} is newer than --target ${target}: the scan checks an upgrade, so give a target at or after the current version`,
+      );
+    return { target, current };
+  } catch (error) {
+    throw new ScanUsageError(error instanceof Error ? error.message : String(error));
   }
-  if (result.errors.length > 0) {
-    lines.push('## Unreadable files', '');
-    for (const e of result.errors)
-      lines.push(`- \`${e.file}${e.line !== undefined ? `:${e.line}` : ''}\`: ${markdownCell(e.message)}`);
-    lines.push('');
-  }
-  return lines.join('\n');
+}
+
+function checkUsage(options: ScanOptions): void {
+  if (!Object.keys(SCAN_RENDERERS).includes(options.format))
+    throw new ScanUsageError(`--format must be text, json, md, junit or sarif (got '${options.format}')`);
+  if (options.manifests.length === 0)
+    throw new ScanUsageError(
+      'give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)',
+    );
+  const missing = options.manifests.filter((p) => p !== '-' && !existsSync(p));
+  if (missing.length > 0)
+    throw new ScanUsageError(`--manifests: ${missing.join(', ')}: no such file or directory; check the path(s)`);
+}
+
+/** Reads and scans; the findings are complete (a CLI prints them all), the errors bounded with a count. */
+export async function collectScan(
+  options: ScanOptions,
+  versions: { target: string; current: string },
+  settings: { config?: UpgradeConfig; user?: UserVersions; now?: Date } = {},
+): Promise<ScanReport & { suppressionWarnings: string[] }> {
+  const limits = loadInputLimits(options.env ?? process.env).manifests;
+  const files = createFileScan({ currentVersion: versions.current, targetVersion: versions.target }, settings.user);
+  const summary = await readManifests(options.manifests, (object) => files.onObject(object), {
+    limits,
+    targetVersion: versions.target,
+    ...(options.manifests.includes('-') ? { stdin: options.stdin ?? process.stdin } : {}),
+  });
+  const scanned = files.finish();
+  const built = buildApiScanResult({
+    targetVersion: versions.target,
+    findings: scanned.findings,
+    errors: [...summary.errors, ...scanned.errors],
+    errorsOmitted: summary.errorCount - summary.errors.length,
+    objectsScanned: summary.objects + scanned.helmObjects,
+  });
+  const suppressed = applySuppressions({
+    config: settings.config,
+    targetVersion: versions.target,
+    now: settings.now ?? new Date(),
+    apiScan: built,
+  });
+  const result =
+    suppressed.warnings.length > 0
+      ? { ...suppressed.apiScan, suppressionWarnings: suppressed.warnings }
+      : suppressed.apiScan;
+  return {
+    result,
+    currentVersion: versions.current,
+    unreadable: summary.errorCount + scanned.errors.length,
+    suppressionWarnings: suppressed.warnings,
+  };
 }
 
 export async function runScan(options: ScanOptions, out: Output): Promise<number> {
-  if (!(['text', 'json', 'md'] as string[]).includes(options.format)) {
-    out.info(`error: --format must be text, json or md (got '${options.format}')\n`);
-    return EXIT_USAGE;
-  }
-  if (options.manifests.length === 0) {
-    out.info(
-      'error: give at least one manifest file or directory with --manifests (use - to read rendered Helm output from stdin)\n',
-    );
-    return EXIT_USAGE;
-  }
-  let target: string;
-  let current: string;
+  let report: Awaited<ReturnType<typeof collectScan>>;
   try {
-    target = normalizeMinor(options.target ?? DEFAULT_SCAN_TARGET, '--target');
-    current = options.current ? normalizeMinor(options.current, '--current') : previousMinor(target);
+    checkUsage(options);
+    const config = readUpgradeConfig(options.config);
+    const user = mergeVersions(
+      config,
+      options.additionalVersions ? readVersionsFile(options.additionalVersions) : undefined,
+    );
+    report = await collectScan(options, resolveVersions(options), {
+      ...(config ? { config } : {}),
+      ...(user ? { user } : {}),
+    });
   } catch (error) {
-    out.info(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(
+      error instanceof ScanUsageError ||
+      error instanceof ConfigError ||
+      error instanceof ManifestLimitError ||
+      error instanceof UsageError
+    ))
+      throw error;
+    out.info(`error: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  const stdinText = options.manifests.includes('-') ? await (options.stdin ?? (() => readStdin()))() : undefined;
-  const parsed = await readManifestPaths(options.manifests, stdinText);
-  const findings = scanManifestObjects(parsed.objects, { currentVersion: current, targetVersion: target });
-  const result = buildApiScanResult({
-    targetVersion: target,
-    findings,
-    errors: parsed.errors,
-    objectsScanned: parsed.objects.length,
-  });
-  if (options.format === 'json') out.result(`${JSON.stringify({ currentVersion: current, ...result }, null, 2)}\n`);
-  else if (options.format === 'md') out.result(formatScanMarkdown(result, current));
-  else out.result(formatScanText(result, current));
-  for (const e of parsed.errors)
-    out.info(`warning: could not parse ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`);
-  if (parsed.objects.length === 0 && parsed.errors.length > 0) {
-    out.info('error: no manifest could be read; check the paths above\n');
-    return EXIT_USAGE;
+  out.result(SCAN_RENDERERS[options.format](report));
+  const { result, unreadable } = report;
+  for (const w of report.suppressionWarnings) out.info(`warning: ${w}\n`);
+  for (const e of result.errors)
+    out.info(`warning: could not read ${e.file}${e.line !== undefined ? ` line ${e.line}` : ''}: ${e.message}\n`);
+  if (unreadable > result.errors.length)
+    out.info(`warning: … and ${unreadable - result.errors.length} more unreadable documents\n`);
+  if (hasRemovedApiInUse(result)) return EXIT_REMOVED_API;
+  if (unreadable > 0 && !options.allowUnreadable) {
+    out.info(
+      `error: ${unreadable} input(s) could not be read or held no Kubernetes object (listed above), so the scan cannot vouch for them; fix them, or pass --allow-unreadable to accept the rest\n`,
+    );
+    return EXIT_UNREADABLE;
   }
-  return hasRemovedApiInUse(result) ? EXIT_REMOVED_API : EXIT_OK;
+  return EXIT_OK;
 }
 
 /** `eks-upgrade scan`: commander's flags to ScanOptions. */
 export function runScanCommand(
-  flags: { manifests?: string[]; target?: string; current?: string; format?: string },
+  flags: {
+    manifests?: string[];
+    target?: string;
+    current?: string;
+    format?: string;
+    allowUnreadable?: boolean;
+    config?: string;
+    additionalVersions?: string;
+  },
   ctx: CommandContext,
 ): Promise<number> {
   return runScan(
     {
       manifests: flags.manifests ?? [],
       format: (flags.format ?? 'text') as OutputFormat,
+      allowUnreadable: flags.allowUnreadable === true,
+      env: ctx.env,
+      ...(flags.config !== undefined ? { config: flags.config } : {}),
+      ...(flags.additionalVersions !== undefined ? { additionalVersions: flags.additionalVersions } : {}),
       ...(flags.target !== undefined ? { target: flags.target } : {}),
       ...(flags.current !== undefined ? { current: flags.current } : {}),
     },

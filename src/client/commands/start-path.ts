@@ -47,6 +47,7 @@ export function pathPlan(input: ValidUpgradeInput, currentVersion: string): Camp
         name: input.clusterName,
         wave: 0,
         ...(input.region ? { region: input.region } : {}),
+        ...(input.roleArn ? { roleArn: input.roleArn } : {}),
         inventory: inventory.kind === 'snapshot' ? { kind: 'snapshot', path: inventory.path } : { kind: 'eks' },
         currentVersion,
         hops: hopPath(currentVersion, input.targetVersion),

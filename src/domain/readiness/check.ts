@@ -1,9 +1,14 @@
 // What a readiness check is: a pure function from the snapshot (and optional manifests) to findings, or to
 // "skipped" with the reason when the snapshot lacks its data.
 import type { ReadinessFinding, RemediationLevel } from '../evidence';
+import type { PodDisruptionBudgetSummary, WorkloadSummary } from '../kubernetes-inventory';
 import type { ManifestObject } from '../manifests';
 import type { ClusterSnapshot } from '../snapshot';
+import type { CheckSettings } from '../suppressions';
 import { CHECKS, type CheckCode } from './codes';
+
+/** A workload from a manifest (`where` is file:line) or from the live cluster (`where` absent). */
+export type CheckedWorkload = WorkloadSummary & { where?: string };
 
 export interface CheckContext {
   snapshot: ClusterSnapshot;
@@ -15,9 +20,15 @@ export interface CheckContext {
   now: Date;
   /** Parsed manifests, when the user gave some. */
   manifests?: ManifestObject[];
+  /** Workloads of the manifests and of the live cluster; undefined when there are neither. */
+  workloads?: CheckedWorkload[];
+  podDisruptionBudgets?: PodDisruptionBudgetSummary[];
+  /** Per-check knobs from .eks-upgrade.yaml (e.g. K8S002 minimum replicas). */
+  settings?: CheckSettings;
 }
 
-export type CheckOutcome = { findings: ReadinessFinding[] } | { skipped: string };
+/** `partial`: the check ran, but part of its data could not be read (why, and what to grant). */
+export type CheckOutcome = { findings: ReadinessFinding[]; partial?: string } | { skipped: string };
 
 export interface ReadinessCheck {
   code: CheckCode;

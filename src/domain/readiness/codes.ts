@@ -56,16 +56,61 @@ export const CHECKS = {
     level: 'required',
     needs: 'nodeGroups, fargateProfiles or nodes',
   },
-  K8S002: { code: 'K8S002', title: 'Workloads with fewer than 2 replicas', level: 'recommended', needs: 'manifests' },
+  K8S002: {
+    code: 'K8S002',
+    title: 'Workloads with fewer than 2 replicas',
+    level: 'recommended',
+    needs: 'manifests or workloads',
+  },
+  K8S003: {
+    code: 'K8S003',
+    title: 'Workloads without minReadySeconds',
+    level: 'recommended',
+    needs: 'manifests or workloads',
+  },
   K8S004: {
     code: 'K8S004',
     title: 'Workloads without a PodDisruptionBudget',
     level: 'recommended',
-    needs: 'manifests',
+    needs: 'manifests or workloads + podDisruptionBudgets',
   },
-  K8S006: { code: 'K8S006', title: 'Containers without a readinessProbe', level: 'recommended', needs: 'manifests' },
-  K8S008: { code: 'K8S008', title: 'Pods mounting the Docker socket', level: 'required', needs: 'manifests' },
+  K8S005: {
+    code: 'K8S005',
+    title: 'Replicas without pod spread or anti-affinity',
+    level: 'recommended',
+    needs: 'manifests or workloads',
+  },
+  K8S006: {
+    code: 'K8S006',
+    title: 'Containers without a readinessProbe',
+    level: 'recommended',
+    needs: 'manifests or workloads',
+  },
+  K8S007: {
+    code: 'K8S007',
+    title: 'StatefulSets with terminationGracePeriodSeconds 0',
+    level: 'required',
+    needs: 'manifests or workloads',
+  },
+  K8S008: {
+    code: 'K8S008',
+    title: 'Pods mounting the Docker socket',
+    level: 'required',
+    needs: 'manifests or workloads',
+  },
   K8S011: { code: 'K8S011', title: 'kube-proxy version skew', level: 'required', needs: 'addons (kube-proxy)' },
+  CRD001: {
+    code: 'CRD001',
+    title: 'CRD objects stored at a version that is no longer served',
+    level: 'recommended',
+    needs: 'customResourceDefinitions',
+  },
+  CRD002: {
+    code: 'CRD002',
+    title: 'CRD versions marked deprecated',
+    level: 'recommended',
+    needs: 'customResourceDefinitions',
+  },
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckCode = keyof typeof CHECKS;

@@ -1,31 +1,26 @@
 // Upgrade-path checks: the one-minor rule, EKS's "data plane first" rule, kubelet and kube-proxy skew, AL2 AMIs,
 // and whether EKS offers and supports the versions involved.
 import type { ReadinessFinding } from '../evidence';
-import { compareMinor, minorDistance, minorOf, nextMinor, tryParseMinor } from '../versions';
+import { deniedAmong, deniedText } from '../kubernetes-inventory';
+import type { ClusterSnapshot } from '../snapshot';
+import { compareMinor, minorDistance, minorOf, tryParseMinor, upgradeStepProblem } from '../versions';
 import { finding, found, passed, skipped, type CheckContext, type ReadinessCheck } from './check';
+
+/** When the nodes could not be listed, the node-based half of UPG002/K8S001 is missing: say so, with the rule. */
+function withNodeAccess(snapshot: ClusterSnapshot, findings: ReadinessFinding[]) {
+  const denied = deniedAmong(snapshot.kubernetesAccess, ['/nodes']);
+  if (denied.length === 0) return found(findings);
+  return {
+    findings,
+    partial: `self-managed, Karpenter and hybrid nodes not checked: ${denied.map(deniedText).join('; ')}`,
+  };
+}
 
 export const oneMinorStep: ReadinessCheck = {
   code: 'UPG001',
   run({ current, target }) {
-    const distance = minorDistance(current, target);
-    if (distance === 1) return passed();
-    if (distance <= 0)
-      return found([
-        finding(
-          'UPG001',
-          'required',
-          `Target ${target} is not newer than the cluster's ${current}: EKS upgrades go forward one minor at a time. Choose ${nextMinor(current)}.`,
-          'cluster',
-        ),
-      ]);
-    return found([
-      finding(
-        'UPG001',
-        'required',
-        `EKS upgrades one minor version at a time: ${current} → ${target} is ${distance} steps. Upgrade to ${nextMinor(current)} first, then repeat.`,
-        'cluster',
-      ),
-    ]);
+    const problem = upgradeStepProblem(current, target);
+    return problem ? found([finding('UPG001', 'required', problem, 'cluster')]) : passed();
   },
 };
 
@@ -65,7 +60,8 @@ export const dataPlaneOnControlPlaneMinor: ReadinessCheck = {
     for (const node of nodes ?? []) {
       const kubelet = minorOf(node.kubeletVersion);
       if (kubelet === undefined || compareMinor(kubelet, current) >= 0) continue;
-      if (node.kind === 'managed' || node.kind === 'fargate') continue; // covered by the node group / profile above
+      // Managed and Fargate: covered by the node group / profile above; EKS Auto Mode upgrades its own nodes.
+      if (node.kind === 'managed' || node.kind === 'fargate' || node.kind === 'auto-mode') continue;
       findings.push(
         finding(
           'UPG002',
@@ -75,7 +71,7 @@ export const dataPlaneOnControlPlaneMinor: ReadinessCheck = {
         ),
       );
     }
-    return found(findings);
+    return withNodeAccess(snapshot, findings);
   },
 };
 
@@ -115,7 +111,7 @@ export const kubeletSkewAfterUpgrade: ReadinessCheck = {
         );
       }
     }
-    return found(findings);
+    return withNodeAccess(snapshot, findings);
   },
 };
 

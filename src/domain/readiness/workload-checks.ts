@@ -1,145 +1,187 @@
-// Workload resilience checks over the user's manifests (eksup K8S002/K8S004/K8S006/K8S008): node rollouts drain
-// every node, so single replicas, missing PDBs and missing readiness probes turn an upgrade into an outage.
+// Workload resilience checks (eksup K8S002–K8S008) over the workloads of the user's manifests and of the live
+// cluster (snapshot `workloads`/`podDisruptionBudgets`): node rollouts drain every node, so single replicas, missing
+// PDBs, pods packed on one node, missing readiness probes and zero grace periods turn an upgrade into an outage.
+// Both sources are reduced to the same WorkloadSummary, so a workload decides the same from a file or the cluster.
 import type { ReadinessFinding } from '../evidence';
-import type { ManifestObject } from '../manifests';
-import { finding, found, skipped, type CheckContext, type ReadinessCheck } from './check';
+import { deniedAmong, deniedText, type PodDisruptionBudgetSummary } from '../kubernetes-inventory';
+import { WORKLOAD_KINDS } from '../kubernetes-objects';
+import { finding, found, skipped, type CheckContext, type ReadinessCheck, type CheckedWorkload } from './check';
 
 const REPLICATED_KINDS = new Set(['Deployment', 'StatefulSet']);
-const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+const APPS = (resources: string[]) => resources.map((r) => `apps/${r}`);
 
-type Json = Record<string, unknown>;
-
-function record(value: unknown): Json | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+function ref(w: CheckedWorkload): string {
+  return `${w.kind} ${w.namespace ?? 'default'}/${w.name}`;
 }
 
-function podSpecOf(object: ManifestObject): Json | undefined {
-  if (object.kind === 'Pod') return record(object.body.spec);
-  const spec = record(object.body.spec);
-  if (object.kind === 'CronJob') return record(record(record(record(spec?.jobTemplate)?.spec)?.template)?.spec);
-  return record(record(spec?.template)?.spec);
+/** `file:line` for a manifest, "live cluster" for an object read from the API. */
+function where(w: CheckedWorkload): string {
+  return w.where ?? 'live cluster';
 }
 
-function podLabelsOf(object: ManifestObject): Record<string, string> {
-  const spec = record(object.body.spec);
-  const labels = record(record(record(spec?.template)?.metadata)?.labels) ?? {};
-  return Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-function containersOf(object: ManifestObject): Json[] {
-  const containers = podSpecOf(object)?.containers;
-  return Array.isArray(containers) ? containers.map(record).filter((c): c is Json => c !== undefined) : [];
-}
-
-function ref(object: ManifestObject): string {
-  return `${object.kind} ${object.namespace ?? 'default'}/${object.name}`;
-}
-
-function where(object: ManifestObject): string {
-  return `${object.file}:${object.line}`;
-}
-
-function withManifests(
+/**
+ * A check over workloads: skipped when there are none to look at (no manifests, no live read) or when every list it
+ * needs was forbidden; partial when some were (the findings stand, the rest was not checked).
+ */
+function withWorkloads(
   code: ReadinessCheck['code'],
-  run: (manifests: ManifestObject[], context: CheckContext) => ReadinessFinding[],
+  resources: string[],
+  run: (workloads: CheckedWorkload[], context: CheckContext) => ReadinessFinding[],
 ): ReadinessCheck {
   return {
     code,
     run(context) {
-      if (!context.manifests) return skipped('no manifests given (pass --manifests to check workload resilience)');
-      return found(run(context.manifests, context));
+      const denied = deniedAmong(context.snapshot.kubernetesAccess, resources);
+      const reason = denied.map(deniedText).join('; ');
+      if (!context.workloads) {
+        return skipped(
+          denied.length > 0
+            ? reason
+            : 'no workloads to check: pass --manifests, or read the cluster with --live (eks-upgrade snapshot --live)',
+        );
+      }
+      const liveRead = context.snapshot.workloads !== undefined;
+      if (liveRead && !context.manifests && denied.length === resources.length) return skipped(reason);
+      const findings = run(context.workloads, context);
+      return denied.length > 0 ? { findings, partial: reason } : found(findings);
     },
   };
 }
 
-export const minimumReplicas = withManifests('K8S002', (manifests) =>
-  manifests
-    .filter((o) => REPLICATED_KINDS.has(o.kind))
-    .flatMap((o) => {
-      const replicas = record(o.body.spec)?.replicas;
-      const count = typeof replicas === 'number' ? replicas : 1;
+function minimumReplicasFor(w: CheckedWorkload, context: CheckContext): number {
+  const settings = context.settings?.K8S002;
+  const override = settings?.overrides?.find(
+    (o) => o.name === w.name && (o.namespace ?? 'default') === (w.namespace ?? 'default'),
+  );
+  return override?.minReplicas ?? settings?.minReplicas ?? 2;
+}
+
+export const minimumReplicas = withWorkloads('K8S002', APPS(['deployments', 'statefulsets']), (workloads, context) =>
+  workloads
+    .filter((w) => REPLICATED_KINDS.has(w.kind))
+    .flatMap((w) => {
+      const count = w.replicas ?? 1;
+      const minimum = minimumReplicasFor(w, context);
       // An HPA may own the count; still flag: the template default is what runs after a rollout.
-      return count < 2
+      return count < minimum
         ? [
             finding(
               'K8S002',
               'recommended',
-              `${ref(o)} runs ${count} replica(s) (${where(o)}); node upgrades evict every pod, so set replicas >= 2 to stay available.`,
-              ref(o),
+              `${ref(w)} runs ${count} replica(s) (${where(w)}); node upgrades evict every pod, so set replicas >= ${minimum} to stay available.`,
+              ref(w),
             ),
           ]
         : [];
     }),
+);
+
+export const minimumReadySeconds = withWorkloads('K8S003', APPS(['deployments', 'statefulsets']), (workloads) =>
+  workloads
+    .filter((w) => REPLICATED_KINDS.has(w.kind) && (w.minReadySeconds ?? 0) === 0)
+    .map((w) =>
+      finding(
+        'K8S003',
+        'recommended',
+        `${ref(w)} (${where(w)}) has minReadySeconds 0, so a rollout during node replacement moves on as soon as a pod starts; set spec.minReadySeconds > 0${w.kind === 'StatefulSet' ? ' (eksup requires it for StatefulSets: kubernetes.io/blog/2021/08/27/minreadyseconds-statefulsets)' : ''}.`,
+        ref(w),
+      ),
+    ),
 );
 
 /** matchLabels-only selection (matchExpressions are treated as covering, to avoid false alarms). */
-function selects(pdb: ManifestObject, labels: Record<string, string>): boolean {
-  const selector = record(record(pdb.body.spec)?.selector);
-  if (!selector) return false;
-  if (Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0) return true;
-  const matchLabels = record(selector.matchLabels) ?? {};
-  const entries = Object.entries(matchLabels);
+function selects(pdb: PodDisruptionBudgetSummary, labels: Record<string, string>): boolean {
+  if (pdb.hasMatchExpressions) return true;
+  const entries = Object.entries(pdb.matchLabels ?? {});
   return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
 }
 
-export const podDisruptionBudgets = withManifests('K8S004', (manifests) => {
-  const pdbs = manifests.filter((o) => o.kind === 'PodDisruptionBudget');
-  return manifests
-    .filter((o) => REPLICATED_KINDS.has(o.kind))
-    .flatMap((o) => {
-      const labels = podLabelsOf(o);
-      const covered = pdbs.some((p) => (p.namespace ?? 'default') === (o.namespace ?? 'default') && selects(p, labels));
-      return covered
-        ? []
-        : [
-            finding(
-              'K8S004',
-              'recommended',
-              `${ref(o)} (${where(o)}) has no PodDisruptionBudget; add one (e.g. maxUnavailable: 1) so node drains keep it serving.`,
-              ref(o),
-            ),
-          ];
-    });
-});
-
-export const readinessProbes = withManifests('K8S006', (manifests) =>
-  manifests
-    .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))
-    .flatMap((o) => {
-      const missing = containersOf(o)
-        .filter((c) => c.readinessProbe === undefined)
-        .map((c) => (typeof c.name === 'string' ? c.name : '?'));
-      return missing.length > 0
-        ? [
-            finding(
-              'K8S006',
-              'recommended',
-              `${ref(o)} (${where(o)}): container(s) ${missing.join(', ')} have no readinessProbe, so traffic reaches pods before they are ready during rollouts; add one.`,
-              ref(o),
-            ),
-          ]
-        : [];
-    }),
+export const podDisruptionBudgets = withWorkloads(
+  'K8S004',
+  [...APPS(['deployments', 'statefulsets']), 'policy/poddisruptionbudgets'],
+  (workloads, context) => {
+    // By namespace: half a million objects would make a workload × PDB comparison quadratic.
+    const pdbsByNamespace = new Map<string, PodDisruptionBudgetSummary[]>();
+    for (const p of context.podDisruptionBudgets ?? []) {
+      const namespace = p.namespace ?? 'default';
+      const list = pdbsByNamespace.get(namespace);
+      if (list) list.push(p);
+      else pdbsByNamespace.set(namespace, [p]);
+    }
+    return workloads
+      .filter((w) => REPLICATED_KINDS.has(w.kind))
+      .flatMap((w) => {
+        const covered = (pdbsByNamespace.get(w.namespace ?? 'default') ?? []).some((p) =>
+          selects(p, w.podLabels ?? {}),
+        );
+        return covered
+          ? []
+          : [
+              finding(
+                'K8S004',
+                'recommended',
+                `${ref(w)} (${where(w)}) has no PodDisruptionBudget; add one (e.g. maxUnavailable: 1) so node drains keep it serving.`,
+                ref(w),
+              ),
+            ];
+      });
+  },
 );
 
-export const dockerSocketMounts = withManifests('K8S008', (manifests) =>
-  manifests
-    .filter((o) => POD_KINDS.has(o.kind))
-    .flatMap((o) => {
-      const volumes = podSpecOf(o)?.volumes;
-      const paths = (Array.isArray(volumes) ? volumes : [])
-        .map((v) => record(record(v)?.hostPath)?.path)
-        .filter((p): p is string => typeof p === 'string');
-      const socket = paths.find((p) => /(docker|dockershim)\.sock$/.test(p));
-      return socket
-        ? [
-            finding(
-              'K8S008',
-              'required',
-              `${ref(o)} (${where(o)}) mounts ${socket}; EKS nodes run containerd only (dockershim was removed in 1.24), so this workload breaks. Use the containerd socket or remove the dependency.`,
-              ref(o),
-            ),
-          ]
-        : [];
-    }),
+export const podSpread = withWorkloads('K8S005', APPS(['deployments', 'statefulsets']), (workloads) =>
+  workloads
+    .filter((w) => REPLICATED_KINDS.has(w.kind) && (w.replicas ?? 1) > 1 && w.spreadsPods !== true)
+    .map((w) =>
+      finding(
+        'K8S005',
+        'recommended',
+        `${ref(w)} (${where(w)}) sets neither topologySpreadConstraints nor podAntiAffinity, so its ${w.replicas ?? 1} replicas may share a node and go down together when it is drained; add a topologySpreadConstraint on kubernetes.io/hostname.`,
+        ref(w),
+      ),
+    ),
+);
+
+export const readinessProbes = withWorkloads(
+  'K8S006',
+  APPS(['deployments', 'statefulsets', 'daemonsets']),
+  (workloads) =>
+    workloads
+      .filter((w) => WORKLOAD_KINDS.has(w.kind) && (w.containersWithoutReadinessProbe?.length ?? 0) > 0)
+      .map((w) =>
+        finding(
+          'K8S006',
+          'recommended',
+          `${ref(w)} (${where(w)}): container(s) ${(w.containersWithoutReadinessProbe ?? []).join(', ')} have no readinessProbe, so traffic reaches pods before they are ready during rollouts; add one.`,
+          ref(w),
+        ),
+      ),
+);
+
+export const zeroTerminationGrace = withWorkloads('K8S007', APPS(['statefulsets']), (workloads) =>
+  workloads
+    .filter((w) => w.kind === 'StatefulSet' && w.terminationGracePeriodSeconds === 0)
+    .map((w) =>
+      finding(
+        'K8S007',
+        'required',
+        `${ref(w)} (${where(w)}) sets terminationGracePeriodSeconds: 0, which force-deletes its pods on drain and can run two pods with the same identity; set a grace period (the default is 30 s).`,
+        ref(w),
+      ),
+    ),
+);
+
+export const dockerSocketMounts = withWorkloads(
+  'K8S008',
+  APPS(['deployments', 'statefulsets', 'daemonsets']),
+  (workloads) =>
+    workloads
+      .filter((w) => (w.dockerSocketPaths?.length ?? 0) > 0)
+      .map((w) =>
+        finding(
+          'K8S008',
+          'required',
+          `${ref(w)} (${where(w)}) mounts ${w.dockerSocketPaths?.[0] ?? 'docker.sock'}; EKS nodes run containerd only (dockershim was removed in 1.24), so this workload breaks. Use the containerd socket or remove the dependency.`,
+          ref(w),
+        ),
+      ),
 );

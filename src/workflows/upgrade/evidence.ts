@@ -28,12 +28,14 @@ export async function evidencePhase(run: UpgradeRun): Promise<void> {
         snapshot,
         currentVersion: context.currentVersion,
         targetVersion: input.targetVersion,
+        ...(input.config ? { config: input.config } : {}),
       }),
     () =>
       acts.evidence.checkClusterReadiness({
         snapshot,
         targetVersion: input.targetVersion,
         manifestPaths: input.manifestPaths,
+        ...(input.config ? { config: input.config } : {}),
       }),
   ]);
   Object.assign(state, { releaseNotes, apiScan, readiness });
