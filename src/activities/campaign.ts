@@ -39,12 +39,12 @@ export interface CampaignActivities extends CampaignRequestActivities {
 export interface CampaignActivityDeps {
   client: Client;
   /** How many upgrades are described (or sent a request) at once (default 10). */
-  describeConcurrency?: number;
+  concurrency?: number;
 }
 
 export function createCampaignActivities(deps: CampaignActivityDeps): CampaignActivities {
   const { client } = deps;
-  const concurrency = deps.describeConcurrency ?? 10;
+  const concurrency = deps.concurrency ?? 10;
 
   async function startUpgradeHop(req: HopStartRequest): Promise<HopStarted> {
     const start = (reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE') =>

@@ -1,16 +1,25 @@
 // The campaign steers its upgrades through their own Updates: what an upgrade's validator refuses comes back as a
 // refusal with the upgrade's reason (the activity does not fail), a NO_GO is never approved that way, and a retried
-// request (the same campaign, the same run) joins the update its first attempt sent: history holds it once.
+// request (the same campaign, the same run) joins the update its first attempt sent: history holds it once. And a
+// hop's start never starts a second run of its own, whatever ran under that id before.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { createCampaignActivities } from '../../src/activities/campaign';
 import { createCampaignRequestActivities, type HopRef } from '../../src/activities/campaign-requests';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
-import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
+import {
+  rigActivities,
+  scriptedModel,
+  startUpgrade,
+  testWorkflowId,
+  upgradeInput,
+  waitForStatus,
+} from './upgrade-support';
 
 let env: TestWorkflowEnvironment;
 let client: Client;
@@ -113,4 +122,39 @@ void test("approve and abort through the upgrades' own Updates: refusals recorde
   assert.equal(await updatesAccepted(nogo, 'abort'), 1);
 
   await caution.terminate('test over');
+});
+
+void test('a hop starts once: its own run is taken over, a closed run of the id is left, a running one refused', async () => {
+  const campaign = createCampaignActivities({ client });
+  const startUpgradeHop = (request: Parameters<typeof campaign.startUpgradeHop>[0]) =>
+    campaign.startUpgradeHop(request);
+  const input = upgradeInput('clean', { approvalTimeoutMs: 60_000 });
+  const hop = (workflowId: string, token: string) => ({
+    workflowId,
+    taskQueue,
+    input,
+    token,
+    campaignId: 'campaign-requests',
+    wave: 'all',
+  });
+  // A new id: started in one go; asked again (a retried attempt), the same run is taken over.
+  const fresh = testWorkflowId('hop-fresh');
+  const first = await startUpgradeHop(hop(fresh, 'token-a'));
+  assert.equal(first.adopted, false);
+  const again = await startUpgradeHop(hop(fresh, 'token-a'));
+  assert.deepEqual([again.runId, again.adopted], [first.runId, true]);
+  // Even once that run has closed, this hop's retry takes it over rather than starting a second one.
+  await client.workflow.getHandle(fresh, first.runId).terminate('test: the hop ended');
+  assert.deepEqual((await startUpgradeHop(hop(fresh, 'token-a'))).runId, first.runId);
+  // Another hop (a later campaign) on the same id: the closed run stays as it is, a new run starts.
+  const later = await startUpgradeHop(hop(fresh, 'token-b'));
+  assert.equal(later.adopted, false);
+  assert.notEqual(later.runId, first.runId);
+  // A run of the id that is someone else's and still running: refused, naming what to do.
+  await assert.rejects(startUpgradeHop(hop(fresh, 'token-c')), (err: Error & { type?: string }) => {
+    assert.equal(err.type, 'UpgradeAlreadyRunning');
+    assert.match(err.message, /already running outside this campaign; finish or abort it/);
+    return true;
+  });
+  await client.workflow.getHandle(fresh).terminate('test over');
 });
