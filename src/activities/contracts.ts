@@ -2,7 +2,15 @@
 // permit gate every Bedrock call passes through. Implementations are built by factories from their deps.
 import type { AnalysisResult } from '../domain/analysis';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../domain/evidence';
-import type { ExpectedState, StepChange } from '../domain/plan';
+import type { DriftItem, EksUpdateError } from '../domain/execution';
+import type {
+  ExpectedState,
+  RollbackPlan,
+  StepChange,
+  UpgradePlan,
+  ExecutedStepRecord,
+  PlanOptions,
+} from '../domain/plan';
 import type { ClusterSnapshot } from '../domain/snapshot';
 import type { UpgradeConfig } from '../domain/suppressions';
 
@@ -147,11 +155,8 @@ export interface EksStepInput<C> {
   pollIntervalMs?: number;
 }
 
-export interface EksUpdateError {
-  errorCode: string;
-  errorMessage: string;
-  resourceIds: string[];
-}
+// Plain data shared with the domain's execution record (src/domain/execution.ts).
+export type { DriftItem, DriftKind, EksUpdateError } from '../domain/execution';
 
 /** How a step ended. A Failed or Cancelled update is a result (the workflow asks the operator), not an exception. */
 export type EksStepResult =
@@ -186,20 +191,6 @@ export type EksStepResult =
       adopted: boolean;
       polls: number;
     };
-
-export type DriftKind = 'status' | 'version' | 'update-in-progress' | 'missing';
-
-/** A difference between what the plan assumed and what EKS reports. */
-export interface DriftItem {
-  /** `cluster`, `nodegroup/<name>` or `addon/<name>`. */
-  resource: string;
-  kind: DriftKind;
-  expected: string;
-  actual: string;
-  message: string;
-  /** The resource already shows the plan's final target (e.g. someone ran the step by hand). */
-  alreadyAtTarget?: boolean;
-}
 
 export interface PreflightInput {
   target: ExecutionTarget;
@@ -242,4 +233,26 @@ export interface ExecutionActivities {
   updateNodegroupConfig(input: EksStepInput<NodegroupConfigChange>): Promise<EksStepResult>;
   /** StartInsightsRefresh, then the ROLLBACK_READINESS insights: may the control plane go back? */
   checkRollbackReadiness(input: RollbackReadinessInput): Promise<RollbackReadinessResult>;
+}
+
+/** An executed step's outcome, by step id (ExecutedStepRecord without the step itself). */
+export type StepOutcomeRecord = Omit<ExecutedStepRecord, 'step'> & { stepId: string };
+
+/**
+ * Planning. Pure work, but run as activities so that the plan an execution follows is recorded in its history once:
+ * a worker deployed later with other planning rules replays the same steps (docs/operations.md).
+ */
+export interface PlanningActivities {
+  /** buildUpgradePlan; a target that is not the next minor, or bad options, fail as PlanInputError (non-retryable). */
+  planUpgrade(input: { snapshot: ClusterSnapshot; targetVersion: string; options: PlanOptions }): Promise<UpgradePlan>;
+  /**
+   * buildRollbackPlan at the worker's clock (the 7-day control-plane window is judged against it), from the records
+   * of the executed upgrade.
+   */
+  planRollback(input: {
+    plan: UpgradePlan;
+    /** How each step of `plan` ended (by id: the plan is not sent twice). */
+    outcomes: StepOutcomeRecord[];
+    nodegroupDowngrade?: 'try' | 'manual';
+  }): Promise<{ plan: RollbackPlan; plannedAt: string }>;
 }

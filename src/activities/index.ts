@@ -3,10 +3,11 @@
 // only as the contracts' types.
 import { createAnalysisActivities, type AnalysisActivitiesWithText, type AnalysisActivityDeps } from './analysis';
 import { createCampaignActivities, type CampaignActivities, type CampaignActivityDeps } from './campaign';
-import type { EvidenceActivities, ExecutionActivities } from './contracts';
+import type { EvidenceActivities, ExecutionActivities, PlanningActivities } from './contracts';
 import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
 import { withHeartbeats } from './heartbeat';
+import { createPlanningActivities, type PlanningDeps } from './planning';
 
 export interface ActivityDeps {
   /** Logger, changelog cache, EKS inventory loader, clock… (all optional: snapshot files need none). */
@@ -15,12 +16,15 @@ export interface ActivityDeps {
   analysis: AnalysisActivityDeps;
   /** EKS client provider, logger, clock: registers the execution activities (preflight, the EKS changes). */
   execution?: ExecutionDeps;
+  /** The clock of the rollback plan's 7-day window (default: the system clock). */
+  planning?: PlanningDeps;
   /** The Temporal client campaigns start, watch, approve and abort upgrades with (omit: no campaign activities). */
   campaign?: CampaignActivityDeps;
 }
 
 export type UpgradeActivities = EvidenceActivities &
   AnalysisActivitiesWithText &
+  PlanningActivities &
   Partial<ExecutionActivities> &
   Partial<CampaignActivities>;
 
@@ -30,9 +34,10 @@ export function createActivities(deps: ActivityDeps): UpgradeActivities {
   const evidence = withHeartbeats(createEvidenceActivities(deps.evidence));
   const analysis = createAnalysisActivities(deps.analysis);
   const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
+  const planning = createPlanningActivities(deps.planning);
   const campaign = deps.campaign ? createCampaignActivities(deps.campaign) : {};
-  const names = [evidence, analysis, execution, campaign].flatMap((group) => Object.keys(group));
+  const names = [evidence, analysis, planning, execution, campaign].flatMap((group) => Object.keys(group));
   const twice = names.filter((name, i) => names.indexOf(name) !== i);
   if (twice.length > 0) throw new Error(`activity names registered twice: ${twice.join(', ')}`);
-  return { ...evidence, ...analysis, ...execution, ...campaign };
+  return { ...evidence, ...analysis, ...planning, ...execution, ...campaign };
 }

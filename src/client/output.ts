@@ -1,6 +1,8 @@
 // Where command output goes: results on stdout (JSON alone when --format json), progress and logs on stderr.
 import { failureCause, failureTitle, underlyingCauses } from '../domain/failure';
 import { formatUsd } from '../domain/format';
+import { executionLine, waitLines } from '../domain/execution-render';
+import type { ExecutionProgress } from '../domain/execution';
 import { upgradeHeadline } from '../domain/report';
 import type { UpgradeFailure, UpgradeStatus } from '../workflows/upgrade-messages';
 import type { OutputFormat } from './usage';
@@ -74,7 +76,43 @@ export function renderStatus(status: UpgradeStatus, format: 'text' | 'md'): stri
   for (const n of status.notes ?? []) lines.push(item(`note: ${n}`));
   for (const r of status.rollbacks)
     lines.push(item(`rollback requested ${r.requestedAt} (${r.reason}): ${r.verdict} [${r.basis}] ${r.action}`));
+  if (status.execution) lines.push(...executionLines(status.execution, status.workflowId, h, item));
+  const p = status.rollbackProposal;
+  if (p) {
+    lines.push(
+      item(
+        `rollback proposed ${p.proposedAt} (${p.steps} steps): ${p.state}${p.confirmedBy ? ` by ${p.confirmedBy}` : ''}`,
+      ),
+    );
+    for (const n of p.notUndoable) lines.push(item(`  not undoable: ${n.resource}: ${n.reason}`));
+    if (p.state === 'awaiting-confirmation')
+      lines.push(
+        item(`  confirm: eks-upgrade rollback --confirm --workflow-id ${status.workflowId}   (abort declines it)`),
+      );
+  }
+  if (status.rollbackExecution) lines.push(...executionLines(status.rollbackExecution, status.workflowId, h, item));
   return lines.join('\n');
+}
+
+/** An execution's lines for `status`: where it stands, each step that started, and what it waits for. */
+function executionLines(
+  run: ExecutionProgress,
+  workflowId: string,
+  h: (text: string) => string,
+  item: (text: string) => string,
+): string[] {
+  const lines = ['', h(`${run.kind === 'rollback' ? 'Rollback' : 'Execution'}: ${executionLine(run)}`)];
+  for (const step of run.steps) {
+    if (step.state === 'pending' && step.attempts.length === 0) continue;
+    const last = step.attempts.at(-1);
+    const update = last?.updateId ? ` update ${last.updateId}` : '';
+    const rounds =
+      step.attempts.length > 1 ? ` (${step.attempts.length} rounds${last?.force ? ', last forced' : ''})` : '';
+    lines.push(item(`${step.state.padEnd(12)} ${step.stepId}${update}${rounds}${step.note ? ` — ${step.note}` : ''}`));
+  }
+  for (const wait of run.waits) lines.push(...waitLines(wait, workflowId, run.kind).map(item));
+  for (const n of run.notUndone ?? []) lines.push(item(`not undone: ${n.resource}: ${n.reason}`));
+  return lines;
 }
 
 /** The lines that say how an upgrade failed: what and where, the cause, what lies under it, what to do. */

@@ -31,6 +31,11 @@ export interface StartFlags {
   approvalTimeout?: string;
   /** Paths are read by the worker; skip the local existence check when it runs elsewhere (e.g. in a container). */
   remotePaths?: boolean;
+  concurrency?: string;
+  maxUnavailable?: string;
+  pauseBetweenStages?: boolean;
+  autoRollback?: boolean;
+  pollInterval?: string;
   /** .eks-upgrade.yaml, read here and sent with the input (default ./.eks-upgrade.yaml when present). */
   config?: string;
 }
@@ -50,12 +55,33 @@ const FLAG_OF_FIELD: Record<string, string> = {
   aiAnalysis: '--no-ai',
   soakWindowMs: '--soak',
   approvalTimeoutMs: '--approval-timeout',
+  'execution.nodegroupConcurrency': '--concurrency',
+  'execution.maxUnavailable': '--max-unavailable',
+  'execution.pauseBetweenStages': '--pause-between-stages',
+  'execution.autoRollback': '--auto-rollback',
+  'execution.pollIntervalMs': '--poll-interval',
   config: '--config',
 };
 
-export function flagForField(field: string | number | symbol | undefined): string {
-  return FLAG_OF_FIELD[String(field)] ?? `--${String(field)}`;
+export function flagForField(field: string | number | symbol | undefined, sub?: string | number | symbol): string {
+  const nested = sub !== undefined ? FLAG_OF_FIELD[`${String(field)}.${String(sub)}`] : undefined;
+  return nested ?? FLAG_OF_FIELD[String(field)] ?? `--${String(field)}`;
 }
+
+/** A whole number from a flag, or a UsageError naming it. */
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new UsageError(`${flag} '${value}': expected a whole number`, flag);
+  return n;
+}
+
+const EXECUTE_ONLY_FLAGS: Array<[keyof StartFlags, string]> = [
+  ['pauseBetweenStages', '--pause-between-stages'],
+  ['autoRollback', '--auto-rollback'],
+  ['pollInterval', '--poll-interval'],
+];
 
 function releaseNotesSource(value: string | undefined, cwd: string): UpgradeInput['releaseNotes'] {
   if (value === undefined || value === 'changelog' || value === 'kubernetes-changelog')
@@ -92,6 +118,21 @@ export function buildUpgradeInput(
   if (flags.live && !region)
     throw new UsageError('--live reads the EKS API and needs a region: pass --region or set AWS_REGION', '--region');
 
+  if (flags.mode !== 'execute')
+    for (const [key, flag] of EXECUTE_ONLY_FLAGS)
+      if (flags[key] !== undefined && flags[key] !== false)
+        throw new UsageError(`${flag} applies to --mode execute (analyze mode changes nothing)`, flag);
+  const concurrency = wholeNumber(flags.concurrency, '--concurrency');
+  const maxUnavailable = wholeNumber(flags.maxUnavailable, '--max-unavailable');
+  const execution: NonNullable<UpgradeInput['execution']> = {
+    ...(concurrency !== undefined ? { nodegroupConcurrency: concurrency } : {}),
+    ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
+    ...(flags.pauseBetweenStages ? { pauseBetweenStages: true } : {}),
+    ...(flags.autoRollback ? { autoRollback: true } : {}),
+    ...(flags.pollInterval !== undefined
+      ? { pollIntervalMs: parseDuration(flags.pollInterval, '--poll-interval') }
+      : {}),
+  };
   const config = readUpgradeConfig(flags.config, cwd);
   const input: UpgradeInput = {
     clusterName: flags.cluster,
@@ -102,7 +143,8 @@ export function buildUpgradeInput(
     inventory: flags.snapshot ? { kind: 'snapshot', path: resolve(cwd, flags.snapshot) } : { kind: 'eks' },
     manifestPaths: (flags.manifests ?? []).map((p) => resolve(cwd, p)),
     releaseNotes: releaseNotesSource(flags.releaseNotes, cwd),
-    ...(flags.mode ? { mode: flags.mode as 'analyze' } : {}),
+    ...(flags.mode ? { mode: flags.mode as 'analyze' | 'execute' } : {}),
+    ...(Object.keys(execution).length > 0 ? { execution } : {}),
     approval: flags.autoApprove ? 'auto' : 'manual',
     aiAnalysis: flags.ai !== false,
     ...(flags.soak !== undefined ? { soakWindowMs: parseDuration(flags.soak, '--soak') } : {}),
@@ -116,9 +158,13 @@ export function buildUpgradeInput(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path[0];
-    const value = field !== undefined ? (input as Record<string, unknown>)[String(field)] : undefined;
+    const sub = issue?.path[1];
+    const top = field !== undefined ? (input as Record<string, unknown>)[String(field)] : undefined;
+    const value =
+      sub !== undefined && top && typeof top === 'object' ? (top as Record<string, unknown>)[String(sub)] : top;
     const shown = typeof value === 'string' || typeof value === 'number' ? ` '${value}'` : '';
-    throw new UsageError(`${flagForField(field)}${shown}: ${issue?.message ?? 'invalid value'}`, flagForField(field));
+    const flag = flagForField(field, sub);
+    throw new UsageError(`${flag}${shown}: ${issue?.message ?? 'invalid value'}`, flag);
   }
   if (!flags.remotePaths) {
     checkPathsExist(parsed.data);

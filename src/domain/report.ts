@@ -1,7 +1,9 @@
 // Rendering of the upgrade report and of the one-line headline the Web UI and `eks-upgrade list` show. Pure: the
 // workflow (current details), the CLI (`report --format md|json`) and the demo all call these.
+import { executionLine, executionMarkdown, waitLines } from './execution-render';
 import { failureTitle, underlyingCauses } from './failure';
 import { formatUsd, markdownTable as table } from './format';
+import { renderPlanMarkdown } from './plan';
 import type { UpgradeFailure, UpgradeReport, UpgradeStatus } from './upgrade-report';
 
 const PHASE_LABEL: Record<UpgradeStatus['phase'], string> = {
@@ -12,6 +14,7 @@ const PHASE_LABEL: Record<UpgradeStatus['phase'], string> = {
   'awaiting-approval': 'awaiting approval',
   execution: 'execution',
   soak: 'soak window',
+  rollback: 'rolling back',
   report: 'writing report',
   completed: 'completed',
   aborted: 'aborted',
@@ -24,7 +27,26 @@ function plural(n: number, word: string): string {
 type HeadlineFields = Pick<
   UpgradeStatus,
   'clusterName' | 'currentVersion' | 'targetVersion' | 'phase' | 'progress' | 'decision' | 'failure'
->;
+> &
+  Partial<Pick<UpgradeStatus, 'override' | 'execution' | 'rollbackExecution'>>;
+
+/** Where an execution (or its rollback) stands, for the headline: " · upgraded (simulated EKS)". */
+function executionTail(s: HeadlineFields): string {
+  const run = s.rollbackExecution ?? s.execution;
+  if (!run) return '';
+  const label = run.targetLabel ? ` (${run.targetLabel})` : '';
+  if (run.waits.some((w) => w.kind === 'failed' || w.kind === 'drift')) return ` · waiting for the operator${label}`;
+  const words: Record<string, string> =
+    run.kind === 'rollback'
+      ? { undone: 'rolled back', 'partly-undone': 'partly rolled back', aborted: 'rollback aborted' }
+      : { completed: 'upgraded', aborted: 'execution aborted', 'stopped-for-rollback': 'stopped to roll back' };
+  const now = run.outcome
+    ? (words[run.outcome] ?? run.outcome)
+    : run.kind === 'rollback'
+      ? 'rolling back'
+      : 'upgrading';
+  return ` · ${now}${label}`;
+}
 
 /**
  * Text shown as Markdown (the Web UI's details) that came from elsewhere (file names, error messages): `$` would
@@ -50,7 +72,7 @@ export function upgradeHeadline(s: HeadlineFields): string {
       : d.cautions.length > 0
         ? plural(d.cautions.length, 'caution')
         : `severity ${d.severityScore}/10`;
-  return `${path}: ${d.verdict} (${detail})`;
+  return `${path}: ${d.verdict} (${detail})${s.override ? ', overridden' : ''}${executionTail(s)}`;
 }
 
 /** The workflow's current details for the Web UI: headline, where it stands, what blocks it. Kept short. */
@@ -76,6 +98,17 @@ export function currentDetailsMarkdown(s: UpgradeStatus): string {
     lines.push('', `AI analysis skipped: ${s.skippedAnalyses.map((a) => `${a.template} (${a.errorType})`).join(', ')}`);
   }
   if (s.override) lines.push('', overrideLine(s.override, markdownText));
+  for (const run of [s.execution, s.rollbackExecution]) {
+    if (!run) continue;
+    lines.push('', `**${markdownText(executionLine(run))}**`);
+    for (const w of run.waits) lines.push('', '```', ...waitLines(w, s.workflowId, run.kind), '```');
+  }
+  const proposal = s.rollbackProposal;
+  if (proposal?.state === 'awaiting-confirmation')
+    lines.push(
+      '',
+      `**Rollback proposed** (${proposal.steps} steps${proposal.notUndoable.length > 0 ? `; not undoable: ${proposal.notUndoable.map((n) => markdownText(n.resource)).join(', ')}` : ''}): confirm with \`eks-upgrade rollback --confirm --workflow-id ${s.workflowId}\``,
+    );
   for (const r of s.rollbacks)
     lines.push('', `Rollback requested (${markdownText(r.reason)}): **${r.verdict}** — ${markdownText(r.action)}`);
   if (s.abortReason) lines.push('', `Aborted: ${markdownText(s.abortReason)}`);
@@ -271,6 +304,14 @@ export function renderReportMarkdown(report: UpgradeReport): string {
   }
 
   out.push('', '## Execution', '', report.execution);
+  if (s.execution) out.push('', ...executionMarkdown(s.execution, s.workflowId));
+  const proposal = s.rollbackProposal;
+  if (proposal)
+    out.push(
+      '',
+      `Rollback proposed at ${proposal.proposedAt} for the request of ${proposal.requestedAt} (${proposal.reason}): ${proposal.state}${proposal.confirmedBy ? ` by ${proposal.confirmedBy} at ${proposal.confirmedAt ?? '?'}` : ''}.`,
+    );
+  if (s.rollbackExecution) out.push('', '## Rollback', '', ...executionMarkdown(s.rollbackExecution, s.workflowId));
   if (s.rollbacks.length > 0) {
     out.push('', '## Rollback requests', '');
     for (const r of s.rollbacks) {
@@ -287,7 +328,24 @@ export function renderReportMarkdown(report: UpgradeReport): string {
     }
   }
   if (s.notes.length > 0) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${n}`));
+  // The playbooks last: long, and read after the outcome.
+  if (report.plan) out.push('', demote(renderPlanMarkdown(report.plan)));
+  else if (report.planError) out.push('', '## Upgrade plan', '', `No plan: ${report.planError}`);
+  if (report.rollbackPlan) out.push('', demote(renderPlanMarkdown(report.rollbackPlan)));
   return `${out.join('\n')}\n`;
+}
+
+/** A playbook's headings one level down, so it sits under the report's title. */
+function demote(markdown: string): string {
+  let fenced = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('```')) fenced = !fenced;
+      return !fenced && /^#+ /.test(line) ? `#${line}` : line;
+    })
+    .join('\n')
+    .trimEnd();
 }
 
 /** The full report as JSON (stable field names: the UpgradeReport type), for `--format json`. */

@@ -51,16 +51,21 @@ export interface RollbackVerdictInput {
   aiSkipped?: SkippedAnalysis;
 }
 
-/** What the operator can do, since this workflow does not act in analyze mode and EKS cannot downgrade. */
+/**
+ * What the verdict leads to. Execute mode acts (the rollback plan, once confirmed); analyze mode changed nothing, so
+ * it says what the operator can do: node groups and add-ons back to their previous versions, then the control plane
+ * back one minor (VersionRollback), which EKS allows within 7 days of the upgrade.
+ */
 export function rollbackAction(verdict: RollbackVerdict, mode: 'analyze' | 'execute'): string {
-  const prefix = mode === 'analyze' ? 'No automated action (analyze mode). ' : '';
   switch (verdict) {
     case 'ROLLBACK':
-      return `${prefix}EKS cannot downgrade a control plane: roll back what can be rolled back — managed node groups to their previous AMI release or launch-template version (UpdateNodegroupVersion), add-ons to their previous version (UpdateAddon) — or fail over to a standby (blue/green) cluster; then restore workloads from their last good manifests.`;
+      return mode === 'execute'
+        ? 'The rollback plan is proposed: node groups and add-ons back to their previous versions, then the control plane back one minor (VersionRollback, within 7 days of its upgrade, after the ROLLBACK_READINESS insights pass). It runs once confirmed (eks-upgrade rollback --confirm), or at once with --auto-rollback; what EKS refuses is listed with what to do by hand.'
+        : 'No automated action (analyze mode). Roll back by hand in this order: managed node groups to their previous AMI release or launch-template version (UpdateNodegroupVersion; if EKS refuses, a blue/green node-group swap), add-ons to their previous versions (UpdateAddon), then the control plane one minor back (UpdateClusterVersion, a VersionRollback EKS allows within 7 days of the upgrade); or fail over to a standby (blue/green) cluster.';
     case 'HOLD':
-      return `${prefix}Stop further upgrade steps (node groups, add-ons); investigate the reported problem before going on or rolling back.`;
+      return `${mode === 'analyze' ? 'No automated action (analyze mode). ' : ''}Stop further upgrade steps (node groups, add-ons); investigate the reported problem before going on or rolling back.`;
     case 'MONITOR':
-      return `${prefix}Keep the upgrade; keep watching during the soak window and ask again with new evidence if it gets worse.`;
+      return `${mode === 'analyze' ? 'No automated action (analyze mode). ' : ''}Keep the upgrade; keep watching during the soak window and ask again with new evidence if it gets worse.`;
   }
 }
 

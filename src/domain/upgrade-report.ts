@@ -3,6 +3,8 @@
 import type { AnalysisResult, SkippedAnalysis } from './analysis';
 import type { UpgradeDecision } from './decision';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from './evidence';
+import type { ExecutionProgress, RollbackProposal } from './execution';
+import type { RollbackPlan, UpgradePlan } from './plan';
 import type { RollbackRecord } from './rollback';
 
 export type UpgradePhase =
@@ -13,6 +15,8 @@ export type UpgradePhase =
   | 'awaiting-approval'
   | 'execution'
   | 'soak'
+  /** An executed upgrade being undone (after a confirmed ROLLBACK verdict, or an operator's rollback decision). */
+  | 'rollback'
   | 'report'
   | 'completed'
   | 'aborted';
@@ -26,6 +30,7 @@ export const UPGRADE_PHASES: readonly UpgradePhase[] = [
   'awaiting-approval',
   'execution',
   'soak',
+  'rollback',
   'report',
   'completed',
   'aborted',
@@ -98,6 +103,12 @@ export interface UpgradeStatus {
   failure?: UpgradeFailure;
   /** Things worth knowing that are not findings: version mismatches, evidence that failed. */
   notes: string[];
+  /** Execute mode: the upgrade's progress per stage and step (EKS update ids, times, errors, operator decisions). */
+  execution?: ExecutionProgress;
+  /** A ROLLBACK verdict's proposal after an executed upgrade, until confirmed. */
+  rollbackProposal?: RollbackProposal;
+  /** The rollback's progress, once it runs. */
+  rollbackExecution?: ExecutionProgress;
 }
 
 export interface UpgradeReport {
@@ -106,5 +117,11 @@ export interface UpgradeReport {
   apiScan?: ApiScanResult;
   readiness?: ReadinessReport;
   analyses: AnalysisResult[];
+  /** What happened to the plan, in one paragraph (analyze mode: not executed, and why). */
   execution: string;
+  /** The upgrade plan (every mode: the playbook), or why none could be made. */
+  plan?: UpgradePlan;
+  planError?: string;
+  /** The rollback plan that was proposed or run. */
+  rollbackPlan?: RollbackPlan;
 }

@@ -3,13 +3,16 @@
 // phase is refused at once with the reason, and the rules are plain functions with plain tests.
 import { z } from 'zod';
 import type { RuleBlocker, UpgradeDecision } from './decision';
+import type { ExecutionWait, RollbackProposal } from './execution';
 import type { ApprovalState, BlockerOverride, UpgradePhase } from './upgrade-report';
 
-export type UpgradeRequestName = 'approve' | 'abort' | 'requestRollback';
+export type UpgradeRequestName =
+  'approve' | 'abort' | 'requestRollback' | 'retry' | 'skip' | 'pause' | 'resume' | 'confirmRollback';
 
 /**
- * Which requests each phase hears. Requests that belong to later work (execution decisions, pause/resume) are
- * added here with their phases; a phase not listed for a request refuses it with the request's hint.
+ * Which requests each phase hears; a phase not listed for a request refuses it with the request's hint. The
+ * execution requests (retry, skip, pause, resume, confirmRollback) have further rules of their own in
+ * execution-requests.ts (execute mode, something waiting for that answer).
  */
 export const REQUESTS_BY_PHASE: Record<UpgradePhase, readonly UpgradeRequestName[]> = {
   inventory: ['abort'],
@@ -17,8 +20,9 @@ export const REQUESTS_BY_PHASE: Record<UpgradePhase, readonly UpgradeRequestName
   analysis: ['abort'],
   decision: ['abort'],
   'awaiting-approval': ['approve', 'abort'],
-  execution: ['abort'],
-  soak: ['requestRollback', 'abort'],
+  execution: ['abort', 'retry', 'skip', 'pause', 'resume', 'confirmRollback'],
+  soak: ['requestRollback', 'confirmRollback', 'abort'],
+  rollback: ['abort', 'retry', 'skip', 'pause', 'resume'],
   report: [],
   completed: [],
   aborted: [],
@@ -29,6 +33,12 @@ const WHEN_HEARD: Record<UpgradeRequestName, string> = {
   approve: 'approve once the decision is in and the approval gate is open',
   abort: 'it has already finished its work',
   requestRollback: 'rollback requests are heard during the soak window, after approval',
+  retry: 'retry is heard while an executing upgrade or rollback waits for a decision on a failed step or drift',
+  skip: 'skip is heard while an executing upgrade or rollback waits for a decision on a step',
+  pause: 'pause is heard while an upgrade or rollback executes',
+  resume: 'resume is heard while an executing upgrade or rollback is paused or waits for a manual step',
+  confirmRollback:
+    'a rollback is confirmed after a ROLLBACK verdict in the soak window, or while an executing upgrade waits for a decision',
 };
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -67,6 +77,9 @@ export interface AbortResult {
   phase: UpgradePhase;
   /** Whether the workflow had stopped its running work when the answer was sent. */
   stopped: boolean;
+  /** EKS updates that run on (EKS cannot cancel them): the run stops once they end. */
+  runningUpdates?: string[];
+  message?: string;
 }
 
 /** What the validators know about the upgrade at the moment a request arrives. */
@@ -80,6 +93,18 @@ export interface RequestView {
   /** Set when a ROLLBACK verdict closed the soak window. */
   soakClosedBy?: string;
   pendingRollbacks: number;
+  mode?: 'analyze' | 'execute';
+  /** The plan executing now (the upgrade's, or the rollback's), when one is. */
+  execution?: {
+    kind: 'upgrade' | 'rollback';
+    waits: ExecutionWait[];
+    pauseRequested: boolean;
+    /** Steps whose EKS update runs now. */
+    running: string[];
+    /** Kind of change of each step (to refuse `skip` for the control plane). */
+    stepKinds: Record<string, string>;
+  };
+  rollbackProposal?: RollbackProposal['state'];
 }
 
 /** At most this many rollback requests wait for a verdict at once (the server allows 10 in-flight updates). */

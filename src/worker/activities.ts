@@ -19,11 +19,19 @@ import type { AppConfig } from '../domain/config';
 import { createEksInventoryLoader } from './eks-inventory-loader';
 import type { Logger } from './logging';
 
+/** Where the execution activities reach EKS, when not AWS itself (the demo's in-process simulator). */
+export interface EksEndpointOverride {
+  endpoint: string;
+  /** The simulator checks no signature, but the SDK signs: static placeholder keys, never real ones. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
 export interface WorkerActivityDeps {
   config: AppConfig;
   client: Client;
   logger: Logger;
   taskQueue: string;
+  eks?: EksEndpointOverride;
   /** Where the Kubernetes settings are read (default process.env). */
   env?: Record<string, string | undefined>;
 }
@@ -40,7 +48,7 @@ export function kubernetesChoiceFromEnv(env: Record<string, string | undefined>)
 
 /** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
 export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
-  const { config, client, logger, taskQueue } = deps;
+  const { config, client, logger, taskQueue, eks: override } = deps;
   const env = deps.env ?? process.env;
   const kubernetes = kubernetesChoiceFromEnv(env);
   const credentials = defaultProvider();
@@ -59,7 +67,7 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
     logger,
     eksClient: (region) => {
       let eks = eksClients.get(region);
-      if (!eks) eksClients.set(region, (eks = new EKSClient({ region, maxAttempts: 2 })));
+      if (!eks) eksClients.set(region, (eks = new EKSClient({ region, maxAttempts: 2, ...(override ?? {}) })));
       return eks;
     },
   };

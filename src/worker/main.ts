@@ -15,7 +15,7 @@ import { registerSearchAttributes } from './search-attributes';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
 import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
-import { buildWorkerActivities } from './activities';
+import { buildWorkerActivities, type EksEndpointOverride } from './activities';
 import { analysisTaskQueueFor } from '../workflows/constants';
 import { loadWorkflowBundle } from './workflow-bundle';
 import { keepHealthFile } from './health';
@@ -31,6 +31,8 @@ export interface UpgradeWorkerProcessOptions {
   connectRetryMs?: number;
   /** Aborting it stops the connection retries (a shutdown signal during start-up). */
   signal?: AbortSignal;
+  /** The execution activities' EKS endpoint, when not AWS (the demo's simulator). */
+  eks?: EksEndpointOverride;
 }
 
 /** Thrown when start-up was stopped by a signal before the worker ran: a clean stop, not a failure. */
@@ -130,7 +132,13 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       workflowBundle = loaded.bundle;
       bundleOrigin = loaded.origin;
     }
-    const activities = buildWorkerActivities({ config, client, logger, taskQueue: guardTaskQueue });
+    const activities = buildWorkerActivities({
+      config,
+      client,
+      logger,
+      taskQueue: guardTaskQueue,
+      ...(options.eks ? { eks: options.eks } : {}),
+    });
     const identity = `eks-upgrade@${hostname()}:${process.pid}`;
     const worker = await createUpgradeWorker({
       connection: nativeConnection,

@@ -6,6 +6,18 @@ import { z } from 'zod';
 import { ROLE_ARN, ROLE_ARN_HINT, ROLE_SESSION_NAME } from '../domain/aws-role';
 import type { RollbackRecord } from '../domain/rollback';
 import type {
+  ConfirmRollbackRequest,
+  ConfirmRollbackResult,
+  PauseRequest,
+  PauseResult,
+  ResumeRequest,
+  ResumeResult,
+  RetryRequest,
+  RetryResult,
+  SkipRequest,
+  SkipResult,
+} from '../domain/execution-requests';
+import type {
   AbortRequest,
   AbortResult,
   ApproveRequest,
@@ -24,6 +36,30 @@ const assumeUpgradedTo = z
   .string()
   .regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' })
   .optional();
+
+export const ExecutionOptionsSchema = z.strictObject({
+  /** Node groups updated at once (the plan's node-group stage). */
+  nodegroupConcurrency: z.number().int().min(1).max(20).default(1),
+  /** Nodes each node group replaces at once; when it differs from a group's setting, a config step comes first. */
+  maxUnavailable: z.number().int().min(1).max(100).optional(),
+  /** Launch-template versions to roll out, by node group (custom AMIs). */
+  launchTemplateVersions: z.record(z.string().min(1), z.string().min(1)).optional(),
+  /** UpdateAddon resolveConflicts (PRESERVE keeps changed fields). */
+  resolveConflicts: z.enum(['OVERWRITE', 'NONE', 'PRESERVE']).default('PRESERVE'),
+  /** DescribeUpdate every this long inside the step activities, in ms. */
+  pollIntervalMs: z.number().int().min(100).max(600_000).default(30_000),
+  /** Heartbeat timeout of the step activities, in ms (default: twice the poll interval, at least 10 s). */
+  heartbeatTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+  /** Stop before each stage after the first until `resume`. */
+  pauseBetweenStages: z.boolean().default(false),
+  /** Run the rollback plan as soon as a ROLLBACK verdict is given, without waiting for confirmRollback. */
+  autoRollback: z.boolean().default(false),
+  /** Node groups in a rollback: `try` UpdateNodegroupVersion to the previous version, `manual` a blue/green swap. */
+  nodegroupDowngrade: z.enum(['try', 'manual']).default('try'),
+  /** How the EKS API this upgrade acts on is named in its status, report and Web UI (the demo: "simulated EKS"). */
+  targetLabel: z.string().trim().min(1).max(100).optional(),
+});
+export type ExecutionOptions = z.output<typeof ExecutionOptionsSchema>;
 
 export const UpgradeInputSchema = z
   .strictObject({
@@ -89,16 +125,10 @@ export const UpgradeInputSchema = z
      * elsewhere, and how soon an abort reaches it. They heartbeat every second while they run.
      */
     evidenceHeartbeatTimeoutMs: z.number().int().min(1000).max(600_000).default(15_000),
+    /** How the plan is made (every mode) and executed (execute mode). */
+    execution: ExecutionOptionsSchema.prefault({}),
   })
   .superRefine((input, ctx) => {
-    if (input.mode === 'execute') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mode'],
-        message:
-          "execute mode is not available yet: use mode 'analyze', which decides and leaves the upgrade itself to you",
-      });
-    }
     if (input.roleArn && input.inventory.kind !== 'eks') {
       ctx.addIssue({
         code: 'custom',
@@ -155,6 +185,19 @@ export type {
   ApproveResult,
   RollbackRequest,
 } from '../domain/upgrade-requests';
+export type {
+  ConfirmRollbackRequest,
+  ConfirmRollbackResult,
+  PauseRequest,
+  PauseResult,
+  ResumeRequest,
+  ResumeResult,
+  RetryRequest,
+  RetryResult,
+  SkipRequest,
+  SkipResult,
+} from '../domain/execution-requests';
+export type { ExecutionProgress, RollbackProposal } from '../domain/execution';
 
 /** Why an input was refused: the field (dotted path) and what is expected there. */
 export interface InputProblem {
@@ -217,6 +260,20 @@ export function upgradeStaticDetails(input: UpgradeInput): string {
 export const approveUpdate = defineUpdate<ApproveResult, [ApproveRequest]>('approve');
 export const abortUpdate = defineUpdate<AbortResult, [AbortRequest]>('abort');
 export const requestRollbackUpdate = defineUpdate<RollbackRecord, [RollbackRequest]>('requestRollback');
+
+/**
+ * Execute mode (src/domain/execution-requests.ts holds their rules). Each answers at once, once the workflow has
+ * taken the decision; the run then acts on it.
+ * - retry: runs a failed step again as a new operator round (a new EKS token), optionally with force (audited).
+ * - skip: leaves a failed or manual step (never the control plane), or goes on despite drift.
+ * - pause / resume: the run stops before its next step; running EKS updates go on (EKS cannot pause them).
+ * - confirmRollback: runs the proposed rollback plan (soak window), or stops the upgrade to roll back.
+ */
+export const retryUpdate = defineUpdate<RetryResult, [RetryRequest]>('retry');
+export const skipUpdate = defineUpdate<SkipResult, [SkipRequest]>('skip');
+export const pauseUpdate = defineUpdate<PauseResult, [PauseRequest]>('pause');
+export const resumeUpdate = defineUpdate<ResumeResult, [ResumeRequest]>('resume');
+export const confirmRollbackUpdate = defineUpdate<ConfirmRollbackResult, [ConfirmRollbackRequest]>('confirmRollback');
 
 export const statusQuery = defineQuery<UpgradeStatus>('status');
 export const reportQuery = defineQuery<UpgradeReport>('report');

@@ -6,8 +6,11 @@
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
 //   UPGRADE_TEST_CHANGELOG_URL, UPGRADE_TEST_CACHE_DIR (optional: the CHANGELOG fake and a cache of the test's own)
 //   UPGRADE_TEST_FLEET=1: also the campaign activities, the shared analysis cache and its queue's worker
+//   UPGRADE_TEST_EKS_ENDPOINT (optional: the execution activities, reaching the EKS simulator there)
+import { EKSClient } from '@aws-sdk/client-eks';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { createExecutionActivities } from '../../src/activities/eks-execution';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { analysisTaskQueueFor } from '../../src/workflows/constants';
 import { rigActivities } from '../integration/upgrade-support';
@@ -47,13 +50,22 @@ async function main(): Promise<void> {
         }
       : {}),
   });
+  const eksEndpoint = process.env.UPGRADE_TEST_EKS_ENDPOINT;
+  const eks = eksEndpoint
+    ? new EKSClient({
+        region: 'us-east-1',
+        endpoint: eksEndpoint,
+        credentials: { accessKeyId: 'AKIDFAKEFORTESTS', secretAccessKey: 'fake-secret-for-tests' },
+        maxAttempts: 2,
+      })
+    : undefined;
   const bundle = await getWorkflowBundle();
   const make = (queue: string) =>
     createUpgradeWorker({
       connection: nativeConnection,
       namespace,
       taskQueue: queue,
-      activities,
+      activities: { ...activities, ...(eks ? createExecutionActivities({ eksClient: () => eks }) : {}) },
       workflowBundle: bundle,
       identity: `test-child-worker:${process.pid}`,
       // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.

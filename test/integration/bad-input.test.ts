@@ -247,10 +247,16 @@ const cases: Case[] = [
     stderr: /--soak: 'soon' is not a duration; use e\.g\. 90s/,
   },
   {
-    name: 'start: execute mode',
-    args: () => withSnapshot('good-1.31.json', '1.32', '--mode', 'execute'),
+    name: 'start: an unknown --mode',
+    args: () => withSnapshot('good-1.31.json', '1.32', '--mode', 'apply'),
     code: 2,
-    stderr: /--mode.*execute mode is not available yet.*use mode 'analyze'/,
+    stderr: /--mode 'apply': .*"analyze"\|"execute"/,
+  },
+  {
+    name: 'start: an execute-mode option in analyze mode',
+    args: () => withSnapshot('good-1.31.json', '1.32', '--pause-between-stages'),
+    code: 2,
+    stderr: /--pause-between-stages applies to --mode execute/,
   },
   {
     name: 'start: missing manifests',

@@ -126,7 +126,7 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     assert.equal(rollback?.verdict, 'ROLLBACK');
     assert.equal(rollback?.basis, 'rules+ai');
     assert.equal(rollback?.reason, '5xx spike on storefront (by sre-alice)');
-    assert.match(rollback?.action ?? '', /EKS cannot downgrade a control plane/);
+    assert.match(rollback?.action ?? '', /No automated action \(analyze mode\)\. Roll back by hand/);
     const asked = fake.calls.find(
       (c) => c.toolName === 'ROLLBACK_DECISION' && c.allText.includes('error rate 12% since 14:05'),
     );
@@ -193,7 +193,8 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
   void it('refuses bad input with a non-retryable failure naming the field', async () => {
     for (const [input, field] of [
       [{ ...upgradeInput('clean'), targetVersion: '1.x' }, 'targetVersion'],
-      [{ ...upgradeInput('clean'), mode: 'execute' as const }, 'mode'],
+      [{ ...upgradeInput('clean'), mode: 'apply' as unknown as 'execute' }, 'mode'],
+      [{ ...upgradeInput('clean'), execution: { nodegroupConcurrency: 0 } }, 'execution.nodegroupConcurrency'],
       [{ ...upgradeInput('clean'), currentVersion: '1.31' }, 'targetVersion'],
       // Found after the inventory: the snapshot is of another cluster.
       [{ ...upgradeInput('clean'), clusterName: 'prod-west' }, 'inventory'],

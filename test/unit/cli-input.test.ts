@@ -46,6 +46,39 @@ void test('flags become a validated UpgradeInput with absolute paths and the def
   assert.deepEqual(buildUpgradeInput(base).releaseNotes, { kind: 'kubernetes-changelog' });
 });
 
+void test('execute mode and its options', () => {
+  const input = buildUpgradeInput({
+    ...base,
+    mode: 'execute',
+    concurrency: '2',
+    maxUnavailable: '3',
+    pauseBetweenStages: true,
+    autoRollback: true,
+    pollInterval: '15s',
+  });
+  assert.equal(input.mode, 'execute');
+  assert.deepEqual(input.execution, {
+    nodegroupConcurrency: 2,
+    maxUnavailable: 3,
+    resolveConflicts: 'PRESERVE',
+    pollIntervalMs: 15_000,
+    pauseBetweenStages: true,
+    autoRollback: true,
+    nodegroupDowngrade: 'try',
+  });
+  // The defaults when nothing is said: one node group at a time, 30 s polls, confirmation before a rollback.
+  assert.deepEqual(buildUpgradeInput({ ...base, mode: 'execute' }).execution, {
+    nodegroupConcurrency: 1,
+    resolveConflicts: 'PRESERVE',
+    pollIntervalMs: 30_000,
+    pauseBetweenStages: false,
+    autoRollback: false,
+    nodegroupDowngrade: 'try',
+  });
+  // Analyze mode takes the plan's options too (the playbook shows them).
+  assert.equal(buildUpgradeInput({ ...base, concurrency: '3' }).execution.nodegroupConcurrency, 3);
+});
+
 void test('bad flags are refused with the flag named', () => {
   assert.equal(refusal(() => buildUpgradeInput({ ...base, cluster: undefined })).flag, '--cluster');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, target: 'v1.32.1' })).flag, '--target');
@@ -56,7 +89,22 @@ void test('bad flags are refused with the flag named', () => {
     '--target',
     'the target must be newer than --current',
   );
-  assert.equal(refusal(() => buildUpgradeInput({ ...base, mode: 'execute' })).flag, '--mode');
+  assert.equal(refusal(() => buildUpgradeInput({ ...base, mode: 'apply' })).flag, '--mode');
+  assert.equal(refusal(() => buildUpgradeInput({ ...base, mode: 'execute', concurrency: '0' })).flag, '--concurrency');
+  assert.equal(
+    refusal(() => buildUpgradeInput({ ...base, mode: 'execute', concurrency: 'two' })).flag,
+    '--concurrency',
+  );
+  assert.equal(
+    refusal(() => buildUpgradeInput({ ...base, mode: 'execute', maxUnavailable: '101' })).flag,
+    '--max-unavailable',
+  );
+  assert.equal(
+    refusal(() => buildUpgradeInput({ ...base, pauseBetweenStages: true })).flag,
+    '--pause-between-stages',
+    'an execution option in analyze mode',
+  );
+  assert.equal(refusal(() => buildUpgradeInput({ ...base, autoRollback: true })).flag, '--auto-rollback');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, soak: 'forever' })).flag, '--soak');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, snapshot: '/nonexistent.json' })).flag, '--snapshot');
   assert.equal(refusal(() => buildUpgradeInput({ ...base, manifests: ['/nonexistent-dir'] })).flag, '--manifests');

@@ -42,8 +42,19 @@ void describe('parseUpgradeInput', () => {
     assert.match(problems({ ...valid, surprise: 1 })[0] ?? '', /surprise/);
   });
 
-  void it('refuses execute mode, a live inventory without region and a target not above the current version', () => {
-    assert.match(problems({ ...valid, mode: 'execute' })[0] ?? '', /^mode: execute mode is not available yet/);
+  void it('takes execute mode with its options; refuses bad options, a live inventory without region and a target not above the current version', () => {
+    assert.deepEqual(problems({ ...valid, mode: 'execute' }), []);
+    assert.deepEqual(
+      problems({ ...valid, mode: 'execute', execution: { nodegroupConcurrency: 3, autoRollback: true } }),
+      [],
+    );
+    assert.match(problems({ ...valid, mode: 'apply' })[0] ?? '', /^mode: /);
+    assert.match(
+      problems({ ...valid, execution: { nodegroupConcurrency: 21 } })[0] ?? '',
+      /^execution\.nodegroupConcurrency: /,
+    );
+    assert.match(problems({ ...valid, execution: { pollIntervalMs: 10 } })[0] ?? '', /^execution\.pollIntervalMs: /);
+    assert.match(problems({ ...valid, execution: { surprise: true } })[0] ?? '', /surprise/);
     assert.match(problems({ ...valid, inventory: { kind: 'eks' } })[0] ?? '', /^region: /);
     assert.deepEqual(problems({ ...valid, inventory: { kind: 'eks' }, region: 'us-east-1' }), []);
     assert.match(

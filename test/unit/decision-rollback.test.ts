@@ -48,7 +48,7 @@ void describe('decideRollbackVerdict', () => {
   void it('takes the model verdict when the rules agree, with what EKS allows as the action', () => {
     const r = decideRollbackVerdict({ ...base, decision: go, aiDecision: model('ROLLBACK', 8) });
     assert.deepEqual([r.verdict, r.basis, r.aiVerdict], ['ROLLBACK', 'rules+ai', 'ROLLBACK']);
-    assert.match(r.action, /No automated action \(analyze mode\)\. EKS cannot downgrade a control plane/);
+    assert.match(r.action, /No automated action \(analyze mode\)\. Roll back by hand.*VersionRollback/);
     assert.ok(r.reasons.includes('Model: error rate doubled'));
   });
 

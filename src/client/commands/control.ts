@@ -61,7 +61,7 @@ function refusal(err: WorkflowUpdateFailedError): string {
  * Sends one update to a running upgrade, within `waitMs`. Refusals, closed runs, failing workflow tasks and
  * missing workers each become a StateError/NoWorkerError saying which, never a bare "Workflow Update failed".
  */
-async function sendUpdate<R>(
+export async function sendUpdate<R>(
   ctx: CommandContext,
   workflowId: string,
   what: string,
@@ -175,7 +175,9 @@ export async function runAbort(
   else
     ctx.out.result(
       `aborted ${workflowId} in phase ${result.abortedIn}: ${reason}` +
-        (result.stopped ? `; it ended in phase ${result.phase}` : '; its running work was still stopping'),
+        (result.stopped
+          ? `; it ended in phase ${result.phase}`
+          : `; ${result.message ?? 'its running work was still stopping'}`),
     );
   return EXIT_OK;
 }
@@ -197,9 +199,19 @@ export async function runRollback(
     by?: string;
     wait?: boolean;
     waitTimeout?: string;
+    confirm?: boolean;
   } & FormatFlag,
   ctx: CommandContext,
 ): Promise<number> {
+  if (flags.confirm) {
+    if (flags.evidence !== undefined || flags.wait)
+      throw new UsageError(
+        '--confirm runs the proposed rollback: --evidence and --wait go with a rollback request',
+        '--confirm',
+      );
+    const { runConfirmRollback } = await import('./execution.js');
+    return runConfirmRollback(flags, ctx);
+  }
   const format = parseFormat(flags.format);
   if (!flags.reason?.trim())
     throw new UsageError('required: what is wrong, e.g. --reason "5xx rate doubled after the upgrade"', '--reason');

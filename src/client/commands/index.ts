@@ -8,7 +8,8 @@ import type { CommandContext } from '../context';
 export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'start',
-    description: 'start an upgrade analysis: workflow upgrade-<cluster>-<target>',
+    description:
+      'start an upgrade (analysis, or with --mode execute the upgrade itself): workflow upgrade-<cluster>-<target>',
     flags: (cmd) =>
       cmd
         .option('--cluster <name>', 'EKS cluster name')
@@ -25,8 +26,16 @@ export const COMMANDS: readonly CommandSpec[] = [
           "'changelog' (official, cached), 'none', or a local file/directory",
           'changelog',
         )
-        .option('--mode <mode>', 'analyze (execute is not available yet)', 'analyze')
+        .option('--mode <mode>', 'analyze (decide and plan only) or execute (run the plan after approval)', 'analyze')
         .option('--auto-approve', 'approve automatically when the decision is GO')
+        .option('--concurrency <n>', 'node groups updated at once (execute mode; default 1)')
+        .option('--max-unavailable <n>', "nodes each node group replaces at once (default: the group's setting)")
+        .option('--pause-between-stages', 'execute mode: stop before each stage after the first until `resume`')
+        .option(
+          '--auto-rollback',
+          'execute mode: run the rollback plan at once on a ROLLBACK verdict (no confirmation)',
+        )
+        .option('--poll-interval <duration>', 'execute mode: how often each step polls DescribeUpdate (default 30s)')
         .option('--no-ai', 'skip the Bedrock analyses: deterministic rules only')
         .option('--soak <duration>', 'soak window after approval, open to rollback requests (e.g. 30m, 1h)')
         .option('--approval-timeout <duration>', 'how long to wait for approve/abort (e.g. 7d)')
@@ -79,8 +88,62 @@ export const COMMANDS: readonly CommandSpec[] = [
         .option('--by <name>', 'who asks (default $USER)')
         .option('--wait', 'wait for the verdict and print it')
         .option('--wait-timeout <duration>', 'give up waiting after this long', '5m')
+        .option(
+          '--confirm',
+          'execute mode: run the proposed rollback plan (after a ROLLBACK verdict), or roll back instead of going on while a step waits for a decision',
+        )
         .addOption(formatOption()),
     run: () => import('./control.js').then((m) => m.runRollback),
+  }),
+
+  defineCommand({
+    name: 'retry',
+    description: 'execute mode: run a failed step again (a new EKS update), or check drift again',
+    flags: (cmd) =>
+      upgradeRefFlags(cmd)
+        .option('--step <id>', 'the waiting step (needed when several wait)')
+        .option(
+          '--force',
+          'EKS force: evict past PDBs, skip readiness insights, overwrite add-on fields (needs --reason)',
+        )
+        .option('--reason <text>', 'why (required with --force; recorded in history and the report)')
+        .option('--by <name>', 'who decides (default $USER)')
+        .addOption(formatOption(['text', 'json'])),
+    run: () => import('./execution.js').then((m) => m.runRetry),
+  }),
+
+  defineCommand({
+    name: 'skip',
+    description: 'execute mode: leave a failed or manual step (never the control plane), or go on despite drift',
+    flags: (cmd) =>
+      upgradeRefFlags(cmd)
+        .option('--step <id>', 'the waiting step (needed when several wait)')
+        .option('--reason <text>', 'why (required; recorded in history and the report)')
+        .option('--by <name>', 'who decides (default $USER)')
+        .addOption(formatOption(['text', 'json'])),
+    run: () => import('./execution.js').then((m) => m.runSkip),
+  }),
+
+  defineCommand({
+    name: 'pause',
+    description: 'execute mode: stop before the next step (running EKS updates finish: EKS cannot pause them)',
+    flags: (cmd) =>
+      upgradeRefFlags(cmd)
+        .option('--reason <text>', 'why')
+        .option('--by <name>', 'who pauses (default $USER)')
+        .addOption(formatOption(['text', 'json'])),
+    run: () => import('./execution.js').then((m) => m.runPause),
+  }),
+
+  defineCommand({
+    name: 'resume',
+    description: 'execute mode: go on after a pause or a stage gate, or confirm a manual step is done',
+    flags: (cmd) =>
+      upgradeRefFlags(cmd)
+        .option('--comment <text>', 'recorded with the decision')
+        .option('--by <name>', 'who resumes (default $USER)')
+        .addOption(formatOption(['text', 'json'])),
+    run: () => import('./execution.js').then((m) => m.runResume),
   }),
 
   defineCommand({
@@ -192,7 +255,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'demo',
     description:
-      'start a dev server with its Web UI and a worker, analyse the bundled sample cluster, print the report',
+      'start a dev server with its Web UI and a worker, analyse (with --execute: upgrade) the bundled sample cluster, print the report',
     flags: (cmd) =>
       cmd
         .option('--no-ai', 'skip Bedrock even when AWS credentials are present')
@@ -205,6 +268,19 @@ export const COMMANDS: readonly CommandSpec[] = [
           'preferred frontend port (the UI uses port + 1000); another is chosen when busy',
           '7233',
         )
+        .option(
+          '--execute',
+          'also upgrade the sample, end to end, against the in-process EKS simulator ("simulated EKS")',
+        )
+        .option(
+          '--external-worker',
+          'with --execute: run no worker here; print the command for one (to kill and restart)',
+        )
+        .option(
+          '--soak <duration>',
+          'soak window after the upgrade, open to rollback requests (default 5s; 10s with --execute)',
+        )
+        .option('--eks-port <port>', 'port of the EKS simulator (with --execute; another is chosen when busy)', '7300')
         .addOption(formatOption(['md', 'json', 'text'])),
     run: () => import('../demo.js').then((m) => m.runDemoCommand),
   }),

@@ -61,10 +61,22 @@ export function startMetadata(input: ValidUpgradeInput): { staticSummary: string
   const staticDetails = [
     upgradeStaticDetails({ ...input, ...(currentVersion ? { currentVersion } : {}) }),
     `- Soak window: ${formatDuration(input.soakWindowMs)}; approval timeout: ${formatDuration(input.approvalTimeoutMs)}`,
+    ...(input.mode === 'execute' ? [executionDetails(input)] : []),
     '',
     `Approve: \`eks-upgrade approve --cluster ${input.clusterName} --target ${input.targetVersion}\``,
   ].join('\n');
   return { staticSummary, staticDetails: staticDetails.slice(0, 20_000) };
+}
+
+function executionDetails(input: ValidUpgradeInput): string {
+  const e = input.execution;
+  return [
+    `- Execution against ${e.targetLabel ?? 'EKS'}: node groups ${e.nodegroupConcurrency} at a time`,
+    e.maxUnavailable !== undefined ? `, maxUnavailable ${e.maxUnavailable}` : '',
+    `, polls every ${formatDuration(e.pollIntervalMs)}`,
+    e.pauseBetweenStages ? ', pauses between stages' : '',
+    e.autoRollback ? ', rolls back at once on a ROLLBACK verdict' : ', a rollback waits for rollback --confirm',
+  ].join('');
 }
 
 /** How an upgrade is started, by `start` and by the demo alike: id, search attributes, Web UI metadata. */

@@ -64,3 +64,14 @@ export function expectedStateAfter(plan: AnyPlan): ExpectedState {
   for (const step of plan.steps) if (step.automated) applyTo(state, step);
   return state;
 }
+
+/**
+ * The expected state once exactly the steps in `done` have run (a skipped or failed step leaves its resource as it
+ * was): what the preflight before a stage compares with EKS while a plan executes.
+ */
+export function expectedStateWith(plan: AnyPlan, done: ReadonlySet<string>): ExpectedState {
+  const state: ExpectedState = { clusterVersion: plan.currentVersion, nodegroups: {}, addons: {} };
+  for (const step of plan.steps) applyFrom(state, step);
+  for (const step of plan.steps) if (step.automated && done.has(step.id)) applyTo(state, step);
+  return state;
+}

@@ -2,6 +2,12 @@
 export * from './types';
 export { buildUpgradePlan, effectiveMaxUnavailable, PlanInputError, STAGE_TITLES, type PlanOptions } from './build';
 export { buildRollbackPlan, ROLLBACK_WINDOW_DAYS, type RollbackPlanInput } from './rollback-plan';
-export { expectedStateAfter, expectedStateBefore, type ExpectedNodegroup, type ExpectedState } from './expected';
+export {
+  expectedStateAfter,
+  expectedStateBefore,
+  expectedStateWith,
+  type ExpectedNodegroup,
+  type ExpectedState,
+} from './expected';
 export { renderPlanMarkdown, renderPlanText } from './render';
 export { addonUpgradePath, compareAddonVersions, targetAddonVersion } from './addon-versions';

@@ -7,6 +7,7 @@ export { SimulatorError } from './errors';
 export { stateFromSnapshot, type StateFromSnapshotOptions } from './from-snapshot';
 export type { SimState, SimCluster, UpdateRecord, ResourceRef, Wire } from './model';
 export {
+  compressedTiming,
   configurationConflict,
   DEFAULT_SWITCHES,
   DEFAULT_TIMING,

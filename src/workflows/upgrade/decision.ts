@@ -1,7 +1,10 @@
 // Phase 4, decision: deterministic rules first (hard blockers cap the outcome), then the model within their
-// bounds (src/domain/decision.ts holds the rules).
+// bounds (src/domain/decision.ts holds the rules); then the plan, the playbook of every mode and what execute mode
+// runs (an activity, so the plan is recorded in history once).
+import { isCancellation } from '@temporalio/workflow';
 import { decideUpgradeVerdict, evaluateUpgradeRules, summarizeEvidence } from '../../domain/decision';
 import { attemptAnalysis } from './analysis';
+import { describeSkipped } from './failure';
 import type { UpgradeRun } from './run';
 
 export async function decisionPhase(run: UpgradeRun): Promise<void> {
@@ -21,4 +24,36 @@ export async function decisionPhase(run: UpgradeRun): Promise<void> {
   );
   state.decision = decideUpgradeVerdict({ rules, skipped: state.skipped, ...(aiDecision ? { aiDecision } : {}) });
   state.publish();
+  await planPhase(run);
+}
+
+async function planPhase({ state, acts }: UpgradeRun): Promise<void> {
+  const { snapshot } = state.inventory();
+  const { nodegroupConcurrency, maxUnavailable, launchTemplateVersions, resolveConflicts } = state.input.execution;
+  // What the plan reads, not the whole inventory (insights, subnets, live objects stay out of this payload).
+  const { schemaVersion, cluster, nodeGroups, fargateProfiles, addons, nodes } = snapshot;
+  try {
+    state.plan = await acts.plan.planUpgrade({
+      snapshot: {
+        schemaVersion,
+        cluster,
+        ...(nodeGroups ? { nodeGroups } : {}),
+        ...(fargateProfiles ? { fargateProfiles } : {}),
+        ...(addons ? { addons } : {}),
+        ...(nodes ? { nodes } : {}),
+      },
+      targetVersion: state.input.targetVersion,
+      options: {
+        nodegroupConcurrency,
+        resolveConflicts,
+        ...(maxUnavailable !== undefined ? { maxUnavailable } : {}),
+        ...(launchTemplateVersions ? { launchTemplateVersions } : {}),
+      },
+    });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const { errorType, reason } = describeSkipped(err);
+    state.planError = `${errorType}: ${reason}`;
+    state.note(`No upgrade plan: ${reason}`);
+  }
 }

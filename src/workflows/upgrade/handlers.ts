@@ -84,6 +84,13 @@ export function registerUpgradeHandlers(state: UpgradeState, controls: UpgradeCo
       state.abortReason = `${reason}${by ? ` (by ${by})` : ''}`;
       state.publish();
       controls.cancelWork();
+      const running = state.activeRun()?.running() ?? [];
+      if (running.length > 0) {
+        // EKS cannot cancel an update: the run lets it finish, records it, and stops before anything else.
+        const message = `EKS cannot cancel a running update: ${running.join(', ')} will finish (the run records it), then the upgrade stops; nothing after it runs`;
+        state.note(message);
+        return { abortedIn, phase: state.phase, stopped: false, runningUpdates: running, message };
+      }
       const stopped = await condition(() => state.closed, ABORT_ANSWER_WAIT_MS);
       return { abortedIn, phase: state.phase, stopped };
     },

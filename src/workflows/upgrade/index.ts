@@ -1,8 +1,10 @@
 // The durable upgrade workflow, one per cluster and target version (id `upgrade-<cluster>-<target>`):
 // inventory → evidence (parallel) → AI analysis (parallel, every call through the Bedrock guard) → decision
-// (rules first, model within their bounds) → approval gate → execution (analyze mode: not executed) → soak window
-// open to requestRollback → report. One function per phase (./*.ts); they run in one cancellation scope, which
-// the abort update cancels, so running activities stop within seconds.
+// (rules first, model within their bounds) and the plan → approval gate → execution (execute mode: the plan's
+// steps, one EKS update each; analyze mode: not executed) → soak window open to requestRollback → rollback (an
+// executed upgrade, once a ROLLBACK verdict is confirmed or the operator chose it) → report. One function per phase
+// (./*.ts); they run in one cancellation scope, which the abort update cancels, so running activities stop within
+// seconds (a running EKS update is let finish: EKS cannot cancel it).
 import {
   allHandlersFinished,
   CancellationScope,
@@ -23,8 +25,10 @@ import { evidencePhase } from './evidence';
 import { executionPhase } from './execution';
 import { failUpgrade, invalidUpgradeInput } from './failure';
 import { finishRun } from './finish';
+import { registerExecutionHandlers } from './execution-handlers';
 import { registerUpgradeHandlers } from './handlers';
 import { inventoryPhase } from './inventory';
+import { rollbackPhase } from './rollback';
 import type { UpgradeRun } from './run';
 import { soakPhase } from './soak';
 import { UpgradeState } from './state';
@@ -36,8 +40,19 @@ async function runPhases(run: UpgradeRun): Promise<void> {
   await decisionPhase(run);
   await approvalGatePhase(run);
   if (!run.state.goAhead()) return;
-  await executionPhase(run);
-  await soakPhase(run);
+  if ((await executionPhase(run)) === 'rollback') {
+    await rollbackPhase(run, 'the operator chose to roll back during the execution');
+    return;
+  }
+  if ((await soakPhase(run)) === 'rollback') {
+    const p = run.state.rollbackProposal;
+    await rollbackPhase(
+      run,
+      p?.state === 'auto'
+        ? 'a ROLLBACK verdict with autoRollback'
+        : `a ROLLBACK verdict confirmed by ${p?.confirmedBy ?? '?'}`,
+    );
+  }
 }
 
 function validInput(raw: UpgradeInput): ValidUpgradeInput {
@@ -60,6 +75,7 @@ export async function upgradeWorkflow(rawInput: UpgradeInput): Promise<UpgradeRe
   const work = new CancellationScope();
   // Handlers first, before any await: an update sent early is then validated against the real state.
   registerUpgradeHandlers(state, { cancelWork: () => work.cancel() });
+  registerExecutionHandlers(state);
   try {
     await work.run(() => runPhases({ state, acts: upgradeActivities(input) }));
   } catch (err) {

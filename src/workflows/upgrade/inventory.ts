@@ -37,6 +37,10 @@ export async function inventoryPhase({ state, acts }: UpgradeRun): Promise<void>
     );
   }
   state.snapshot = snapshot;
+  if (input.mode === 'execute' && !state.executionTarget())
+    throw invalidUpgradeInput(
+      `execute mode needs the cluster's region: pass region (--region), or an inventory whose cluster names one (cluster.region in the snapshot).`,
+    );
   state.currentVersion = snapshot.cluster.version;
   state.context = {
     clusterName: input.clusterName,

@@ -1,33 +1,58 @@
 // Phase 7, the soak window: rollback requests (accepted by the requestRollback validator) are decided one after
 // another, rules first and then the model; a ROLLBACK verdict closes the window early. Requests accepted before
-// the window closed are always decided, so every waiting requestRollback gets its verdict.
+// the window closed are always decided, so every waiting requestRollback gets its verdict. After an executed upgrade
+// a ROLLBACK verdict proposes the rollback plan: it runs once the operator confirms it (confirmRollback), or at once
+// with autoRollback; analyze mode records the verdict and acts on nothing.
 import { condition, isCancellation } from '@temporalio/workflow';
 import type { SkippedAnalysis } from '../../domain/analysis';
 import { decideRollbackVerdict, type RollbackRecord } from '../../domain/rollback';
 import { describeSkipped } from './failure';
 import type { UpgradeRun } from './run';
+import { proposeRollback } from './rollback';
 import type { PendingRollback } from './state';
 
-export async function soakPhase(run: UpgradeRun): Promise<void> {
+export async function soakPhase(run: UpgradeRun): Promise<'done' | 'rollback'> {
+  const { state } = run;
+  const rollbackVerdict = await decideRequests(run);
+  if (!rollbackVerdict) return 'done';
+  const proposal = await proposeRollback(run, rollbackVerdict);
+  if (!proposal) return 'done';
+  if (proposal.state === 'auto') return 'rollback';
+  // The proposal waits as long as an approval would; abort declines it.
+  const answered = await condition(() => proposal.state !== 'awaiting-confirmation', state.input.approvalTimeoutMs);
+  if (answered) return 'rollback';
+  proposal.state = 'expired';
+  state.note(
+    `The rollback proposed at ${proposal.proposedAt} was not confirmed within ${state.input.approvalTimeoutMs} ms: nothing was undone.`,
+  );
+  state.publish();
+  return 'done';
+}
+
+/** Decides rollback requests until the window closes; the first ROLLBACK verdict, if one was given. */
+async function decideRequests(run: UpgradeRun): Promise<RollbackRecord | undefined> {
   const { state } = run;
   const endsAt = Date.now() + state.input.soakWindowMs;
   state.soakEndsAtMs = endsAt;
   state.soakEndsAt = new Date(endsAt).toISOString();
   state.enter('soak');
   const next = () => state.rollbackQueue.find((r) => !r.verdict);
+  let rollback: RollbackRecord | undefined;
   for (;;) {
     const pending = next();
     if (!pending) {
       const remaining = endsAt - Date.now();
-      if (state.soakClosedBy || remaining <= 0) return;
+      if (state.soakClosedBy || remaining <= 0) return rollback;
       await condition(() => next() !== undefined, remaining);
       continue;
     }
     const record = await decideRollbackFor(run, pending);
     pending.verdict = record;
     state.rollbacks.push(record);
-    if (record.verdict === 'ROLLBACK' && !state.soakClosedBy)
+    if (record.verdict === 'ROLLBACK' && !state.soakClosedBy) {
       state.soakClosedBy = `a ROLLBACK verdict was given for the request of ${record.requestedAt}`;
+      rollback = record;
+    }
     state.publish();
   }
 }

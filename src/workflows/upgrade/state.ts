@@ -5,6 +5,8 @@ import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow'
 import type { AnalysisContext } from '../../activities/contracts';
 import type { AnalysisResult, SkippedAnalysis } from '../../domain/analysis';
 import type { DecisionEvidence, UpgradeDecision } from '../../domain/decision';
+import type { RollbackProposal } from '../../domain/execution';
+import type { RollbackPlan, UpgradePlan } from '../../domain/plan';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
 import { currentDetailsMarkdown, upgradeHeadline } from '../../domain/report';
 import type { RollbackRecord } from '../../domain/rollback';
@@ -20,6 +22,7 @@ import type {
 } from '../../domain/upgrade-report';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_DECISION, UPGRADE_PHASE } from '../search-attributes';
 import type { ValidUpgradeInput } from '../upgrade-messages';
+import type { ExecutionTracker } from './tracker';
 
 /** inventory, evidence, analysis, decision, approval, execution, soak, report. */
 const TOTAL_STEPS = 8;
@@ -31,6 +34,7 @@ const STEPS_DONE: Record<UpgradePhase, number> = {
   'awaiting-approval': 4,
   execution: 5,
   soak: 6,
+  rollback: 7,
   report: 7,
   completed: 8,
   aborted: 8,
@@ -63,6 +67,16 @@ export class UpgradeState {
   failure?: UpgradeFailure;
   execution = 'Not reached.';
   private readonly noteList: string[] = [];
+  /** The plan (every mode), or why none could be made. */
+  plan?: UpgradePlan;
+  planError?: string;
+  /** Execute mode: the upgrade's execution, and the rollback's once one runs. */
+  upgradeRun?: ExecutionTracker;
+  rollbackRun?: ExecutionTracker;
+  rollbackPlan?: RollbackPlan;
+  rollbackProposal?: RollbackProposal;
+  /** The search attributes last upserted: each upsert is a history event, so only changes are sent. */
+  private upserted = '';
 
   // Carried between phases, not reported: the inventory and the evidence the decision and analyses read.
   snapshot?: ClusterSnapshot;
@@ -105,13 +119,21 @@ export class UpgradeState {
       costUsd: Math.round(this.analyses.reduce((sum, a) => sum + a.costUsd, 0) * 1e6) / 1e6,
       skippedAnalyses: [...this.skipped],
       rollbacks: [...this.rollbacks],
-      headline: upgradeHeadline(base),
+      headline: upgradeHeadline({
+        ...base,
+        ...(this.override ? { override: this.override } : {}),
+        ...(this.upgradeRun ? { execution: this.upgradeRun.progress } : {}),
+        ...(this.rollbackRun ? { rollbackExecution: this.rollbackRun.progress } : {}),
+      }),
       mode: this.input.mode,
       ...(this.approvedBy ? { approvedBy: this.approvedBy } : {}),
       ...(this.override ? { override: this.override } : {}),
       ...(this.abortReason ? { abortReason: this.abortReason } : {}),
       ...(this.soakEndsAt ? { soakEndsAt: this.soakEndsAt } : {}),
       notes: [...this.noteList],
+      ...(this.upgradeRun ? { execution: this.upgradeRun.progress } : {}),
+      ...(this.rollbackProposal ? { rollbackProposal: this.rollbackProposal } : {}),
+      ...(this.rollbackRun ? { rollbackExecution: this.rollbackRun.progress } : {}),
     };
   }
 
@@ -123,7 +145,17 @@ export class UpgradeState {
       ...(this.readiness ? { readiness: this.readiness } : {}),
       analyses: [...this.analyses],
       execution: this.execution,
+      ...(this.plan ? { plan: this.plan } : {}),
+      ...(this.planError ? { planError: this.planError } : {}),
+      ...(this.rollbackPlan ? { rollbackPlan: this.rollbackPlan } : {}),
     };
+  }
+
+  /** The plan executing now: the rollback's while it runs, else the upgrade's while its phase runs. */
+  activeRun(): ExecutionTracker | undefined {
+    if (this.phase === 'rollback') return this.rollbackRun;
+    if (this.phase === 'execution') return this.upgradeRun;
+    return undefined;
   }
 
   /** What the update validators decide on. */
@@ -136,6 +168,24 @@ export class UpgradeState {
       ...(this.soakEndsAtMs !== undefined ? { soakEndsAtMs: this.soakEndsAtMs } : {}),
       ...(this.soakClosedBy ? { soakClosedBy: this.soakClosedBy } : {}),
       pendingRollbacks: this.rollbackQueue.filter((r) => !r.verdict).length,
+      mode: this.input.mode,
+      ...(this.rollbackProposal ? { rollbackProposal: this.rollbackProposal.state } : {}),
+      ...this.executionView(),
+    };
+  }
+
+  private executionView(): Pick<RequestView, 'execution'> {
+    const run = this.activeRun();
+    if (!run) return {};
+    const p = run.progress;
+    return {
+      execution: {
+        kind: p.kind,
+        waits: [...p.waits],
+        pauseRequested: p.pauseRequested !== undefined,
+        running: run.running(),
+        stepKinds: Object.fromEntries(p.steps.map((st) => [st.stepId, st.kind])),
+      },
     };
   }
 
@@ -147,13 +197,24 @@ export class UpgradeState {
 
   /** Pushes the current state to the search attributes and the current details. */
   publish(): void {
-    upsertSearchAttributes([
-      { key: EKS_CLUSTER, value: this.input.clusterName },
-      { key: EKS_TARGET_VERSION, value: this.input.targetVersion },
-      { key: UPGRADE_PHASE, value: this.phase },
-      ...(this.decision ? [{ key: UPGRADE_DECISION, value: this.decision.verdict }] : []),
-    ]);
+    const key = `${this.phase}|${this.decision?.verdict ?? ''}`;
+    if (key !== this.upserted) {
+      this.upserted = key;
+      upsertSearchAttributes([
+        { key: EKS_CLUSTER, value: this.input.clusterName },
+        { key: EKS_TARGET_VERSION, value: this.input.targetVersion },
+        { key: UPGRADE_PHASE, value: this.phase },
+        ...(this.decision ? [{ key: UPGRADE_DECISION, value: this.decision.verdict }] : []),
+      ]);
+    }
+    // Current details are read by a query: setting them adds no history event.
     setCurrentDetails(currentDetailsMarkdown(this.status()));
+  }
+
+  /** Where the execution acts: the cluster, in the input's region or the inventory's. */
+  executionTarget(): { clusterName: string; region: string } | undefined {
+    const region = this.input.region ?? this.snapshot?.cluster.region;
+    return region ? { clusterName: this.input.clusterName, region } : undefined;
   }
 
   /** Records a note; bounded, since requests from outside can add them. */
