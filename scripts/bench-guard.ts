@@ -1,31 +1,39 @@
 // Benchmark of the Bedrock guard on a local dev server (started the way the test harness does, or TEMPORAL_ADDRESS):
 //   1. the median latency a guarded call adds over an unguarded one (target <= 15 ms): the same Converse call to
-//      the wire-level Bedrock fake, alone and through the permit gate (reserve + invoke + settle), interleaved —
-//      once with a model that takes modelLatencyMs (as real calls do) and once instant, back to back (worst case);
-//   2. the share of the configured rate that 40 concurrent callers achieve (target >= 95 %, never over), counted
-//      from the guard's own grant times.
+//      the wire-level Bedrock fake, alone and through the permit gate, interleaved — once with a model that takes
+//      modelLatencyMs (as real calls do) and once instant, back to back (worst case); and how many calls the local
+//      lease served without a round trip to the guard;
+//   2. the share of the configured rate achieved at the wire (target >= 95 %, never over): 2 worker processes × 20
+//      callers against one guard, counted from the fake's own arrival timestamps;
+//   3. the guard's ceiling across worker processes (scripts/bench-guard-processes.ts): 1, 2 and 4 processes × 16
+//      callers, instant model, grants per second and p50/p99 reserve latency.
 // `npm run bench` calls runGuardBenchmark(); run alone: node --import tsx scripts/bench-guard.ts
 import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { Worker } from '@temporalio/worker';
-import { createGuardedPermitGate, type PermitEvent } from '../src/activities/bedrock-gate';
+import { createGuardedPermitGate } from '../src/activities/bedrock-gate';
 import type { BedrockPermitGate } from '../src/activities/contracts';
-import { readGuardSummary } from '../src/activities/guard-client';
 import { loadConfig } from '../src/domain/config';
 import type { GuardLimits } from '../src/domain/guard-ledger';
 import { createLogger } from '../src/worker/logging';
-import { startBedrockFake, textReply, type BedrockFake } from '../test/fakes/bedrock-fake';
+import { maxInAnyWindow, startBedrockFake, textReply, type BedrockFake } from '../test/fakes/bedrock-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../test/harness/temporal';
+import { runGuardProcessBench, type ProcessBenchFigures } from './bench-guard-processes';
 
 export interface GuardBenchOptions {
   /** Sequential call pairs (unguarded, guarded) per latency scenario. */
   latencySamples?: number;
   /** Model latency of the fake in the realistic latency scenario, ms. */
   modelLatencyMs?: number;
-  callers?: number;
+  /** The rate part: processes × callers at `maxRequestsPerWindow` per `windowMs`, for `windows` windows. */
+  rateProcesses?: number;
+  rateCallersPerProcess?: number;
   maxRequestsPerWindow?: number;
   windowMs?: number;
-  /** How long the rate part runs, in windows. */
+  permitValidityMs?: number;
   windows?: number;
+  /** Process counts for the ceiling part (16 callers each); [] skips it. */
+  ceilingProcesses?: number[];
+  ceilingDurationMs?: number;
 }
 
 export interface LatencyFigures {
@@ -36,28 +44,36 @@ export interface LatencyFigures {
   /** Median of the per-pair differences guarded − unguarded. */
   addedMedianMs: number;
   addedP90Ms: number;
-  /** Median time from the call's answer until its write-behind settle landed (what drain() waits for). */
-  settleLagMedianMs: number;
+  /** Guarded calls served from the local lease without a round trip to the guard. */
+  fromPoolPercent: number;
+}
+
+export interface WireRateFigures {
+  processes: number;
+  callersPerProcess: number;
+  limit: number;
+  windowMs: number;
+  permitValidityMs: number;
+  windows: number;
+  /** Requests that arrived at the fake in the measured windows, against limit × windows. */
+  arrived: number;
+  ideal: number;
+  sharePercent: number;
+  /** The most requests the fake saw in any window [t, t + windowMs), over the whole run. */
+  maxInAnyWindow: number;
+  windowsOver: number;
+  targetPercent: number;
+  met: boolean;
+  neverOver: boolean;
 }
 
 export interface GuardBenchResult {
-  /** [0]: model answering after `modelLatencyMs` (calls spaced as in real use); [1]: instant model, back to back (worst case). */
+  /** [0]: model answering after `modelLatencyMs` (calls spaced as in real use); [1]: instant model, back to back. */
   latency: LatencyFigures[];
   latencyTargetMs: number;
   latencyMet: boolean;
-  rate: {
-    callers: number;
-    limit: number;
-    windowMs: number;
-    windows: number;
-    granted: number;
-    ideal: number;
-    sharePercent: number;
-    maxInAnyWindow: number;
-    targetPercent: number;
-    met: boolean;
-    neverOver: boolean;
-  };
+  rate: WireRateFigures;
+  ceiling: ProcessBenchFigures[];
 }
 
 function quantile(values: number[], q: number): number {
@@ -65,15 +81,15 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-/** The largest number of grants inside any window [t, t + windowMs) starting at a grant. */
-export function maxInAnyWindow(times: number[], windowMs: number): number {
+/** Windows [t, t + windowMs) starting at each arrival that held more than `limit` arrivals. */
+function windowsOver(times: number[], windowMs: number, limit: number): number {
   const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  for (let end = 0, start = 0; end < sorted.length; end++) {
-    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
-    max = Math.max(max, end - start + 1);
+  let over = 0;
+  for (let start = 0, end = 0; start < sorted.length; start++) {
+    while (end < sorted.length && (sorted[end] ?? 0) < (sorted[start] ?? 0) + windowMs) end++;
+    if (end - start > limit) over += 1;
   }
-  return max;
+  return over;
 }
 
 const config = loadConfig({});
@@ -97,12 +113,7 @@ function converseWith(fake: BedrockFake) {
     );
   const invoke = async () => {
     const out = await converse();
-    return {
-      value: out,
-      actualCostUsd: 0.0005,
-      inputTokens: out.usage?.inputTokens ?? 0,
-      outputTokens: out.usage?.outputTokens ?? 0,
-    };
+    return { value: out, actualCostUsd: 0.0005, inputTokens: 50, outputTokens: 5 };
   };
   return { converse, invoke };
 }
@@ -113,6 +124,7 @@ async function measureLatency(
   gate: BedrockPermitGate,
   fake: BedrockFake,
   samples: number,
+  fromPool: () => number,
 ): Promise<LatencyFigures> {
   const { converse, invoke } = converseWith(fake);
   for (let i = 0; i < 10; i++) {
@@ -121,7 +133,7 @@ async function measureLatency(
   }
   const plain: number[] = [];
   const guarded: number[] = [];
-  const settleLag: number[] = [];
+  const poolBefore = fromPool();
   for (let i = 0; i < samples; i++) {
     let t = performance.now();
     await converse();
@@ -129,11 +141,8 @@ async function measureLatency(
     t = performance.now();
     await gate.run(REQUEST, invoke);
     guarded.push(performance.now() - t);
-    // The settle is write-behind; let it land (untimed for the call) so the next pair starts from a quiet guard.
-    t = performance.now();
-    await gate.drain();
-    settleLag.push(performance.now() - t);
   }
+  await gate.drain();
   const added = guarded.map((g, i) => g - (plain[i] ?? 0));
   return {
     scenario,
@@ -142,17 +151,19 @@ async function measureLatency(
     guardedMedianMs: quantile(guarded, 0.5),
     addedMedianMs: quantile(added, 0.5),
     addedP90Ms: quantile(added, 0.9),
-    settleLagMedianMs: quantile(settleLag, 0.5),
+    fromPoolPercent: (100 * (fromPool() - poolBefore)) / samples,
   };
 }
 
 export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promise<GuardBenchResult> {
   const samples = options.latencySamples ?? 100;
   const modelLatencyMs = options.modelLatencyMs ?? 100;
-  const callers = options.callers ?? 40;
-  const limit = options.maxRequestsPerWindow ?? 20;
-  const windowMs = options.windowMs ?? 1_000;
+  const limit = options.maxRequestsPerWindow ?? 40;
+  const windowMs = options.windowMs ?? 2_000;
+  const permitValidityMs = options.permitValidityMs ?? 400;
   const windows = options.windows ?? 10;
+  const rateProcesses = options.rateProcesses ?? 2;
+  const rateCallers = options.rateCallersPerProcess ?? 20;
 
   const env = await createTestEnv();
   const reply = () => textReply('ok', { inputTokens: 50, outputTokens: 5 });
@@ -169,7 +180,7 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
     });
     const logger = createLogger('silent');
 
-    return await worker.runUntil(async () => {
+    const { latency, rate } = await worker.runUntil(async () => {
       // 1. Latency, on a guard with room to spare.
       const roomy: Partial<GuardLimits> = {
         maxRequestsPerWindow: 100_000,
@@ -182,62 +193,66 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
         logger,
         guard: { workflowId: `${taskQueue}-latency`, taskQueue, limits: roomy },
       });
+      const fromPool = () => latencyGate.holder.stats.poolHits;
       const latency = [
-        await measureLatency(`model answering in ${modelLatencyMs} ms`, latencyGate, slow, samples),
-        await measureLatency('instant model, calls back to back (worst case)', latencyGate, instant, samples),
+        await measureLatency(`model answering in ${modelLatencyMs} ms`, latencyGate, slow, samples, fromPool),
+        await measureLatency('instant model, calls back to back (worst case)', latencyGate, instant, samples, fromPool),
       ];
+      await latencyGate.close();
 
-      // 2. Rate: `callers` loops call as fast as the guard lets them for `windows` windows.
-      const { invoke } = converseWith(instant);
-      const permits: PermitEvent[] = [];
-      const rateGate = createGuardedPermitGate({
-        client: env.client,
-        config,
-        logger,
-        guard: {
-          workflowId: `${taskQueue}-rate`,
-          taskQueue,
-          limits: { maxRequestsPerWindow: limit, windowMs, dailyCostLimitUsd: 1_000_000 },
-        },
-        onPermit: (p) => permits.push(p),
+      // 2. Rate at the wire: worker processes call as fast as the guard lets them; the fake counts arrivals.
+      instant.reset();
+      instant.setHandler(reply);
+      const run = await runGuardProcessBench({
+        env,
+        processes: rateProcesses,
+        callersPerProcess: rateCallers,
+        durationMs: (windows + 2) * windowMs,
+        guard: { workflowId: `${taskQueue}-rate`, taskQueue },
+        limits: { maxRequestsPerWindow: limit, windowMs, permitValidityMs, dailyCostLimitUsd: 1_000_000 },
+        fake: instant,
       });
-      await rateGate.run(REQUEST, invoke); // starts the guard; its grant is not counted below
-      await new Promise((resolve) => setTimeout(resolve, windowMs));
-      permits.length = 0;
-      const stopAt = Date.now() + windows * windowMs + windowMs;
-      await Promise.all(
-        Array.from({ length: callers }, async () => {
-          while (Date.now() < stopAt) await rateGate.run(REQUEST, invoke);
+      const times = instant.requests.map((r) => r.at).sort((a, b) => a - b);
+      // Measure whole windows from the first arrival, after one window of warm-up.
+      const t0 = (times[0] ?? 0) + windowMs;
+      const arrived = times.filter((t) => t >= t0 && t < t0 + windows * windowMs).length;
+      const ideal = limit * windows;
+      const seen = maxInAnyWindow(times, windowMs);
+      const over = windowsOver(times, windowMs, limit);
+      const rate: WireRateFigures = {
+        processes: rateProcesses,
+        callersPerProcess: rateCallers,
+        limit,
+        windowMs,
+        permitValidityMs,
+        windows,
+        arrived,
+        ideal,
+        sharePercent: (100 * arrived) / ideal,
+        maxInAnyWindow: seen,
+        windowsOver: over,
+        targetPercent: 95,
+        met: arrived >= 0.95 * ideal && over === 0,
+        neverOver: over === 0,
+      };
+      if (Object.keys(run.errors).length > 0)
+        throw new Error(`rate benchmark calls failed: ${JSON.stringify(run.errors)}`);
+      return { latency, rate };
+    });
+
+    // 3. The ceiling across worker processes (each configuration its own guard, hosted in this process).
+    const ceiling: ProcessBenchFigures[] = [];
+    for (const processes of options.ceilingProcesses ?? [1, 2, 4])
+      ceiling.push(
+        await runGuardProcessBench({
+          env,
+          processes,
+          callersPerProcess: 16,
+          durationMs: options.ceilingDurationMs ?? 10_000,
         }),
       );
-      await rateGate.drain();
-      const times = permits.map((p) => p.grantedAt).sort((a, b) => a - b);
-      const t0 = times[0] ?? 0;
-      const granted = times.filter((t) => t < t0 + windows * windowMs).length;
-      const ideal = limit * windows;
-      const summary = await readGuardSummary(env.client, `${taskQueue}-rate`);
-      if (summary && summary.openReservations !== 0)
-        throw new Error(`benchmark left ${summary.openReservations} open reservations`);
-      const maxSeen = maxInAnyWindow(times, windowMs);
-      return {
-        latency,
-        latencyTargetMs: 15,
-        latencyMet: (latency[0]?.addedMedianMs ?? Number.POSITIVE_INFINITY) <= 15,
-        rate: {
-          callers,
-          limit,
-          windowMs,
-          windows,
-          granted,
-          ideal,
-          sharePercent: (100 * granted) / ideal,
-          maxInAnyWindow: maxSeen,
-          targetPercent: 95,
-          met: granted >= 0.95 * ideal && maxSeen <= limit,
-          neverOver: maxSeen <= limit,
-        },
-      };
-    });
+    const latencyMet = (latency[0]?.addedMedianMs ?? Number.POSITIVE_INFINITY) <= 15;
+    return { latency, latencyTargetMs: 15, latencyMet, rate, ceiling };
   } finally {
     await Promise.all([instant.close(), slow.close()]);
     await env.teardown();
@@ -246,17 +261,26 @@ export async function runGuardBenchmark(options: GuardBenchOptions = {}): Promis
 
 export function formatGuardBenchmark(r: GuardBenchResult): string {
   const ms = (v: number) => `${v.toFixed(2)} ms`;
+  const w = r.rate;
   return [
-    'Bedrock guard benchmark (local dev server, Bedrock wire fake; guarded = reserve update + call; the settle update is write-behind)',
+    'Bedrock guard benchmark (local dev server, Bedrock wire fake; each process holds a lease of permits from the guard)',
     ...r.latency.map(
       (l) =>
         `  latency added, ${l.scenario}: median ${ms(l.addedMedianMs)}, p90 ${ms(l.addedP90Ms)} over ${l.samples} pairs ` +
-        `(unguarded ${ms(l.unguardedMedianMs)}, guarded ${ms(l.guardedMedianMs)}); settle landed ${ms(l.settleLagMedianMs)} after the answer (median)`,
+        `(unguarded ${ms(l.unguardedMedianMs)}, guarded ${ms(l.guardedMedianMs)}); ${l.fromPoolPercent.toFixed(0)} % served from the local lease`,
     ),
     `  latency target <= ${r.latencyTargetMs} ms (first scenario): ${r.latencyMet ? 'met' : 'NOT met'}`,
-    `  rate achieved by ${r.rate.callers} callers at ${r.rate.limit} per ${r.rate.windowMs} ms over ${r.rate.windows} windows: ` +
-      `${r.rate.granted}/${r.rate.ideal} = ${r.rate.sharePercent.toFixed(1)} % (target >= ${r.rate.targetPercent} %); ` +
-      `max in any window ${r.rate.maxInAnyWindow}/${r.rate.limit}: ${r.rate.neverOver ? 'never over' : 'OVER THE LIMIT'}; ${r.rate.met ? 'met' : 'NOT met'}`,
+    `  rate at the wire, ${w.processes} processes x ${w.callersPerProcess} callers at ${w.limit} per ${w.windowMs} ms ` +
+      `(permits valid ${w.permitValidityMs} ms), ${w.windows} windows, counted at the fake: ${w.arrived}/${w.ideal} = ` +
+      `${w.sharePercent.toFixed(1)} % (target >= ${w.targetPercent} %); max in any window ${w.maxInAnyWindow}/${w.limit}, ` +
+      `${w.windowsOver} windows over; ${w.met ? 'met' : 'NOT met'}`,
+    ...r.ceiling.map(
+      (c) =>
+        `  ceiling, ${c.processes} process(es) x ${c.callersPerProcess} callers, instant model: ${c.grantsPerSecond.toFixed(1)} grants/s, ` +
+        `reserve p50 ${ms(c.p50ReserveMs)}, p99 ${ms(c.p99ReserveMs)}, max ${ms(c.maxReserveMs)}; ` +
+        `${(100 * c.poolShare).toFixed(1)} % from the local lease, ${c.syncs} syncs (${c.failedAttempts} failed attempts); ` +
+        `${Object.keys(c.errors).length > 0 ? `FAILED CALLS: ${JSON.stringify(c.errors)}` : 'no failed calls'}`,
+    ),
   ].join('\n');
 }
 

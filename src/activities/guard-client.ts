@@ -1,5 +1,6 @@
-// Client-side helpers for the singleton Bedrock guard: how to start it on demand (update-with-start with
-// USE_EXISTING), its initial limits from config, and the two operations the CLI's `cost` command needs.
+// Client-side helpers for the singleton Bedrock guard: the sync transport of the lease holders (a plain update to
+// the running guard; update-with-start with USE_EXISTING only when none runs), its initial limits from config, and
+// the two operations the CLI's `cost` command needs.
 import {
   WithStartWorkflowOperation,
   WorkflowNotFoundError,
@@ -7,13 +8,16 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { AppConfig } from '../domain/config';
-import { DEFAULT_RESERVATION_TTL_MS, type GuardLimits, type GuardSummary } from '../domain/guard-ledger';
+import type { GuardLimits, GuardSummary } from '../domain/guard-ledger';
+import type { SyncAnswer } from '../domain/guard-leases';
 import { TASK_QUEUE } from '../workflows/constants';
 import {
   configureUpdate,
   summaryQuery,
+  syncUpdate,
   type ConfigurePatch,
   type GuardWorkflowInput,
+  type SyncUpdateArgs,
 } from '../workflows/guard-messages';
 import type { bedrockGuardWorkflow } from '../workflows/guard';
 
@@ -29,9 +33,60 @@ export function guardLimitsFromConfig(config: Pick<AppConfig, 'guard' | 'bedrock
     maxRequestsPerWindow: config.guard.maxRequestsPerWindow,
     maxTokensPerWindow: config.guard.maxTokensPerWindow ?? null,
     windowMs: config.guard.windowMs,
-    // Longer than any one Bedrock call can take, so only a dead caller's reservation expires.
-    reservationTtlMs: Math.max(DEFAULT_RESERVATION_TTL_MS, 2 * config.bedrock.requestTimeoutMs + 60_000),
+    permitValidityMs: config.guard.permitValidityMs,
+    leaseTtlMs: config.guard.leaseTtlMs,
     warnAtFraction: 0.8,
+  };
+}
+
+/** The guard refused a request as malformed or impossible (its validator's message says why): final, not transient. */
+export class GuardRejectedError extends Error {
+  override readonly name = 'GuardRejectedError';
+}
+
+/** How a lease holder reaches the guard: one sync per call, idempotent per update id. */
+export interface GuardSyncTransport {
+  /** `signal` aborts the attempt (the holder is closing). */
+  sync(request: SyncUpdateArgs, updateId: string, signal?: AbortSignal): Promise<SyncAnswer>;
+}
+
+/**
+ * A plain update to the running guard. Only when the server says there is no such workflow (first call of the
+ * namespace, or it was terminated) is the guard started, by update-with-start; any other failure (server busy,
+ * update aborted, outage) is thrown for the holder to retry the same update, never the heavier operation.
+ */
+export function createGuardTransport(
+  client: Client,
+  target: GuardTarget,
+  startInput: GuardWorkflowInput,
+  rpcTimeoutMs = 10_000,
+): GuardSyncTransport {
+  const handle = client.workflow.getHandle(target.workflowId);
+  let mustStart = false;
+  return {
+    async sync(request, updateId, signal) {
+      const timeout = AbortSignal.timeout(rpcTimeoutMs);
+      try {
+        const answer = await client.withAbortSignal(signal ? AbortSignal.any([timeout, signal]) : timeout, () =>
+          mustStart
+            ? client.workflow.executeUpdateWithStart(syncUpdate, {
+                args: [request],
+                updateId,
+                startWorkflowOperation: startGuardOperation(target, startInput),
+              })
+            : handle.executeUpdate(syncUpdate, { args: [request], updateId }),
+        );
+        mustStart = false;
+        return answer;
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError)
+          throw new GuardRejectedError(`The Bedrock guard refused the request: ${err.cause?.message ?? err.message}`, {
+            cause: err,
+          });
+        if (err instanceof WorkflowNotFoundError) mustStart = true;
+        throw err;
+      }
+    },
   };
 }
 
@@ -57,9 +112,10 @@ export function guardStartOptions(target: GuardTarget, input: GuardWorkflowInput
     args: [input] as [GuardWorkflowInput],
     staticSummary: 'Bedrock cost/rate guard: one per namespace; every Bedrock call reserves and settles here',
     staticDetails:
-      'Singleton guard for Amazon Bedrock calls. Updates: `reserve`, `settle`, `configure`, `forceContinueAsNew`; ' +
-      'query: `summary` (or `eks-upgrade cost`). The ledger resets at midnight UTC; unsettled reservations expire ' +
-      'charged at their estimate.',
+      'Singleton guard for Amazon Bedrock calls. Worker processes lease permits and budget with the `sync` update ' +
+      'and report what each call cost; `configure` changes limits, `forceContinueAsNew` rolls the history; query ' +
+      '`summary` (or `eks-upgrade cost`). The ledger resets at midnight UTC; a lease not renewed expires, charging ' +
+      'the calls it had started. See docs/guard.md.',
   };
 }
 

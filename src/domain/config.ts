@@ -103,6 +103,8 @@ export const ConfigSchema = z
     BEDROCK_DAILY_COST_LIMIT_USD: rangeVar(0, 1_000_000, 'a dollar amount from 0 to 1000000').default(100),
     BEDROCK_REQUEST_TIMEOUT_MS: intVar(1_000, 900_000).default(120_000),
     BEDROCK_RATE_WINDOW_MS: intVar(100, 3_600_000).default(60_000),
+    BEDROCK_PERMIT_VALIDITY_MS: intVar(50, 600_000).default(2_000),
+    BEDROCK_GUARD_LEASE_TTL_MS: intVar(1_000, 3_600_000).default(30_000),
     BEDROCK_GUARD_WORKFLOW_ID: optionalString.default('bedrock-guard'),
     EKS_UPGRADE_PROMPTS_DIR: optionalString,
     EKS_UPGRADE_CACHE_DIR: optionalString,
@@ -148,6 +150,10 @@ export const ConfigSchema = z
       maxTokensPerWindow: cfg.BEDROCK_MAX_TOKENS_PER_MINUTE,
       windowMs: cfg.BEDROCK_RATE_WINDOW_MS,
       dailyCostLimitUsd: cfg.BEDROCK_DAILY_COST_LIMIT_USD,
+      // A permit not used within this time is given back; the rate window holds each permit this much longer.
+      permitValidityMs: cfg.BEDROCK_PERMIT_VALIDITY_MS,
+      // A worker process that stops renewing its lease for this long is presumed dead.
+      leaseTtlMs: cfg.BEDROCK_GUARD_LEASE_TTL_MS,
     },
     promptsDir: cfg.EKS_UPGRADE_PROMPTS_DIR,
     cacheDir: cfg.EKS_UPGRADE_CACHE_DIR,

@@ -1,48 +1,95 @@
-// The Bedrock guard's ledger: a UTC-day cost ledger with reservations, plus the sliding rate window.
-// Pure arithmetic over one plain, JSON-safe state object (carried through continue-as-new); every function takes
-// `now` (ms since epoch) instead of reading a clock. Rule of thumb: the ledger may over-count, never under-count.
-import {
-  checkWindow,
-  correctEntryTokens,
-  pruneWindow,
-  tooLargeForWindow,
-  windowUsage,
-  type WindowEntry,
-} from './rate-window';
+// The Bedrock guard's books: a UTC-day cost ledger in whole micro-dollars, the leases worker processes hold, and the
+// sliding rate window. Pure arithmetic over one plain, JSON-safe state object (carried through continue-as-new);
+// every function takes `now` (ms since epoch) instead of reading a clock. What a lease holds is budget already
+// committed, so at every moment spent + reserved + leased <= the daily limit (a grant never breaks it; expiry and
+// settles only move or free money). The lease protocol itself is in ./guard-leases.ts; docs/guard.md explains both.
+import { formatMicroUsd, microsToUsd, usdToMicros, usdToMicrosUp, type MicroUsd } from './money';
+import { pruneWindow, windowUsage, type WindowEntry } from './rate-window';
 
 export interface GuardLimits {
   dailyCostLimitUsd: number;
   maxRequestsPerWindow: number;
   maxTokensPerWindow: number | null;
   windowMs: number;
-  /** A reservation not settled within this time (its caller died) expires and stays charged at its estimate. */
-  reservationTtlMs: number;
+  /** How long a permit may wait before its request reaches Bedrock; the window holds each permit that much longer. */
+  permitValidityMs: number;
+  /** A lease not renewed within this time (its holder died) expires: started calls charged, the rest given back. */
+  leaseTtlMs: number;
   /** Share of the daily limit from which the summary reports `warning` (a soft threshold before the hard limit). */
   warnAtFraction: number;
 }
 
-export interface ReserveRequest {
-  /** Stable per logical call (not per retry): the reservation id, so a retried reserve is answered, not charged twice. */
-  requestId: string;
+/** The least one call can cost (its maxTokens of output), as a worker declared it: no useful limit is below it. */
+export interface CallFloor {
+  micros: MicroUsd;
+  modelId: string;
+  maxTokens: number;
+}
+
+/** The least any call can cost at these prices: its maxTokens of output (its input only adds to that). */
+export function callFloorFor(pricing: { modelId: string; rates: { output: number } }, maxTokens: number): CallFloor {
+  return { micros: usdToMicrosUp((maxTokens * pricing.rates.output) / 1_000_000), modelId: pricing.modelId, maxTokens };
+}
+
+/** Why a daily limit cannot work: below one call's worst case, every call would be refused, every day. */
+export function dailyLimitProblem(limitUsd: number, floor: CallFloor): string | undefined {
+  const limit = usdToMicros(limitUsd);
+  if (limit >= floor.micros) return undefined;
+  return (
+    `a daily Bedrock limit of ${formatMicroUsd(limit)} is below what one call can cost (${formatMicroUsd(floor.micros)}: up to ` +
+    `${floor.maxTokens} output tokens of ${floor.modelId}), so every call would be refused, every day. ` +
+    `Set the limit (BEDROCK_DAILY_COST_LIMIT_USD, or eks-upgrade cost --set-daily-limit) to at least ` +
+    `${microsToUsd(floor.micros)}, or lower BEDROCK_MAX_TOKENS; to run without AI analysis, start upgrades with --no-ai.`
+  );
+}
+
+/** A permit the guard granted and no report has accounted for yet: it may have started a call. */
+export interface PermitRecord {
+  id: string;
+  /** Budget held for the call this permit may start (its worst case). */
+  allowance: MicroUsd;
+  tokens: number;
+  modelId: string;
+  grantedAt: number;
+}
+
+/** A call its holder reported started and not yet settled: held at its worst-case estimate. */
+export interface CallRecord {
+  id: string;
+  permitId: string;
+  estimate: MicroUsd;
   modelId: string;
   caller: string;
-  estimatedCostUsd: number;
-  estimatedInputCostUsd: number;
-  estimatedTokens: number;
 }
 
-export interface Reservation extends ReserveRequest {
-  grantedAt: number;
+export interface Lease {
+  id: string;
+  holder: string;
+  permits: Record<string, PermitRecord>;
+  calls: Record<string, CallRecord>;
   expiresAt: number;
+  /** Another holder waits for what this one holds: ask it to give back its spare permits. */
+  recall: boolean;
+  /** Calls this holder asked for and did not get at its last sync (for fairness and recalls). */
+  waiting: number;
+  nextPermit: number;
+  floor?: CallFloor;
 }
 
-export interface SettleRequest {
-  reservationId: string;
-  actualCostUsd: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** false when the Bedrock call failed after it was sent (the caller then charges at least the input estimate). */
-  succeeded: boolean;
+/** The last answer per holder, so a resent sync (same seq) is answered, not applied twice, across runs too. */
+export interface HolderRecord {
+  seq: number;
+  answer: unknown;
+  leaseId: string;
+  seenAt: number;
+}
+
+/** A call or permit charged when its lease expired; a late report from its holder corrects the charge. */
+export interface ExpiredCharge {
+  id: string;
+  kind: 'call' | 'permit';
+  charged: MicroUsd;
+  modelId: string;
 }
 
 export interface ModelUsage {
@@ -50,61 +97,49 @@ export interface ModelUsage {
   failed: number;
   inputTokens: number;
   outputTokens: number;
-  costUsd: number;
+  costMicros: MicroUsd;
 }
 
 export interface LedgerCounters {
+  /** Permits granted. */
   granted: number;
+  /** Syncs told to wait (rate or budget held by others). */
   waited: number;
+  /** Calls refused: the daily budget cannot fit them today. */
   refused: number;
   settled: number;
+  /** Permits given back unused. */
+  returned: number;
+  /** Leases that expired holding something (their holder died or lost touch). */
   expired: number;
-}
-
-/** A reservation that is no longer open, remembered for a while so a late or repeated settle is charged right. */
-export interface ClosedReservation {
-  id: string;
-  chargedUsd: number;
-  how: 'settled' | 'expired';
 }
 
 export interface LedgerState {
   /** UTC day the spend belongs to, YYYY-MM-DD. */
   day: string;
-  /** Settled costs plus the estimates of expired reservations, for `day`. */
-  spentUsd: number;
+  /** Settled costs plus what expired leases were charged, for `day`. */
+  spent: MicroUsd;
   limits: GuardLimits;
   window: WindowEntry[];
-  open: Record<string, Reservation>;
-  closed: ClosedReservation[];
+  leases: Record<string, Lease>;
+  holders: Record<string, HolderRecord>;
+  expiredCharges: ExpiredCharge[];
   models: Record<string, ModelUsage>;
   counters: LedgerCounters;
-  /** Times at which callers told to wait for a request slot will come back: spreads them over successive slots. */
-  promised: number[];
+  /** Prefix of lease ids: unique to this guard (its first run), so a guard reset never reuses an id. */
+  epoch: string;
+  leaseSeq: number;
+  /** The floor last declared, kept when no lease is open. */
+  lastFloor?: CallFloor;
 }
 
-export type ReserveAnswer =
-  | { kind: 'granted'; reservationId: string; grantedAt: number; expiresAt: number }
-  | { kind: 'wait'; reason: 'requests' | 'tokens' | 'budget-reserved'; retryAfterMs: number }
-  | {
-      kind: 'budget-exhausted';
-      day: string;
-      spentUsd: number;
-      reservedUsd: number;
-      limitUsd: number;
-      requestedUsd: number;
-      resetsAt: string;
-      retryAfterMs: number;
-    };
+/** How many expired charges are remembered for late corrections (bounded for the continue-as-new payload). */
+export const EXPIRED_MEMORY = 500;
+/** A holder not seen for this long is forgotten (its resend window is long over). */
+export const HOLDER_MEMORY_MS = 24 * 3_600_000;
 
-export type SettleAnswer = { kind: 'settled' | 'late' | 'unknown' | 'duplicate'; chargedUsd: number };
-
-/** How many closed reservation ids are remembered (enough for any caller's retry horizon; bounded for history size). */
-export const CLOSED_MEMORY = 500;
-/** Longest wait suggested while the budget is held by open reservations that may still settle below estimate. */
-export const BUDGET_RESERVED_POLL_MS = 1_000;
-
-export const DEFAULT_RESERVATION_TTL_MS = 5 * 60_000;
+export const DEFAULT_PERMIT_VALIDITY_MS = 2_000;
+export const DEFAULT_LEASE_TTL_MS = 30_000;
 
 export function utcDay(now: number): string {
   return new Date(now).toISOString().slice(0, 10);
@@ -116,237 +151,229 @@ export function nextUtcMidnight(now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
 }
 
-export function emptyLedger(limits: GuardLimits, now: number): LedgerState {
+const emptyCounters = (): LedgerCounters => ({
+  granted: 0,
+  waited: 0,
+  refused: 0,
+  settled: 0,
+  returned: 0,
+  expired: 0,
+});
+
+export function emptyLedger(limits: GuardLimits, now: number, epoch = 'g'): LedgerState {
   return {
     day: utcDay(now),
-    spentUsd: 0,
+    spent: 0,
     limits,
     window: [],
-    open: {},
-    closed: [],
+    leases: {},
+    holders: {},
+    expiredCharges: [],
     models: {},
-    counters: { granted: 0, waited: 0, refused: 0, settled: 0, expired: 0 },
-    promised: [],
+    counters: emptyCounters(),
+    epoch,
+    leaseSeq: 0,
   };
 }
 
-export function reservedUsd(state: LedgerState): number {
-  let sum = 0;
-  for (const r of Object.values(state.open)) sum += r.estimatedCostUsd;
-  return sum;
+export const limitMicros = (state: LedgerState): MicroUsd => usdToMicros(state.limits.dailyCostLimitUsd);
+
+export interface Books {
+  spent: MicroUsd;
+  /** Worst-case estimates of calls reported started and not settled. */
+  reserved: MicroUsd;
+  /** Allowances of permits granted and not yet accounted for. */
+  leased: MicroUsd;
+  limit: MicroUsd;
 }
 
-function modelUsage(state: LedgerState, modelId: string): ModelUsage {
+export function leaseHeld(lease: Lease): { reserved: MicroUsd; leased: MicroUsd } {
+  let reserved = 0;
+  let leased = 0;
+  for (const c of Object.values(lease.calls)) reserved += c.estimate;
+  for (const p of Object.values(lease.permits)) leased += p.allowance;
+  return { reserved, leased };
+}
+
+export function books(state: LedgerState): Books {
+  let reserved = 0;
+  let leased = 0;
+  for (const lease of Object.values(state.leases)) {
+    const held = leaseHeld(lease);
+    reserved += held.reserved;
+    leased += held.leased;
+  }
+  return { spent: state.spent, reserved, leased, limit: limitMicros(state) };
+}
+
+export function modelUsage(state: LedgerState, modelId: string): ModelUsage {
   const existing = state.models[modelId];
   if (existing) return existing;
-  const fresh: ModelUsage = { requests: 0, failed: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const fresh: ModelUsage = { requests: 0, failed: 0, inputTokens: 0, outputTokens: 0, costMicros: 0 };
   state.models[modelId] = fresh;
   return fresh;
 }
 
-function remember(state: LedgerState, closed: ClosedReservation): void {
-  state.closed.push(closed);
-  if (state.closed.length > CLOSED_MEMORY) state.closed.splice(0, state.closed.length - CLOSED_MEMORY);
+function rememberExpired(state: LedgerState, charge: ExpiredCharge): void {
+  state.expiredCharges.push(charge);
+  if (state.expiredCharges.length > EXPIRED_MEMORY)
+    state.expiredCharges.splice(0, state.expiredCharges.length - EXPIRED_MEMORY);
 }
 
 /**
- * Brings the state up to `now`: a new UTC day starts an empty ledger (open reservations stay open and are now
- * held against the new day, so today's headroom is never overstated), expired reservations are charged at their
- * estimate, and the window drops entries that left it. Mutates `state`; returns what changed.
+ * A lease nobody renewed: its holder is presumed dead. Calls it reported started are charged their estimate; permits
+ * it never accounted for are charged their allowance (one of them may have started a call since its last report);
+ * nothing else was spent, so the rest of what it held is free again. Its permits keep occupying the rate window until
+ * they would have left it anyway. A late report from a holder that was alive after all corrects these charges.
+ */
+function expireLease(state: LedgerState, lease: Lease): void {
+  const held = leaseHeld(lease);
+  if (held.reserved + held.leased > 0 || Object.keys(lease.permits).length > 0) state.counters.expired += 1;
+  for (const c of Object.values(lease.calls)) {
+    state.spent += c.estimate;
+    modelUsage(state, c.modelId).costMicros += c.estimate;
+    rememberExpired(state, { id: c.id, kind: 'call', charged: c.estimate, modelId: c.modelId });
+  }
+  for (const p of Object.values(lease.permits)) {
+    state.spent += p.allowance;
+    modelUsage(state, p.modelId).costMicros += p.allowance;
+    rememberExpired(state, { id: p.id, kind: 'permit', charged: p.allowance, modelId: p.modelId });
+  }
+  if (lease.floor) state.lastFloor = lease.floor;
+  delete state.leases[lease.id];
+}
+
+/**
+ * Brings the state up to `now`: a new UTC day starts an empty ledger (what leases hold stays held, now against the
+ * new day, so today's headroom is never overstated), expired leases are settled as above, the window drops permits
+ * that left it, and long-gone holders are forgotten. Mutates `state`; returns what changed.
  */
 export function advance(state: LedgerState, now: number): { rolledOver: boolean; expired: string[] } {
   let rolledOver = false;
   const today = utcDay(now);
   if (today > state.day) {
     state.day = today;
-    state.spentUsd = 0;
+    state.spent = 0;
     state.models = {};
-    state.counters = { granted: 0, waited: 0, refused: 0, settled: 0, expired: 0 };
+    state.counters = emptyCounters();
+    state.expiredCharges = [];
     rolledOver = true;
   }
   const expired: string[] = [];
-  for (const r of Object.values(state.open)) {
-    if (r.expiresAt > now) continue;
-    delete state.open[r.requestId];
-    state.spentUsd += r.estimatedCostUsd;
-    const usage = modelUsage(state, r.modelId);
-    usage.costUsd += r.estimatedCostUsd;
-    state.counters.expired += 1;
-    remember(state, { id: r.requestId, chargedUsd: r.estimatedCostUsd, how: 'expired' });
-    expired.push(r.requestId);
+  for (const lease of Object.values(state.leases)) {
+    if (lease.expiresAt > now) continue;
+    expireLease(state, lease);
+    expired.push(lease.id);
   }
   state.window = pruneWindow(state.window, now, state.limits.windowMs);
-  state.promised = state.promised.filter((t) => t > now);
+  for (const [holder, record] of Object.entries(state.holders)) {
+    if (record.seenAt + HOLDER_MEMORY_MS < now && !state.leases[record.leaseId]) delete state.holders[holder];
+  }
   return { rolledOver, expired };
 }
 
-/** Why a reserve request can never be granted under the current limits (checked by the guard's validator). */
-export function reserveProblem(state: LedgerState, req: ReserveRequest): string | undefined {
-  if (state.closed.some((c) => c.id === req.requestId)) {
-    return `reservation ${req.requestId} is already closed; a new call needs a new requestId`;
-  }
-  return tooLargeForWindow(state.limits, req.estimatedTokens);
-}
-
-/** Answers one reserve request at `now`. Grants charge the estimate to `reserved` and one entry to the window. */
-export function reserve(state: LedgerState, req: ReserveRequest, now: number): ReserveAnswer {
-  advance(state, now);
-  const already = state.open[req.requestId];
-  if (already)
-    return {
-      kind: 'granted',
-      reservationId: already.requestId,
-      grantedAt: already.grantedAt,
-      expiresAt: already.expiresAt,
-    };
-
-  const limit = state.limits.dailyCostLimitUsd;
-  const reserved = reservedUsd(state);
-  if (state.spentUsd + req.estimatedCostUsd > limit) {
-    // Spend only grows during a day, so this call cannot fit before midnight.
-    state.counters.refused += 1;
-    const resetsAt = nextUtcMidnight(now);
-    return {
-      kind: 'budget-exhausted',
-      day: state.day,
-      spentUsd: state.spentUsd,
-      reservedUsd: reserved,
-      limitUsd: limit,
-      requestedUsd: req.estimatedCostUsd,
-      resetsAt: new Date(resetsAt).toISOString(),
-      retryAfterMs: resetsAt - now,
-    };
-  }
-  if (state.spentUsd + reserved + req.estimatedCostUsd > limit) {
-    // It fits once open reservations settle below their estimates (or it is refused then): wait, bounded by the
-    // earliest expiry, so the answer is always definite within one TTL.
-    state.counters.waited += 1;
-    const earliestExpiry = Math.min(...Object.values(state.open).map((r) => r.expiresAt));
-    return {
-      kind: 'wait',
-      reason: 'budget-reserved',
-      retryAfterMs: Math.max(1, Math.min(BUDGET_RESERVED_POLL_MS, earliestExpiry - now)),
-    };
-  }
-
-  const verdict = checkWindow(state.window, now, state.limits, req.estimatedTokens, state.promised.length);
-  if (!verdict.allowed) {
-    state.counters.waited += 1;
-    if (verdict.limitedBy === 'requests') state.promised.push(now + verdict.retryAfterMs);
-    return { kind: 'wait', reason: verdict.limitedBy, retryAfterMs: verdict.retryAfterMs };
-  }
-
-  const reservation: Reservation = { ...req, grantedAt: now, expiresAt: now + state.limits.reservationTtlMs };
-  state.open[req.requestId] = reservation;
-  state.window.push({ at: now, tokens: req.estimatedTokens, reservationId: req.requestId });
-  state.counters.granted += 1;
-  return { kind: 'granted', reservationId: req.requestId, grantedAt: now, expiresAt: reservation.expiresAt };
-}
-
-/**
- * Replaces a reservation's estimate with the actual cost. A reservation that already expired was charged its
- * estimate: a late settle adds only what the actual cost exceeds it by. An unknown id (e.g. the guard was reset)
- * is charged in full. A repeated settle changes nothing.
- */
-export function settle(
-  state: LedgerState,
-  req: SettleRequest,
-  now: number,
-  modelIdIfUnknown = 'unknown',
-): SettleAnswer {
-  advance(state, now);
-  const r = state.open[req.reservationId];
-  if (r) {
-    delete state.open[req.reservationId];
-    charge(state, r.modelId, req, req.actualCostUsd);
-    // A failed call's real token use is unknown: keep the reserved tokens in the window rather than guess low.
-    if (req.succeeded) correctEntryTokens(state.window, r.requestId, req.inputTokens + req.outputTokens);
-    state.counters.settled += 1;
-    remember(state, { id: r.requestId, chargedUsd: req.actualCostUsd, how: 'settled' });
-    return { kind: 'settled', chargedUsd: req.actualCostUsd };
-  }
-  const closed = state.closed.find((c) => c.id === req.reservationId);
-  if (closed?.how === 'settled') return { kind: 'duplicate', chargedUsd: 0 };
-  if (closed?.how === 'expired') {
-    const extra = Math.max(0, req.actualCostUsd - closed.chargedUsd);
-    charge(state, modelIdIfUnknown, req, extra);
-    closed.how = 'settled';
-    closed.chargedUsd += extra;
-    return { kind: 'late', chargedUsd: extra };
-  }
-  charge(state, modelIdIfUnknown, req, req.actualCostUsd);
-  remember(state, { id: req.reservationId, chargedUsd: req.actualCostUsd, how: 'settled' });
-  return { kind: 'unknown', chargedUsd: req.actualCostUsd };
-}
-
-function charge(state: LedgerState, modelId: string, req: SettleRequest, costUsd: number): void {
-  state.spentUsd += costUsd;
-  const usage = modelUsage(state, modelId);
-  usage.requests += 1;
-  if (!req.succeeded) usage.failed += 1;
-  usage.inputTokens += req.inputTokens;
-  usage.outputTokens += req.outputTokens;
-  usage.costUsd += costUsd;
-}
-
-/** Applies new limits. The window and the ledger are kept: a lower limit takes effect on the next reserve. */
+/** Applies new limits. The window and the books are kept: a lower limit takes effect on the next grant. */
 export function configure(state: LedgerState, patch: Partial<GuardLimits>, now: number): void {
   state.limits = { ...state.limits, ...patch };
   advance(state, now);
+  // Less room than is held: ask every holder for its spare permits back.
+  const b = books(state);
+  if (b.spent + b.reserved + b.leased > b.limit) for (const lease of Object.values(state.leases)) lease.recall = true;
 }
 
-/** When the guard must next wake up on its own: the next UTC midnight or the earliest reservation expiry. */
+/** The floor that a daily limit must not go below: the largest one declared by an open lease, else the last one. */
+export function callFloor(state: LedgerState): CallFloor | undefined {
+  let floor: CallFloor | undefined;
+  for (const lease of Object.values(state.leases))
+    if (lease.floor && (!floor || lease.floor.micros > floor.micros)) floor = lease.floor;
+  return floor ?? state.lastFloor;
+}
+
+/** When the guard must next wake up on its own: the next UTC midnight or the earliest lease expiry. */
 export function nextDeadline(state: LedgerState, now: number): number {
   let next = nextUtcMidnight(now);
-  for (const r of Object.values(state.open)) next = Math.min(next, r.expiresAt);
+  for (const lease of Object.values(state.leases)) next = Math.min(next, lease.expiresAt);
   return next;
+}
+
+export interface LeaseSummary {
+  leaseId: string;
+  holder: string;
+  permits: number;
+  callsInFlight: number;
+  heldUsd: number;
+  expiresAt: string;
 }
 
 export interface GuardSummary {
   day: string;
   spentUsd: number;
   reservedUsd: number;
+  leasedUsd: number;
   dailyLimitUsd: number;
   remainingUsd: number;
-  /** `warning` from `warnAtFraction` of the limit (settled + reserved), `exhausted` when nothing is left. */
+  /** The same amounts in whole micro-dollars. */
+  micros: Books & { remaining: MicroUsd };
+  /** `warning` from `warnAtFraction` of the limit (spent + reserved + leased), `exhausted` when nothing is left. */
   budgetStatus: 'ok' | 'warning' | 'exhausted';
   resetsAt: string;
-  openReservations: number;
+  callsInFlight: number;
+  leases: LeaseSummary[];
   requestsInWindow: number;
   maxRequestsPerWindow: number;
   tokensInWindow: number;
   maxTokensPerWindow: number | null;
   windowMs: number;
-  reservationTtlMs: number;
-  models: Record<string, ModelUsage>;
+  permitValidityMs: number;
+  leaseTtlMs: number;
+  models: Record<string, Omit<ModelUsage, 'costMicros'> & { costUsd: number }>;
   counters: LedgerCounters;
 }
 
 /** The cost summary, for the `summary` query and `eks-upgrade cost`. Reads `state` without changing it. */
 export function summarize(state: LedgerState, now: number): GuardSummary {
-  const window = pruneWindow(state.window, now, state.limits.windowMs);
-  const usage = windowUsage(window);
-  const reserved = reservedUsd(state);
-  const committed = state.spentUsd + reserved;
-  const limit = state.limits.dailyCostLimitUsd;
+  const usage = windowUsage(pruneWindow(state.window, now, state.limits.windowMs));
+  const b = books(state);
+  const committed = b.spent + b.reserved + b.leased;
+  const remaining = Math.max(0, b.limit - committed);
   const budgetStatus =
-    committed >= limit ? 'exhausted' : committed >= limit * state.limits.warnAtFraction ? 'warning' : 'ok';
+    committed >= b.limit ? 'exhausted' : committed >= b.limit * state.limits.warnAtFraction ? 'warning' : 'ok';
+  const leases = Object.values(state.leases).map((lease) => {
+    const held = leaseHeld(lease);
+    return {
+      leaseId: lease.id,
+      holder: lease.holder,
+      permits: Object.keys(lease.permits).length,
+      callsInFlight: Object.keys(lease.calls).length,
+      heldUsd: microsToUsd(held.reserved + held.leased),
+      expiresAt: new Date(lease.expiresAt).toISOString(),
+    };
+  });
   return {
     day: state.day,
-    spentUsd: state.spentUsd,
-    reservedUsd: reserved,
-    dailyLimitUsd: limit,
-    remainingUsd: Math.max(0, limit - committed),
+    spentUsd: microsToUsd(b.spent),
+    reservedUsd: microsToUsd(b.reserved),
+    leasedUsd: microsToUsd(b.leased),
+    dailyLimitUsd: microsToUsd(b.limit),
+    remainingUsd: microsToUsd(remaining),
+    micros: { ...b, remaining },
     budgetStatus,
     resetsAt: new Date(nextUtcMidnight(now)).toISOString(),
-    openReservations: Object.keys(state.open).length,
+    callsInFlight: leases.reduce((n, l) => n + l.callsInFlight, 0),
+    leases,
     requestsInWindow: usage.requests,
     maxRequestsPerWindow: state.limits.maxRequestsPerWindow,
     tokensInWindow: usage.tokens,
     maxTokensPerWindow: state.limits.maxTokensPerWindow,
     windowMs: state.limits.windowMs,
-    reservationTtlMs: state.limits.reservationTtlMs,
-    models: Object.fromEntries(Object.entries(state.models).map(([id, u]) => [id, { ...u }])),
+    permitValidityMs: state.limits.permitValidityMs,
+    leaseTtlMs: state.limits.leaseTtlMs,
+    models: Object.fromEntries(
+      Object.entries(state.models).map(([id, { costMicros, ...u }]) => [
+        id,
+        { ...u, costUsd: microsToUsd(costMicros) },
+      ]),
+    ),
     counters: { ...state.counters },
   };
 }

@@ -3,6 +3,7 @@
 // Price List API, checked 2026-08). Prices change monthly: BEDROCK_MODEL_PRICES overrides this table, and a model
 // it does not know is refused at start-up (never priced at a silent $0).
 import type { ModelPrices } from './config';
+import { microsToUsd, usdToMicros, usdToMicrosUp } from './money';
 
 export type ModelLifecycle = 'active' | 'legacy' | 'end-of-life' | 'unverified';
 
@@ -311,18 +312,18 @@ export interface TokenUsage {
 
 const PER_TOKEN = 1 / 1_000_000;
 
-/** Rounds away binary noise (to a millionth of a cent) so sums and comparisons to the cent are stable. */
-const tidy = (usd: number) => Math.round(usd * 1e8) / 1e8;
-
-/** After the call: all four usage buckets at their own rates (inputTokens counts only the uncached input). */
+/** After the call: all four usage buckets at their own rates (inputTokens counts only the uncached input), to the
+ * micro-dollar — the unit the guard's ledger keeps, so a call's cost and its charge are the same number. */
 export function actualCostUsd(pricing: ModelPricing, usage: TokenUsage): number {
   const r = pricing.rates;
-  return tidy(
-    (usage.inputTokens * r.input +
-      usage.outputTokens * r.output +
-      (usage.cacheReadInputTokens ?? 0) * r.cacheRead +
-      (usage.cacheWriteInputTokens ?? 0) * r.cacheWrite) *
-      PER_TOKEN,
+  return microsToUsd(
+    usdToMicros(
+      (usage.inputTokens * r.input +
+        usage.outputTokens * r.output +
+        (usage.cacheReadInputTokens ?? 0) * r.cacheRead +
+        (usage.cacheWriteInputTokens ?? 0) * r.cacheWrite) *
+        PER_TOKEN,
+    ),
   );
 }
 
@@ -332,10 +333,13 @@ export function worstCaseEstimate(
   estimatedInputTokens: number,
   maxTokens: number,
 ): { estimatedCostUsd: number; estimatedInputCostUsd: number; estimatedTokens: number } {
-  const estimatedInputCostUsd = tidy(estimatedInputTokens * pricing.rates.input * PER_TOKEN);
+  // Rounded up to the micro-dollar: a worst case never under-counts.
+  const estimatedInputCostUsd = microsToUsd(usdToMicrosUp(estimatedInputTokens * pricing.rates.input * PER_TOKEN));
   return {
     estimatedInputCostUsd,
-    estimatedCostUsd: tidy(estimatedInputCostUsd + maxTokens * pricing.rates.output * PER_TOKEN),
+    estimatedCostUsd: microsToUsd(
+      usdToMicrosUp(estimatedInputCostUsd) + usdToMicrosUp(maxTokens * pricing.rates.output * PER_TOKEN),
+    ),
     estimatedTokens: estimatedInputTokens + maxTokens,
   };
 }

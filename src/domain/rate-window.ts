@@ -1,12 +1,17 @@
-// Sliding-window arithmetic for the Bedrock guard: requests per window and (optionally) tokens per window.
-// One entry per granted request, stamped with the grant time; an entry counts while `at + windowMs > now`.
-// Pure functions over plain data, so the state survives continue-as-new as JSON and tests need no clock.
+// Sliding-window arithmetic for the Bedrock guard, counted where it matters: at Bedrock, not at the guard.
+// A permit granted at `at` may reach the wire at any time until `until` (its validity; tightened to what its holder
+// reports once the call has gone out), so it occupies the window from `at` until `until + windowMs`. A new permit is
+// granted only while fewer than the limit occupy it: then no window [t, t + windowMs) of wire times can hold more
+// than the limit (docs/guard.md has the proof). Pure functions over plain data, so the state survives
+// continue-as-new as JSON and tests need no clock.
 
-/** One granted request in the window. `tokens` is what Bedrock reserves when a request starts: input + maxTokens. */
+/** One granted permit. `tokens` is what Bedrock reserves when a request starts: input + maxTokens. */
 export interface WindowEntry {
   at: number;
+  /** Latest time the permit's request can reach Bedrock. */
+  until: number;
   tokens: number;
-  reservationId: string;
+  permitId: string;
 }
 
 export interface WindowLimits {
@@ -21,9 +26,14 @@ export interface WindowUsage {
   tokens: number;
 }
 
-/** Entries still inside the window at `now` (older ones are dropped, so the window never grows). */
+/** When the entry stops counting. */
+export function entryEnd(entry: WindowEntry, windowMs: number): number {
+  return entry.until + windowMs;
+}
+
+/** Entries still occupying the window at `now` (older ones are dropped, so the window never grows). */
 export function pruneWindow(entries: readonly WindowEntry[], now: number, windowMs: number): WindowEntry[] {
-  return entries.filter((e) => e.at + windowMs > now);
+  return entries.filter((e) => entryEnd(e, windowMs) > now);
 }
 
 export function windowUsage(entries: readonly WindowEntry[]): WindowUsage {
@@ -36,43 +46,37 @@ export type WindowVerdict =
   { allowed: true } | { allowed: false; limitedBy: 'requests' | 'tokens'; retryAfterMs: number };
 
 /**
- * Whether one more request of `tokens` fits in the window at `now`, and if not, how long until it would fit
- * (assuming nothing else is granted meanwhile). `entries` must already be pruned to `now`.
- * A request larger than the whole tokens limit can never fit: callers must refuse it up front (see `tooLargeForWindow`).
+ * Whether one more permit of `tokens` fits at `now`, and if not, how long until it would (assuming nothing else is
+ * granted and no holder reports meanwhile). `entries` must already be pruned to `now`. A request larger than the
+ * whole tokens limit never fits: callers refuse it up front (see `tooLargeForWindow`).
  */
 export function checkWindow(
   entries: readonly WindowEntry[],
   now: number,
   limits: WindowLimits,
   tokens: number,
-  queued = 0,
 ): WindowVerdict {
-  const sorted = [...entries].sort((a, b) => a.at - b.at);
+  const ends = entries.map((e) => ({ end: entryEnd(e, limits.windowMs), tokens: e.tokens }));
+  ends.sort((a, b) => a.end - b.end);
   let retryAfterMs = 0;
   let limitedBy: 'requests' | 'tokens' | undefined;
 
-  // Requests: the (n - max + 1)-th oldest entry must leave before one more fits. With `queued` callers already
-  // told to come back for the next slots, this one is sent to the slot after theirs (a queue, not a stampede).
-  const excessRequests = sorted.length - limits.maxRequestsPerWindow + 1;
-  if (excessRequests > 0) {
-    const max = limits.maxRequestsPerWindow;
-    const leaving = sorted[excessRequests - 1 + (queued % max)];
-    if (leaving) {
-      retryAfterMs = leaving.at + limits.windowMs * (1 + Math.floor(queued / max)) - now;
-      limitedBy = 'requests';
-    }
+  // Requests: the (n - max + 1)-th entry to stop counting must have left before one more fits.
+  const excess = ends.length - limits.maxRequestsPerWindow + 1;
+  if (excess > 0) {
+    retryAfterMs = (ends[excess - 1]?.end ?? now) - now;
+    limitedBy = 'requests';
   }
 
-  // Tokens: drop the oldest entries until the rest plus this request fits.
+  // Tokens: drop entries in the order they stop counting until the rest plus this request fits.
   const maxTokens = limits.maxTokensPerWindow;
   if (maxTokens != null) {
-    let inWindow = windowUsage(sorted).tokens;
-    for (const e of sorted) {
+    let inWindow = windowUsage(entries).tokens;
+    for (const e of ends) {
       if (inWindow + tokens <= maxTokens) break;
       inWindow -= e.tokens;
-      const wait = e.at + limits.windowMs - now;
-      if (wait > retryAfterMs) {
-        retryAfterMs = wait;
+      if (e.end - now > retryAfterMs) {
+        retryAfterMs = e.end - now;
         limitedBy = 'tokens';
       }
     }
@@ -94,8 +98,24 @@ export function tooLargeForWindow(limits: WindowLimits, tokens: number): string 
   return undefined;
 }
 
-/** Bedrock corrects its TPM charge after the call; the guard does the same when a reservation settles. */
-export function correctEntryTokens(entries: WindowEntry[], reservationId: string, actualTokens: number): void {
-  const entry = entries.find((e) => e.reservationId === reservationId);
+function find(entries: readonly WindowEntry[], permitId: string): WindowEntry | undefined {
+  return entries.find((e) => e.permitId === permitId);
+}
+
+/** The holder says when its request went out at the latest: the permit stops counting earlier. Never later. */
+export function tightenEntry(entries: WindowEntry[], permitId: string, until: number): void {
+  const entry = find(entries, permitId);
+  if (entry) entry.until = Math.max(entry.at, Math.min(entry.until, until));
+}
+
+/** Bedrock corrects its TPM charge after the call; the guard does the same when a call settles. */
+export function correctEntryTokens(entries: WindowEntry[], permitId: string, actualTokens: number): void {
+  const entry = find(entries, permitId);
   if (entry) entry.tokens = actualTokens;
+}
+
+/** A permit given back unused never reaches Bedrock: it leaves the window at once. */
+export function removeEntry(entries: WindowEntry[], permitId: string): void {
+  const i = entries.findIndex((e) => e.permitId === permitId);
+  if (i >= 0) entries.splice(i, 1);
 }

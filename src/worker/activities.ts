@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
-import { createGuardedPermitGate } from '../activities/bedrock-gate';
+import { createGuardedPermitGate, type GuardedPermitGate } from '../activities/bedrock-gate';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { createAnalysisCache } from '../activities/analysis-cache';
 import type { KubeconfigChoice } from '../activities/kubernetes/cluster-inventory';
@@ -46,8 +46,14 @@ export function kubernetesChoiceFromEnv(env: Record<string, string | undefined>)
   return { ...(path ? { path } : {}), ...(context ? { context } : {}) };
 }
 
+export interface WorkerActivities {
+  activities: UpgradeActivities;
+  /** This process's lease at the Bedrock guard: close it after the activities have drained (gives back the rest). */
+  gate: GuardedPermitGate;
+}
+
 /** `taskQueue` is where the guard workflow runs (started on demand by the first Bedrock call). */
-export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActivities {
+export function buildWorkerActivities(deps: WorkerActivityDeps): WorkerActivities {
   const { config, client, logger, taskQueue, eks: override } = deps;
   const env = deps.env ?? process.env;
   const kubernetes = kubernetesChoiceFromEnv(env);
@@ -72,10 +78,13 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): UpgradeActiviti
     },
   };
   const cache = createAnalysisCache({ client, ttlMs: config.analysisCacheTtlMs });
-  return createActivities({
-    evidence,
-    analysis: { client: bedrock, config, logger, gate, cache },
-    execution,
-    campaign: { client },
-  });
+  return {
+    activities: createActivities({
+      evidence,
+      analysis: { client: bedrock, config, logger, gate, cache },
+      execution,
+      campaign: { client },
+    }),
+    gate,
+  };
 }

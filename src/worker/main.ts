@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import { ConfigError, loadConfig, type AppConfig } from '../domain/config';
+import { callFloorFor, dailyLimitProblem } from '../domain/guard-ledger';
 import { resolveModelPricing, UnknownModelPriceError } from '../domain/prices';
 import { resolveTemporalTarget, type TemporalTarget } from './temporal-target';
 import { createLogger, installTemporalLogging, type Logger } from './logging';
@@ -132,7 +133,7 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       workflowBundle = loaded.bundle;
       bundleOrigin = loaded.origin;
     }
-    const activities = buildWorkerActivities({
+    const { activities, gate } = buildWorkerActivities({
       config,
       client,
       logger,
@@ -191,11 +192,17 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       },
       'worker started',
     );
-    // If the upgrade worker stops on its own (fatal error), stop the guard worker too.
-    void upgradeRun
+    // However the upgrade worker stops (shutdown, fatal error): the analysis worker drains next (upgrades may have
+    // been waiting for its shared analyses), then this process's guard lease is given back while the guard worker
+    // still runs, so every call settles its cost; the guard worker stops last.
+    const stopGuard = upgradeRun
       .catch(() => undefined)
-      .finally(() => {
+      .then(async () => {
         if (analysisWorker.getState() === 'RUNNING') analysisWorker.shutdown();
+        await analysisRun.catch(() => undefined);
+      })
+      .then(() => gate.close())
+      .finally(() => {
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
       });
     return {
@@ -203,13 +210,8 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       client,
       done,
       shutdown: async () => {
-        // Upgrades drain first: their analyses may be waiting for shared ones, which the analysis worker finishes;
-        // the guard stops last, so every call still settles its cost.
         if (worker.getState() === 'RUNNING') worker.shutdown();
-        await upgradeRun.catch(() => undefined);
-        if (analysisWorker.getState() === 'RUNNING') analysisWorker.shutdown();
-        await analysisRun.catch(() => undefined);
-        if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();
+        await stopGuard;
         await done;
       },
     };
@@ -230,7 +232,10 @@ export async function runWorkerMain(env: NodeJS.ProcessEnv = process.env): Promi
     workerEnv = loadWorkerEnv(env);
     target = resolveTemporalTarget(env);
     // An unpriced model would fail every analysis at its first call; refuse it now, naming the variables.
-    resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices);
+    const pricing = resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices);
+    // So would a daily limit below one call's worst case: every call refused, every day.
+    const tooLow = dailyLimitProblem(config.guard.dailyCostLimitUsd, callFloorFor(pricing, config.bedrock.maxTokens));
+    if (tooLow) throw new ConfigError(`Invalid configuration: ${tooLow}`);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n`);
     return err instanceof ConfigError || err instanceof UnknownModelPriceError ? 2 : 1;

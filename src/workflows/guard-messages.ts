@@ -1,9 +1,10 @@
-// Messages of the singleton Bedrock guard, shared by the guard workflow, the permit gate and the CLI.
-// Update validators run these schemas synchronously, so a malformed request is rejected before it is accepted
-// (and leaves no history event).
+// Messages of the singleton Bedrock guard, shared by the guard workflow, the lease holder in each worker process and
+// the CLI. Update validators run these schemas synchronously, so a malformed request is rejected before it is
+// accepted (and leaves no history event).
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { GuardLimits, GuardSummary, LedgerState, ReserveAnswer, SettleAnswer } from '../domain/guard-ledger';
+import type { GuardLimits, GuardSummary, LedgerState } from '../domain/guard-ledger';
+import type { SyncAnswer } from '../domain/guard-leases';
 
 const usd = (what: string) =>
   z
@@ -15,29 +16,61 @@ const count = (what: string) =>
     .number({ error: `${what} must be a whole number` })
     .int({ error: `${what} must be a whole number` })
     .nonnegative({ error: `${what} must be >= 0` });
+const micros = (what: string) => count(`${what} (micro-dollars)`).max(1e15);
+const id = z.string().min(1).max(400);
+const ms = (what: string) => count(what).max(24 * 3_600_000);
 
-export const ReserveRequestSchema = z
-  .strictObject({
-    requestId: z.string().min(1).max(400),
-    modelId: z.string().min(1).max(200),
-    caller: z.string().min(1).max(400),
-    estimatedCostUsd: usd('estimatedCostUsd'),
-    estimatedInputCostUsd: usd('estimatedInputCostUsd'),
-    estimatedTokens: count('estimatedTokens'),
-  })
-  .refine((r) => r.estimatedInputCostUsd <= r.estimatedCostUsd, {
-    error: 'estimatedInputCostUsd must not exceed estimatedCostUsd (the worst case includes the input)',
-    path: ['estimatedInputCostUsd'],
-  });
+const StartedCallSchema = z.strictObject({
+  callId: id,
+  permitId: id,
+  estimateMicros: micros('estimateMicros'),
+  modelId: z.string().min(1).max(200),
+  caller: id,
+  wireBoundMs: ms('wireBoundMs'),
+});
 
-export const SettleRequestSchema = z.strictObject({
-  reservationId: z.string().min(1).max(400),
-  actualCostUsd: usd('actualCostUsd'),
+const SettledCallSchema = z.strictObject({
+  callId: id,
+  permitId: id,
+  chargedMicros: micros('chargedMicros'),
+  modelId: z.string().min(1).max(200),
   inputTokens: count('inputTokens'),
   outputTokens: count('outputTokens'),
   succeeded: z.boolean(),
-  /** Charged to this model when the reservation is unknown to the guard (e.g. it was reset). */
-  modelId: z.string().min(1).max(200).optional(),
+  wireBoundMs: ms('wireBoundMs'),
+});
+
+const WantedCallSchema = z.strictObject({
+  callId: id,
+  allowanceMicros: micros('allowanceMicros'),
+  tokens: count('tokens'),
+  modelId: z.string().min(1).max(200),
+  caller: id,
+});
+
+export const SyncRequestSchema = z.strictObject({
+  holder: id,
+  seq: z.number().int().positive(),
+  started: z.array(StartedCallSchema).max(10_000),
+  settled: z.array(SettledCallSchema).max(10_000),
+  returned: z.array(id).max(10_000),
+  want: z.array(WantedCallSchema).max(1_000),
+  spare: z
+    .strictObject({
+      count: count('spare.count').max(1_000),
+      allowanceMicros: micros('spare.allowanceMicros'),
+      tokens: count('spare.tokens'),
+      modelId: z.string().min(1).max(200),
+    })
+    .optional(),
+  floor: z
+    .strictObject({
+      micros: micros('floor.micros'),
+      modelId: z.string().min(1).max(200),
+      maxTokens: count('floor.maxTokens'),
+    })
+    .optional(),
+  release: z.boolean().optional(),
 });
 
 export const GuardLimitsSchema = z.strictObject({
@@ -45,10 +78,15 @@ export const GuardLimitsSchema = z.strictObject({
   maxRequestsPerWindow: z.number().int().min(1, { error: 'maxRequestsPerWindow must be at least 1' }).max(100_000),
   maxTokensPerWindow: z.number().int().min(1).max(100_000_000).nullable(),
   windowMs: z.number().int().min(100, { error: 'windowMs must be at least 100' }).max(3_600_000),
-  reservationTtlMs: z
+  permitValidityMs: z
     .number()
     .int()
-    .min(100, { error: 'reservationTtlMs must be at least 100' })
+    .min(50, { error: 'permitValidityMs must be at least 50' })
+    .max(600_000, { error: 'permitValidityMs must be at most 600000 (10 minutes)' }),
+  leaseTtlMs: z
+    .number()
+    .int()
+    .min(1_000, { error: 'leaseTtlMs must be at least 1000' })
     .max(24 * 3_600_000),
   warnAtFraction: z.number().gt(0).max(1),
 });
@@ -70,13 +108,13 @@ export interface GuardWorkflowInput {
   run?: number;
 }
 
-export type ReserveUpdateArgs = z.infer<typeof ReserveRequestSchema>;
-export type SettleUpdateArgs = z.infer<typeof SettleRequestSchema>;
+export type SyncUpdateArgs = z.infer<typeof SyncRequestSchema>;
 
-/** Asks for a permit; answers at once: granted / wait (rate or reserved budget) / budget exhausted. */
-export const reserveUpdate = defineUpdate<ReserveAnswer, [ReserveUpdateArgs]>('reserve');
-/** Replaces a reservation's estimate with the actual cost (also after a failed call: at least the input cost). */
-export const settleUpdate = defineUpdate<SettleAnswer, [SettleUpdateArgs]>('settle');
+/**
+ * The one update a worker process sends (one at a time): reports calls started and settled and permits given back,
+ * and asks for permits. Answers at once with what it grants, what it refuses, and when to ask again.
+ */
+export const syncUpdate = defineUpdate<SyncAnswer, [SyncUpdateArgs]>('sync');
 /** Changes limits at run time, without restarting workers; returns the summary under the new limits. */
 export const configureUpdate = defineUpdate<GuardSummary, [ConfigurePatch]>('configure');
 /** Continues-as-new now (after all handlers finish), carrying the ledger: for tests and operators. */

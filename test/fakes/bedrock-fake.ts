@@ -9,6 +9,9 @@
 //   fake.setHandler((call) => reply)       // answers when the queue is empty; may be async; may return undefined
 //   fake.reset()                           // forget calls, queued replies and the handler (between tests)
 //   fake.calls                             // every request, in order: BedrockCall (decoded modelId, parsed body…)
+//   fake.requests                          // the request log: arrival time (the fake's clock), status, what was billed
+//   fake.billedMicros() / fake.maxInAnyWindow(ms)   // total billed; most requests that arrived in any window
+//   GET <url>/__fake/requests              // the request log over HTTP (a fake in a process of its own)
 //   await fake.close()                     // also destroys clients made by fake.client()
 //
 // A `call` (BedrockCall) has: operation ('converse' | 'invoke' | 'count-tokens'), modelId (percent-decoded), headers,
@@ -34,6 +37,11 @@
 //
 // Without a scripted reply or handler answer the fake replies 400 ValidationException naming the tool, so a
 // missing script fails loudly instead of hanging. Usage defaults to 1000 input / 200 output tokens.
+//
+// Billing (the request log's billedMicros), as the guard assumes Bedrock bills: a 200 costs its usage at the model's
+// price; a 429 or another 4xx refusal costs nothing; a 5xx, 408 or 424 costs the request's input, counted the way
+// the guard estimates it (chars/3 + 20 per message: Bedrock's real billing of these is undocumented); a request that
+// was never answered (hang, reset) is `undefined`: unknown.
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -52,6 +60,8 @@ import type { AddressInfo } from 'node:net';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
+import { usdToMicros, usdToMicrosUp } from '../../src/domain/money';
+import { actualCostUsd, estimateInputTokens, resolveModelPricing, type ModelPricing } from '../../src/domain/prices';
 import { errorReply, type BedrockCall, type BedrockHandler, type BedrockReply } from './bedrock-replies';
 
 export * from './bedrock-replies';
@@ -62,11 +72,31 @@ export interface BedrockFakeOptions {
   latencyMs?: number;
   /** Serve cleartext HTTP/2 (h2c, prior knowledge) to test the SDK's default HTTP/2 handler; default HTTP/1.1. */
   http2?: boolean;
+  /** Prices to bill at; default: the price table's row for each request's model id (unpriced models bill 0). */
+  pricing?: ModelPricing;
+}
+
+/** One entry of the request log. */
+export interface FakeRequestRecord {
+  index: number;
+  /** When the request arrived, on the fake's own clock (ms since epoch): what Bedrock's quotas count. */
+  at: number;
+  modelId: string;
+  toolName: string | undefined;
+  status: number | 'hang' | 'reset';
+  errorType?: string;
+  /** What this request was billed, in micro-dollars; undefined when unknown (it was never answered). */
+  billedMicros: number | undefined;
 }
 
 export interface BedrockFake {
   readonly url: string;
   readonly calls: BedrockCall[];
+  readonly requests: FakeRequestRecord[];
+  /** Everything billed so far, in micro-dollars (unknown entries excluded). */
+  billedMicros(): number;
+  /** The most requests that arrived within any window [t, t + windowMs). */
+  maxInAnyWindow(windowMs: number): number;
   enqueue(...replies: BedrockReply[]): void;
   setHandler(handler: BedrockHandler | undefined): void;
   /** Forgets recorded calls, queued replies and the handler (between tests sharing one fake). */
@@ -78,12 +108,14 @@ export interface BedrockFake {
 
 export async function startBedrockFake(options: BedrockFakeOptions = {}): Promise<BedrockFake> {
   const calls: BedrockCall[] = [];
+  const requests: FakeRequestRecord[] = [];
   const queue: BedrockReply[] = [];
   let handler = options.handler;
   const clients: BedrockRuntimeClient[] = [];
   const hanging = new Set<{ destroy(): void }>();
 
   async function answer(req: IncomingMessage | Http2ServerRequest, res: Res): Promise<void> {
+    const at = Date.now();
     const rawBody = await readBody(req);
     const call = describeCall(calls.length, req.url ?? '', req.httpVersion, req.headers, rawBody);
     calls.push(call);
@@ -98,6 +130,20 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
         400,
         `bedrock-fake: no scripted reply for ${call.operation} with tool ${call.toolName ?? '(none)'}`,
       );
+    requests.push({
+      index: call.index,
+      at,
+      modelId: call.modelId,
+      toolName: call.toolName,
+      status:
+        reply.kind === 'hang' || reply.kind === 'reset'
+          ? reply.kind
+          : reply.kind === 'error' || reply.kind === 'raw'
+            ? reply.status
+            : 200,
+      ...(reply.kind === 'error' ? { errorType: reply.errorType } : {}),
+      billedMicros: bill(call, reply, options.pricing),
+    });
     const delay = (options.latencyMs ?? 0) + (reply.delayMs ?? 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     send(call, reply, res, hanging);
@@ -105,6 +151,12 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
 
   const onRequest = (req: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
     const res = adapt(response);
+    if (req.method === 'GET' && req.url === REQUEST_LOG_PATH) {
+      // The request log, for a test whose fake runs in a process of its own.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(requests));
+      return;
+    }
     answer(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `bedrock-fake internal error: ${String(err)}` }));
@@ -118,10 +170,18 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
   return {
     url,
     calls,
+    requests,
+    billedMicros: () => requests.reduce((sum, r) => sum + (r.billedMicros ?? 0), 0),
+    maxInAnyWindow: (windowMs) =>
+      maxInAnyWindow(
+        requests.map((r) => r.at),
+        windowMs,
+      ),
     enqueue: (...replies) => void queue.push(...replies),
     setHandler: (h) => void (handler = h),
     reset: () => {
       calls.length = 0;
+      requests.length = 0;
       queue.length = 0;
       handler = undefined;
     },
@@ -151,6 +211,44 @@ export async function startBedrockFake(options: BedrockFakeOptions = {}): Promis
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `GET` this path of a fake for its request log (FakeRequestRecord[] as JSON). */
+export const REQUEST_LOG_PATH = '/__fake/requests';
+
+/** The largest number of times inside any half-open window [t, t + windowMs). */
+export function maxInAnyWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
+    max = Math.max(max, end - start + 1);
+  }
+  return max;
+}
+
+function pricingFor(modelId: string, pricing: ModelPricing | undefined): ModelPricing | undefined {
+  if (pricing) return pricing;
+  try {
+    return resolveModelPricing(modelId);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What Bedrock bills for this reply (see the header): micro-dollars, or undefined when unknown. */
+function bill(call: BedrockCall, reply: BedrockReply, pricing: ModelPricing | undefined): number | undefined {
+  const p = pricingFor(call.modelId, pricing);
+  if (reply.kind === 'hang' || reply.kind === 'reset') return undefined;
+  if (!p) return 0;
+  if (reply.kind === 'tool' || reply.kind === 'text') return usdToMicros(actualCostUsd(p, reply.usage));
+  const status = reply.status;
+  if (status < 500 && status !== 408 && status !== 424) return 0;
+  const b = isObject(call.body) ? call.body : {};
+  const messages = Array.isArray(b.messages) ? b.messages : [];
+  const texts = [JSON.stringify(b.system ?? []), JSON.stringify(messages), JSON.stringify(b.toolConfig ?? {})];
+  const tokens = estimateInputTokens(texts, messages.length || 1);
+  return usdToMicrosUp((tokens * p.rates.input) / 1_000_000);
 }
 
 /** The few response operations the fake needs, over HTTP/1.1 and HTTP/2 alike. */

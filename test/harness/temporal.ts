@@ -41,8 +41,31 @@ export function installQuietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
+/** Lease holders (permit gates) made by this test process: closed before its connections are (see createTestEnv). */
+const openGates = new Set<{ close(timeoutMs?: number): Promise<void> }>();
+
+/** Registers a gate to be closed by the environment's teardown, if the test has not closed it already. */
+export function closeWithTestEnv<G extends { close(timeoutMs?: number): Promise<void> }>(gate: G): G {
+  openGates.add(gate);
+  return gate;
+}
+
 /** Connects to (or starts) the Temporal server for this test process. Call teardown() when done. */
 export async function createTestEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await connectTestEnv();
+  // A gate still open would go on syncing over a closed connection: close them all first (their last syncs are
+  // abandoned quickly when no worker serves the guard any more).
+  const teardown = env.teardown.bind(env);
+  env.teardown = async () => {
+    const gates = [...openGates];
+    openGates.clear();
+    await Promise.all(gates.map((g) => g.close(2_000)));
+    await teardown();
+  };
+  return env;
+}
+
+async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   installQuietRuntime();
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {

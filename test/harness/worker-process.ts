@@ -1,6 +1,8 @@
-// A worker in a child process, for tests that kill a worker with SIGKILL (a crash, not a shutdown). It runs the
-// real workflows and activities against the Temporal server at TEMPORAL_ADDRESS and the fake Bedrock at
-// UPGRADE_TEST_BEDROCK_URL, with the guard id / task queue the test gives, and prints "worker-ready" once polling.
+// A worker in a child process, for tests that need real worker processes: several sharing one guard, one killed
+// with SIGKILL (a crash, not a shutdown), one that rides out a server outage. It runs the real workflows and
+// activities against the Temporal server at TEMPORAL_ADDRESS and the fake Bedrock at UPGRADE_TEST_BEDROCK_URL, with
+// the guard id / task queue the test gives, and prints "worker-ready" once polling. On SIGTERM it drains, gives its
+// guard lease back and prints one line `worker-stats {json}` (its lease holder's statistics) before exiting 0.
 //
 //   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
@@ -23,7 +25,7 @@ function required(name: string): string {
 }
 
 async function main(): Promise<void> {
-  installQuietRuntime();
+  installQuietRuntime(); // its default signal handling shuts the worker down on SIGTERM
   const address = required('TEMPORAL_ADDRESS');
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = required('UPGRADE_TEST_TASK_QUEUE');
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const { activities } = rigActivities({
+  const { activities, gate } = rigActivities({
     client,
     bedrockUrl: required('UPGRADE_TEST_BEDROCK_URL'),
     taskQueue,
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
       activities: { ...activities, ...(eks ? createExecutionActivities({ eksClient: () => eks }) : {}) },
       workflowBundle: bundle,
       identity: `test-child-worker:${process.pid}`,
+      shutdownGraceTimeMs: 10_000,
       // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.
       extra: { stickyQueueScheduleToStartTimeout: '1s' },
     });
@@ -75,9 +78,14 @@ async function main(): Promise<void> {
   const running = Promise.all(workers.map((w) => w.run()));
   process.stdout.write('worker-ready\n');
   await running;
+  await gate.close();
+  process.stdout.write(`worker-stats ${JSON.stringify(gate.holder.stats)}\n`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -179,6 +179,7 @@ void describe('analysis activities on a real Temporal server', () => {
         'releaseNotesAnalysisWorkflow',
         { taskQueue, workflowId: uniqueTaskQueue('wf'), args: [INPUT] },
       );
+      await gate.close(); // gives the lease back while the guard's worker still runs
       return { result, summary: await readGuardSummary(env.client, guardId) };
     });
     assert.ok(summary);

@@ -62,6 +62,17 @@ const usageCases: Array<{ name: string; args: string[]; env?: NodeJS.ProcessEnv;
     mentions: /--evidence/,
   },
   { name: 'cost with a zero rate', args: ['cost', '--set-rpm', '0'], mentions: /--set-rpm/ },
+  {
+    name: 'cost with a daily limit below one call',
+    args: ['cost', '--set-daily-limit', '0.01'],
+    mentions: /USD 0\.0100 is below what one call can cost \(USD 0\.0614: up to 4096 output tokens.*--set-daily-limit/s,
+  },
+  {
+    name: 'a worker whose daily limit is below one call',
+    args: ['worker'],
+    env: { BEDROCK_DAILY_COST_LIMIT_USD: '0.01' },
+    mentions: /below what one call can cost.*BEDROCK_DAILY_COST_LIMIT_USD/s,
+  },
   { name: 'list with an unknown decision', args: ['list', '--decision', 'MAYBE'], mentions: /--decision/ },
   { name: 'list with an unknown phase', args: ['list', '--phase', 'failed'], mentions: /--phase.*awaiting-approval/ },
   {

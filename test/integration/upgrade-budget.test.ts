@@ -1,76 +1,20 @@
-// 20 concurrent upgrades against a daily Bedrock budget that covers only some of their calls: settled + reserved
-// never exceeds the limit at any moment; refused calls fail with BedrockCostThresholdError; their workflows do not
+// 20 concurrent upgrades against a daily Bedrock budget that covers only some of their calls: spent + reserved +
+// leased never exceeds the limit at any moment; refused calls fail with BedrockCostThresholdError; their workflows do not
 // fail — they record which analyses were skipped and why, and decide on the deterministic evidence alone.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { readGuardSummary } from '../../src/activities/guard-client';
 import { createUpgradeWorker } from '../../src/worker/worker';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { replayGuardLedger } from './guard-support';
 import { rigActivities, scriptedModel, startUpgrade, upgradeInput, type ManifestSet } from './upgrade-support';
 
 const WORKFLOWS = 20;
 
-interface LedgerReplay {
-  steps: number;
-  maxCommittedUsd: number;
-  overLimit: string[];
-  runs: number;
-}
-
-/**
- * Replays the guard's history (every run, oldest first) with plain arithmetic, independent of the guard's own
- * code: a granted reservation holds its estimate until its settle charges the actual cost. Every change of the
- * ledger is an update completed in the history, so checking after each one checks every moment.
- */
-async function replayLedger(client: Client, guardId: string, limitUsd: number): Promise<LedgerReplay> {
-  const histories: temporal.api.history.v1.IHistory[] = [];
-  let runId: string | undefined = (await client.workflow.getHandle(guardId).describe()).runId;
-  while (runId) {
-    const history = await client.workflow.getHandle(guardId, runId).fetchHistory();
-    histories.unshift(history);
-    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
-  }
-  const decode = (payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown => {
-    const first = payloads?.payloads?.[0];
-    return first ? defaultPayloadConverter.fromPayload(first) : undefined;
-  };
-  const open = new Map<string, number>();
-  let spent = 0;
-  const replay: LedgerReplay = { steps: 0, maxCommittedUsd: 0, overLimit: [], runs: histories.length };
-  for (const history of histories) {
-    const accepted = new Map<string, { name: string; arg: Record<string, unknown> }>();
-    for (const event of history.events ?? []) {
-      const acc = event.workflowExecutionUpdateAcceptedEventAttributes;
-      if (acc?.acceptedRequest?.meta?.updateId) {
-        accepted.set(acc.acceptedRequest.meta.updateId, {
-          name: acc.acceptedRequest.input?.name ?? '',
-          arg: decode(acc.acceptedRequest.input?.args) as Record<string, unknown>,
-        });
-      }
-      const done = event.workflowExecutionUpdateCompletedEventAttributes;
-      const request = done?.meta?.updateId ? accepted.get(done.meta.updateId) : undefined;
-      if (!done || !request || !done.outcome?.success) continue;
-      const answer = decode(done.outcome.success) as Record<string, unknown>;
-      if (request.name === 'reserve' && answer.kind === 'granted')
-        open.set(String(answer.reservationId), Number(request.arg.estimatedCostUsd));
-      if (request.name === 'settle') {
-        open.delete(String(request.arg.reservationId));
-        spent += Number(answer.chargedUsd);
-      }
-      replay.steps += 1;
-      const committed = spent + [...open.values()].reduce((a, b) => a + b, 0);
-      replay.maxCommittedUsd = Math.max(replay.maxCommittedUsd, committed);
-      if (committed > limitUsd + 1e-9) replay.overLimit.push(`event ${String(event.eventId)}: ${committed}`);
-    }
-  }
-  return replay;
-}
 const DAILY_LIMIT_USD = 0.15;
 
 void describe('upgrade workflows under an exhausted daily Bedrock budget (real dev server, real guard)', () => {
@@ -132,8 +76,9 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
             (s) => {
               if (!s) return;
               polls += 1;
-              maxCommitted = Math.max(maxCommitted, s.spentUsd + s.reservedUsd);
-              if (s.spentUsd + s.reservedUsd > s.dailyLimitUsd + 1e-9) over.push(JSON.stringify(s));
+              const committed = s.micros.spent + s.micros.reserved + s.micros.leased;
+              maxCommitted = Math.max(maxCommitted, committed / 1e6);
+              if (committed > s.micros.limit) over.push(JSON.stringify(s));
             },
             () => undefined,
           );
@@ -145,14 +90,15 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
       })();
       const reports = await Promise.all(handles.map((h) => h.result())).finally(() => (watching = false));
       await watcher;
-      assert.deepEqual(over, [], 'no summary showed settled + reserved over the limit');
-      const replay = await replayLedger(client, guardId, DAILY_LIMIT_USD);
-      assert.deepEqual(replay.overLimit, [], 'no moment in the guard history had settled + reserved over the limit');
-      assert.ok(replay.steps > WORKFLOWS, `the replay saw the ledger change ${replay.steps} times`);
+      assert.deepEqual(over, [], 'no summary showed spent + reserved + leased over the limit');
+      const replay = await replayGuardLedger(client, guardId);
+      assert.deepEqual(replay.overLimit, [], 'no moment in the guard history was over the limit');
+      assert.deepEqual(replay.mismatches, [], "the replay's books are the guard's at every step");
+      assert.ok(replay.steps > 3, `the replay saw ${replay.steps} syncs`);
 
       const summary = await readGuardSummary(client, guardId);
       assert.ok(summary);
-      assert.ok(summary.spentUsd + summary.reservedUsd <= DAILY_LIMIT_USD + 1e-9);
+      assert.ok(summary.micros.spent + summary.micros.reserved + summary.micros.leased <= summary.micros.limit);
       assert.ok(summary.counters.refused > 0, 'some calls were refused');
 
       let withSkips = 0;
@@ -182,7 +128,7 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
       const analysesRun = reports.reduce((n, r) => n + r.analyses.length, 0);
       assert.ok(analysesRun > 0 && summary.counters.settled > 0, 'the budget covered some calls');
       console.error(
-        `[upgrade-budget] ${fullyAnalysed} fully analysed, ${withSkips} with skipped analyses, ${analysesRun} analyses ran; ${fake.calls.length} Bedrock calls, guard: granted ${summary.counters.granted}, refused ${summary.counters.refused}, waited ${summary.counters.waited}; spent $${summary.spentUsd.toFixed(4)} + reserved $${summary.reservedUsd.toFixed(4)} of $${DAILY_LIMIT_USD}; max committed $${maxCommitted.toFixed(4)} in ${polls} summary polls, $${replay.maxCommittedUsd.toFixed(4)} over ${replay.steps} ledger changes replayed from ${replay.runs} guard run(s)`,
+        `[upgrade-budget] ${fullyAnalysed} fully analysed, ${withSkips} with skipped analyses, ${analysesRun} analyses ran; ${fake.calls.length} Bedrock calls, guard: granted ${summary.counters.granted}, refused ${summary.counters.refused}, waited ${summary.counters.waited}; spent USD ${summary.spentUsd} + reserved ${summary.reservedUsd} + leased ${summary.leasedUsd} of ${DAILY_LIMIT_USD}; max committed USD ${maxCommitted.toFixed(6)} in ${polls} summary polls, ${replay.maxCommittedMicros / 1e6} over ${replay.steps} syncs replayed from ${replay.runs} guard run(s)`,
       );
     } finally {
       worker.shutdown();

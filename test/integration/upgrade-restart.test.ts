@@ -1,6 +1,6 @@
 // Durability: a worker process killed with SIGKILL in the middle of the analysis phase (a Bedrock call in flight),
 // a new worker started: the workflow completes with the same result as an undisturbed run, and the guard's ledger
-// accounts for every call made — the killed call's reservation stays charged at its estimate, never lost.
+// accounts for every call made — the killed call stays charged at its estimate by the dead worker's lease, never lost.
 // Killed during the evidence phase (a CHANGELOG download in flight), the upgrade goes on within the evidence
 // activities' short heartbeat timeout, not their 5-minute start-to-close timeout.
 import assert from 'node:assert/strict';
@@ -119,18 +119,16 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
       const summary = await readGuardSummary(client, guardId);
       assert.ok(summary, 'the guard has a ledger');
       const { granted, settled, expired } = summary.counters;
-      // Every request that reached Bedrock had a permit; every permit is settled, expired or still open.
+      // Every request that reached Bedrock had a permit.
       assert.ok(granted >= fake.calls.length, `granted ${granted} >= calls ${fake.calls.length}`);
-      assert.equal(granted, settled + expired + summary.openReservations);
-      assert.ok(summary.openReservations + expired >= 1, 'the killed call stays charged at its estimate');
+      // The killed call stays charged at its estimate: held by the dead worker's lease, or charged when it expired.
+      assert.ok(summary.callsInFlight + summary.leases.reduce((n, l) => n + l.permits, 0) + expired >= 1);
       // The ledger may over-count, never under-count.
       const paid = [...report.analyses, ...reference.analyses].reduce((sum, a) => sum + a.costUsd, 0);
-      assert.ok(
-        summary.spentUsd + summary.reservedUsd >= paid - 1e-9,
-        `ledger ${summary.spentUsd + summary.reservedUsd} >= paid ${paid}`,
-      );
+      const committed = summary.spentUsd + summary.reservedUsd + summary.leasedUsd;
+      assert.ok(committed >= paid - 1e-9, `ledger ${committed} >= paid ${paid}`);
       console.error(
-        `[upgrade-restart] calls at kill ${callsAtKill}, total calls ${fake.calls.length}, granted ${granted}, settled ${settled}, open ${summary.openReservations}, expired ${expired}; recovery ${recoveryMs} ms`,
+        `[upgrade-restart] calls at kill ${callsAtKill}, total calls ${fake.calls.length}, granted ${granted}, settled ${settled}, calls in flight ${summary.callsInFlight}, leases expired ${expired}; recovery ${recoveryMs} ms`,
       );
     } finally {
       worker.shutdown();

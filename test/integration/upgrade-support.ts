@@ -8,12 +8,13 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createActivities, type UpgradeActivities } from '../../src/activities';
 import type { EvidenceDeps } from '../../src/activities/evidence';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
-import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
+import { createGuardedPermitGate, type GuardedPermitGate } from '../../src/activities/bedrock-gate';
 import { createAnalysisCache } from '../../src/activities/analysis-cache';
 import type { RollbackVerdict, UpgradeVerdict } from '../../src/domain/analysis';
 import { loadConfig } from '../../src/domain/config';
 import type { GuardLimits } from '../../src/domain/guard-ledger';
 import { createLogger } from '../../src/worker/logging';
+import { closeWithTestEnv } from '../harness/temporal';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import {
   statusQuery,
@@ -53,23 +54,29 @@ export interface RigOptions {
 }
 
 /** The real activities, wired to the fake Bedrock and to a guard of the test's own (its id and task queue). */
-export function rigActivities(options: RigOptions): { activities: UpgradeActivities; bedrock: BedrockRuntimeClient } {
+export function rigActivities(options: RigOptions): {
+  activities: UpgradeActivities;
+  bedrock: BedrockRuntimeClient;
+  gate: GuardedPermitGate;
+} {
   const bedrock = createBedrockRuntimeClient({
     region: 'us-east-1',
     endpoint: options.bedrockUrl,
     credentials: { accessKeyId: 'AKIDFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-for-the-local-fake' },
     requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000 }),
   });
-  const gate = createGuardedPermitGate({
-    client: options.client,
-    config: testAppConfig,
-    logger: silentLogger,
-    guard: {
-      workflowId: options.guardId,
-      taskQueue: options.guardTaskQueue ?? options.taskQueue,
-      limits: options.limits ?? {},
-    },
-  });
+  const gate = closeWithTestEnv(
+    createGuardedPermitGate({
+      client: options.client,
+      config: testAppConfig,
+      logger: silentLogger,
+      guard: {
+        workflowId: options.guardId,
+        taskQueue: options.guardTaskQueue ?? options.taskQueue,
+        limits: options.limits ?? {},
+      },
+    }),
+  );
   const cache =
     options.analysisCacheTtlMs !== undefined
       ? createAnalysisCache({ client: options.client, ttlMs: options.analysisCacheTtlMs })
@@ -86,7 +93,7 @@ export function rigActivities(options: RigOptions): { activities: UpgradeActivit
     },
     ...(options.campaign ? { campaign: { client: options.client } } : {}),
   });
-  return { activities, bedrock };
+  return { activities, bedrock, gate };
 }
 
 /** A model that answers every template; the decisions as asked. */

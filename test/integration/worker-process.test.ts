@@ -201,7 +201,7 @@ void test('SIGTERM drains in-flight Bedrock analyses, exits 0, and another worke
     const cost = await runCli(['cost', '--format', 'json'], cliEnv);
     assert.equal(cost.code, 0, show(cost));
     const summary = JSON.parse(cost.stdout) as GuardSummary;
-    assert.equal(summary.openReservations, 0, 'no reservation left open: every call settled');
+    assert.equal(summary.callsInFlight, 0, 'no call left open: every call settled');
     assert.equal(summary.counters.settled, 4);
     assert.equal(
       Object.values(summary.models).reduce((n, m) => n + m.requests, 0),

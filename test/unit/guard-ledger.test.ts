@@ -1,186 +1,177 @@
-// The guard's UTC-day ledger: estimates, thresholds, daily reset, summary,
-// reservations and their expiry. The invariant throughout: the ledger may over-count, never under-count.
+// The guard's UTC-day ledger in whole micro-dollars: worst cases held while calls
+// run, settled to what Bedrock billed, thresholds, daily reset, summary. Throughout: spent + reserved + leased never
+// exceeds the limit, and the books add up to the micro-dollar.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   advance,
+  books,
+  callFloorFor,
   configure,
+  dailyLimitProblem,
   emptyLedger,
-  nextDeadline,
   nextUtcMidnight,
-  reserve,
-  reservedUsd,
-  settle,
   summarize,
   utcDay,
-  type GuardLimits,
-  type ReserveRequest,
 } from '../../src/domain/guard-ledger';
-
-const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
-const LIMITS: GuardLimits = {
-  dailyCostLimitUsd: 1,
-  maxRequestsPerWindow: 1_000,
-  maxTokensPerWindow: null,
-  windowMs: 60_000,
-  reservationTtlMs: 10_000,
-  warnAtFraction: 0.8,
-};
-
-function req(id: string, estimatedCostUsd: number, modelId = 'model-a'): ReserveRequest {
-  return {
-    requestId: id,
-    modelId,
-    caller: 'test',
-    estimatedCostUsd,
-    estimatedInputCostUsd: estimatedCostUsd / 10,
-    estimatedTokens: 1_000,
-  };
-}
-const ok = (actualCostUsd: number, reservationId: string) => ({
-  reservationId,
-  actualCostUsd,
-  inputTokens: 800,
-  outputTokens: 200,
-  succeeded: true,
-});
+import { formatMicroUsd, microsToUsd, usdToMicros, usdToMicrosUp } from '../../src/domain/money';
+import { ask, LIMITS, settled, started, T0, want } from './guard-support';
 
 void describe('guard ledger', () => {
   void it('starts for the current UTC day with nothing spent (CT init)', () => {
     const state = emptyLedger(LIMITS, Date.UTC(2026, 10, 26, 23, 59, 59));
     assert.equal(state.day, '2026-11-26');
     const s = summarize(state, T0);
-    assert.equal(s.spentUsd, 0);
-    assert.equal(s.reservedUsd, 0);
-    assert.equal(s.dailyLimitUsd, 1);
+    assert.deepEqual([s.spentUsd, s.reservedUsd, s.leasedUsd, s.dailyLimitUsd], [0, 0, 0, 1]);
     assert.equal(s.budgetStatus, 'ok');
   });
 
-  void it('holds the worst-case estimate while a call runs and replaces it with the actual cost (CT cost estimation)', () => {
+  void it('holds the worst case while a call runs and replaces it with what it cost (CT cost estimation)', () => {
     const state = emptyLedger(LIMITS, T0);
-    assert.equal(reserve(state, req('a', 0.3), T0).kind, 'granted');
-    assert.equal(reservedUsd(state), 0.3);
-    assert.equal(state.spentUsd, 0);
-    assert.deepEqual(settle(state, ok(0.12, 'a'), T0 + 5), { kind: 'settled', chargedUsd: 0.12 });
-    assert.equal(reservedUsd(state), 0);
-    assert.equal(state.spentUsd, 0.12);
+    const a = ask(state, 'p1', T0, { want: [want('c1', 300_000)] });
+    const permit = a.permits[0]?.id ?? '';
+    assert.equal(a.permits[0]?.forCallId, 'c1');
+    assert.deepEqual(books(state), { spent: 0, reserved: 0, leased: 300_000, limit: 1_000_000 });
+    ask(state, 'p1', T0 + 1, { started: [started(permit, 'c1', 250_000)] });
+    assert.deepEqual(
+      books(state),
+      { spent: 0, reserved: 250_000, leased: 0, limit: 1_000_000 },
+      'held at its own estimate',
+    );
+    ask(state, 'p1', T0 + 2, { settled: [settled(permit, 'c1', 120_000)] });
+    assert.deepEqual(books(state), { spent: 120_000, reserved: 0, leased: 0, limit: 1_000_000 });
   });
 
-  void it('accumulates settled costs and tokens per model (CT add cost / track usage)', () => {
+  void it('adds costs exactly: a thousand settles of USD 0.000201 make USD 0.201, without binary noise', () => {
+    const state = emptyLedger({ ...LIMITS, maxRequestsPerWindow: 100_000 }, T0);
+    const a = ask(state, 'p1', T0, { want: Array.from({ length: 1_000 }, (_, i) => want(`c${i}`, 500)) });
+    assert.equal(a.permits.length, 1_000);
+    ask(state, 'p1', T0 + 1, { settled: a.permits.map((p, i) => settled(p.id, `c${i}`, usdToMicros(0.000201))) });
+    const s = summarize(state, T0 + 1);
+    let floats = 0;
+    for (let i = 0; i < 1_000; i++) floats += 0.000201;
+    assert.notEqual(floats, 0.201, 'adding dollars as floats drifts');
+    assert.equal(s.spentUsd, 0.201);
+    assert.equal(s.micros.spent, 201_000);
+  });
+
+  void it('accumulates costs and tokens per model, failures included (CT add cost / track usage)', () => {
     const state = emptyLedger(LIMITS, T0);
-    reserve(state, req('a', 0.1, 'model-a'), T0);
-    reserve(state, req('b', 0.1, 'model-a'), T0);
-    reserve(state, req('c', 0.1, 'model-b'), T0);
-    settle(state, ok(0.05, 'a'), T0 + 1);
-    settle(state, ok(0.07, 'b'), T0 + 2);
-    settle(
-      state,
-      { reservationId: 'c', actualCostUsd: 0.01, inputTokens: 0, outputTokens: 0, succeeded: false },
-      T0 + 3,
-    );
-    const s = summarize(state, T0 + 3);
-    assert.ok(Math.abs(s.spentUsd - 0.13) < 1e-12);
+    const a = ask(state, 'p1', T0, {
+      want: [want('a', 100_000), want('b', 100_000), want('c', 100_000, 1_000, 'model-b')],
+    });
+    const [pa, pb, pc] = a.permits.map((p) => p.id);
+    ask(state, 'p1', T0 + 1, {
+      settled: [
+        settled(pa ?? '', 'a', 50_000),
+        settled(pb ?? '', 'b', 70_000),
+        { ...settled(pc ?? '', 'c', 0, false, 'model-b'), inputTokens: 0, outputTokens: 0 },
+      ],
+    });
+    const s = summarize(state, T0 + 1);
+    assert.equal(s.spentUsd, 0.12);
     assert.deepEqual(s.models['model-a'], {
       requests: 2,
       failed: 0,
       inputTokens: 1_600,
       outputTokens: 400,
-      costUsd: 0.05 + 0.07,
+      costUsd: 0.12,
     });
-    assert.deepEqual(s.models['model-b'], { requests: 1, failed: 1, inputTokens: 0, outputTokens: 0, costUsd: 0.01 });
+    assert.deepEqual(s.models['model-b'], { requests: 1, failed: 1, inputTokens: 0, outputTokens: 0, costUsd: 0 });
   });
 
-  void it('grants calls while settled + reserved + estimate stays within the daily limit (CT under threshold)', () => {
+  void it('grants calls while spent + reserved + leased stays within the limit, exactly up to it (CT under threshold)', () => {
     const state = emptyLedger(LIMITS, T0);
-    for (let i = 0; i < 4; i++) assert.equal(reserve(state, req(`r${i}`, 0.25), T0).kind, 'granted');
-    assert.equal(reservedUsd(state), 1, 'exactly at the limit is allowed');
+    const a = ask(state, 'p1', T0, { want: [1, 2, 3, 4].map((i) => want(`c${i}`, 250_000)) });
+    assert.equal(a.permits.length, 4);
+    assert.equal(a.books.leased, 1_000_000, 'exactly at the limit is allowed');
+    const b = ask(state, 'p2', T0 + 1, { want: [want('d', 1)] });
+    assert.equal(b.permits.length, 0);
+    assert.equal(b.wait?.reason, 'budget-reserved', 'held budget may come back: wait, not refuse');
   });
 
-  void it('refuses a call that would exceed the limit, saying spent, limit and when the day resets (CT threshold exceeded)', () => {
+  void it('refuses a call that cannot fit today, saying spent, limit and when the day resets (CT threshold exceeded)', () => {
     const state = emptyLedger(LIMITS, T0);
-    reserve(state, req('a', 0.9), T0);
-    settle(state, ok(0.9, 'a'), T0 + 1);
-    const answer = reserve(state, req('b', 0.2), T0 + 2);
-    assert.equal(answer.kind, 'budget-exhausted');
-    if (answer.kind !== 'budget-exhausted') return;
-    assert.equal(answer.spentUsd, 0.9);
-    assert.equal(answer.limitUsd, 1);
-    assert.equal(answer.requestedUsd, 0.2);
-    assert.equal(answer.resetsAt, '2026-11-27T00:00:00.000Z');
-    assert.equal(answer.retryAfterMs, 12 * 3600_000 - 2);
-    assert.equal(reserve(state, req('c', 0.1), T0 + 3).kind, 'granted', 'a call that fits is still granted');
-    assert.equal(summarize(state, T0 + 3).counters.refused, 1);
+    const a = ask(state, 'p1', T0, { want: [want('a', 900_000)] });
+    ask(state, 'p1', T0 + 1, { settled: [settled(a.permits[0]?.id ?? '', 'a', 900_000)] });
+    const b = ask(state, 'p1', T0 + 2, { want: [want('b', 200_000), want('c', 100_000)] });
+    assert.deepEqual(b.refused, [
+      {
+        callId: 'b',
+        reason: 'budget-exhausted',
+        day: '2026-11-26',
+        spentMicros: 900_000,
+        heldMicros: 0,
+        limitMicros: 1_000_000,
+        requestedMicros: 200_000,
+        resetsAt: '2026-11-27T00:00:00.000Z',
+        retryAfterMs: 12 * 3600_000 - 2,
+      },
+    ]);
+    assert.deepEqual(
+      b.permits.map((p) => p.forCallId),
+      ['c'],
+      'a call that fits is still granted',
+    );
+    assert.equal(summarize(state, T0 + 2).counters.refused, 1);
   });
 
-  void it('tells a caller to wait while open reservations hold the budget they may still give back', () => {
-    const state = emptyLedger(LIMITS, T0);
-    reserve(state, req('a', 0.8), T0);
-    const answer = reserve(state, req('b', 0.5), T0 + 1);
-    assert.deepEqual(answer, { kind: 'wait', reason: 'budget-reserved', retryAfterMs: 1_000 });
-    settle(state, ok(0.2, 'a'), T0 + 2);
-    assert.equal(reserve(state, req('b', 0.5), T0 + 3).kind, 'granted');
-  });
-
-  void it('resets the day at midnight UTC and keeps open reservations held against the new day (CT daily reset)', () => {
-    const lateEvening = Date.UTC(2026, 10, 26, 23, 59, 0);
-    const state = emptyLedger({ ...LIMITS, reservationTtlMs: 3_600_000 }, lateEvening);
-    reserve(state, req('a', 0.5), lateEvening);
-    settle(state, ok(0.5, 'a'), lateEvening + 1);
-    reserve(state, req('open', 0.3), lateEvening + 2);
-    assert.equal(reserve(state, req('b', 0.5), lateEvening + 3).kind, 'wait');
-    const midnight = nextUtcMidnight(lateEvening);
+  void it('resets the day at midnight UTC and keeps what leases hold against the new day (CT daily reset)', () => {
+    const evening = Date.UTC(2026, 10, 26, 23, 59, 0);
+    const state = emptyLedger({ ...LIMITS, leaseTtlMs: 3_600_000 }, evening);
+    const a = ask(state, 'p1', evening, { want: [want('a', 500_000), want('open', 300_000)] });
+    ask(state, 'p1', evening + 1, { settled: [settled(a.permits[0]?.id ?? '', 'a', 500_000)] });
+    assert.equal(ask(state, 'p1', evening + 2, { want: [want('b', 500_000)] }).wait?.reason, 'budget-reserved');
+    const midnight = nextUtcMidnight(evening);
     assert.equal(midnight, Date.UTC(2026, 10, 27));
     assert.equal(advance(state, midnight - 1).rolledOver, false);
     assert.equal(advance(state, midnight).rolledOver, true);
     const s = summarize(state, midnight);
     assert.equal(s.day, '2026-11-27');
     assert.equal(s.spentUsd, 0);
-    assert.equal(s.reservedUsd, 0.3);
+    assert.equal(s.leasedUsd, 0.3, 'the open permit is held against the new day');
     assert.deepEqual(s.models, {});
-    assert.equal(reserve(state, req('b', 0.5), midnight + 1).kind, 'granted');
+    assert.equal(ask(state, 'p1', midnight + 1, { want: [want('b', 500_000)] }).permits.length, 1);
     assert.equal(utcDay(midnight - 1), '2026-11-26');
   });
 
-  void it('summarises day, spend, reservations, limits and status, warning from the soft threshold (CT summary, CT warning threshold)', () => {
+  void it('summarises spend, holdings, leases and status, warning from the soft threshold (CT summary, warning)', () => {
     const state = emptyLedger(LIMITS, T0);
-    reserve(state, req('a', 0.5), T0);
-    settle(state, ok(0.5, 'a'), T0 + 1);
+    const a = ask(state, 'p1', T0, { want: [want('a', 500_000)] });
+    ask(state, 'p1', T0 + 1, { settled: [settled(a.permits[0]?.id ?? '', 'a', 500_000)] });
     assert.equal(summarize(state, T0 + 1).budgetStatus, 'ok');
-    reserve(state, req('b', 0.35), T0 + 2);
-    const s = summarize(state, T0 + 2);
+    const b = ask(state, 'p1', T0 + 2, { want: [want('b', 350_000)] });
+    ask(state, 'p1', T0 + 3, { started: [started(b.permits[0]?.id ?? '', 'b', 350_000)] });
+    const s = summarize(state, T0 + 3);
     assert.equal(s.budgetStatus, 'warning');
-    assert.ok(Math.abs(s.remainingUsd - 0.15) < 1e-12);
-    assert.equal(s.openReservations, 1);
-    assert.equal(s.resetsAt, '2026-11-27T00:00:00.000Z');
-    configure(state, { dailyCostLimitUsd: 0.8 }, T0 + 3);
-    assert.equal(summarize(state, T0 + 3).budgetStatus, 'exhausted', 'a lowered limit applies at once');
-  });
-
-  void it('expires an unsettled reservation after the TTL charged at its estimate; a late settle adds only the excess (CT reservation expiry)', () => {
-    const state = emptyLedger(LIMITS, T0);
-    reserve(state, req('dead', 0.2), T0);
-    reserve(state, req('late', 0.1), T0);
-    assert.equal(nextDeadline(state, T0), T0 + 10_000);
-    assert.deepEqual(advance(state, T0 + 9_999).expired, []);
-    assert.deepEqual(advance(state, T0 + 10_000).expired.sort(), ['dead', 'late']);
-    assert.ok(Math.abs(state.spentUsd - 0.3) < 1e-12, 'expired reservations stay charged');
-    assert.equal(
-      settle(state, ok(0.05, 'dead'), T0 + 10_001).chargedUsd,
-      0,
-      'cheaper than estimated: keep the over-count',
+    assert.equal(s.remainingUsd, 0.15);
+    assert.equal(s.callsInFlight, 1);
+    assert.deepEqual(
+      s.leases.map((l) => [l.holder, l.permits, l.callsInFlight, l.heldUsd]),
+      [['p1', 0, 1, 0.35]],
     );
-    assert.deepEqual(settle(state, ok(0.15, 'late'), T0 + 10_002), { kind: 'late', chargedUsd: 0.15 - 0.1 });
-    assert.ok(Math.abs(state.spentUsd - 0.35) < 1e-12);
-    assert.deepEqual(settle(state, ok(0.15, 'late'), T0 + 10_003), { kind: 'duplicate', chargedUsd: 0 });
-    assert.deepEqual(settle(state, ok(0.01, 'never-seen'), T0 + 10_004), { kind: 'unknown', chargedUsd: 0.01 });
-    assert.equal(summarize(state, T0 + 10_004).counters.expired, 2);
+    assert.equal(s.resetsAt, '2026-11-27T00:00:00.000Z');
+    configure(state, { dailyCostLimitUsd: 0.8 }, T0 + 4);
+    assert.equal(summarize(state, T0 + 4).budgetStatus, 'exhausted', 'a lowered limit applies at once');
   });
 
-  void it('answers a repeated reserve of an open reservation with the same grant, not a second charge', () => {
-    const state = emptyLedger(LIMITS, T0);
-    const first = reserve(state, req('a', 0.4), T0);
-    const again = reserve(state, req('a', 0.4), T0 + 50);
-    assert.deepEqual(again, first);
-    assert.equal(reservedUsd(state), 0.4);
+  void it('refuses a daily limit below one call of maxTokens output, with the reason and the way out', () => {
+    const floor = callFloorFor({ modelId: 'global.anthropic.claude-sonnet-4-6', rates: { output: 15 } }, 4096);
+    assert.equal(floor.micros, 61_440);
+    assert.equal(dailyLimitProblem(0.06144, floor), undefined);
+    const problem = dailyLimitProblem(0.05, floor) ?? '';
+    assert.match(problem, /USD 0\.0500 is below what one call can cost \(USD 0\.0614: up to 4096 output tokens/);
+    assert.match(problem, /at least 0\.06144, or lower BEDROCK_MAX_TOKENS/);
+    assert.doesNotMatch(problem, /\$/);
+  });
+
+  void it('writes amounts as USD, never with $ (the Web UI reads $…$ as TeX), exact to the micro-dollar', () => {
+    assert.equal(formatMicroUsd(0), 'USD 0.00');
+    assert.equal(formatMicroUsd(1_234), 'USD 0.0012');
+    assert.equal(formatMicroUsd(12_345_678), 'USD 12.35');
+    assert.equal(usdToMicros(0.1 + 0.2), 300_000);
+    assert.equal(usdToMicrosUp(0.1 + 0.2), 300_000, 'binary noise does not round up');
+    assert.equal(usdToMicrosUp(0.0000001), 1, 'a worst case is rounded up');
+    assert.equal(microsToUsd(201_456), 0.201456);
   });
 });

@@ -207,7 +207,8 @@ export function createBedrockAnalyzer(deps: BedrockAnalyzerDeps): BedrockAnalyze
       ...(output.verdict !== undefined ? { verdict: output.verdict } : {}),
       ...(output.reasons !== undefined ? { reasons: output.reasons } : {}),
       usage,
-      costUsd: Math.round(calls.reduce((s, c) => s + c.costUsd, 0) * 1e8) / 1e8,
+      // Whole micro-dollars, as the guard's ledger counts them.
+      costUsd: Math.round(calls.reduce((s, c) => s + c.costUsd, 0) * 1e6) / 1e6,
       processingTimeMs: Date.now() - started,
     };
     // Structured fields every analysis log line carries: analysis id, processing time, findings count, severity.

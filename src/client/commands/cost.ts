@@ -1,9 +1,11 @@
 // `eks-upgrade cost`: the Bedrock guard's daily ledger and rate window, and run-time limit changes
 // (`--set-daily-limit`, `--set-rpm`, …) that take effect on every worker without a restart.
 import { configureGuard, readGuardSummary } from '../../activities/guard-client';
-import { loadConfig } from '../../domain/config';
+import { loadConfig, type AppConfig } from '../../domain/config';
 import { formatUsd as usd, markdownTable } from '../../domain/format';
-import type { GuardSummary } from '../../domain/guard-ledger';
+import { callFloorFor, dailyLimitProblem, type GuardSummary } from '../../domain/guard-ledger';
+import { resolveModelPricing } from '../../domain/prices';
+import { markdownText } from '../../domain/report';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
 import { emit } from '../output';
@@ -48,21 +50,45 @@ export function buildGuardPatch(flags: CostFlags): ConfigurePatch {
   return patch;
 }
 
+/**
+ * A daily limit below one call's worst case (this config's model and BEDROCK_MAX_TOKENS) would refuse every call:
+ * refused here, before anything changes. The guard checks again against what the workers declared.
+ */
+export function checkDailyLimit(patch: ConfigurePatch, config: Pick<AppConfig, 'bedrock'>): void {
+  if (patch.dailyCostLimitUsd === undefined) return;
+  let floor;
+  try {
+    floor = callFloorFor(
+      resolveModelPricing(config.bedrock.modelId, config.bedrock.modelPrices),
+      config.bedrock.maxTokens,
+    );
+  } catch {
+    return; // an unpriced model here: the guard still checks against the workers' own floor
+  }
+  const problem = dailyLimitProblem(patch.dailyCostLimitUsd, floor);
+  if (problem) throw new UsageError(problem, '--set-daily-limit');
+}
+
 export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): string {
   const md = format === 'md';
+  // In Markdown a pair of `$` reads as TeX in renderers with math support (GitHub, the Temporal UI): escaped there.
+  const money = (n: number) => (md ? markdownText(usd(n)) : usd(n));
   const item = (t: string) => (md ? `- ${t}` : `  ${t}`);
   const lines = [
     md ? `## Bedrock spend, ${s.day} (UTC)` : `Bedrock spend, ${s.day} (UTC)`,
     ...(md ? [''] : []),
     item(
-      `spent ${usd(s.spentUsd)} + reserved ${usd(s.reservedUsd)} of ${usd(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${usd(s.remainingUsd)}; resets ${s.resetsAt}`,
+      `spent ${money(s.spentUsd)} + reserved ${money(s.reservedUsd)} + leased ${money(s.leasedUsd)} of ${money(s.dailyLimitUsd)} (${s.budgetStatus}); remaining ${money(s.remainingUsd)}; resets ${s.resetsAt}`,
     ),
     item(`requests in the last ${formatDuration(s.windowMs)}: ${s.requestsInWindow}/${s.maxRequestsPerWindow}`),
     item(
       `tokens in the last ${formatDuration(s.windowMs)}: ${s.tokensInWindow}${s.maxTokensPerWindow === null ? ' (no limit)' : `/${s.maxTokensPerWindow}`}`,
     ),
     item(
-      `open reservations: ${s.openReservations}; granted ${s.counters.granted}, waited ${s.counters.waited}, refused ${s.counters.refused}, settled ${s.counters.settled}, expired ${s.counters.expired}`,
+      `permits valid ${formatDuration(s.permitValidityMs)}; today: granted ${s.counters.granted}, returned ${s.counters.returned}, settled ${s.counters.settled}, waits ${s.counters.waited}, refused ${s.counters.refused}, leases expired ${s.counters.expired}`,
+    ),
+    item(
+      `leases: ${s.leases.length === 0 ? 'none' : s.leases.map((l) => `${l.holder}: ${l.permits} permits, ${l.callsInFlight} calls in flight, ${money(l.heldUsd)} held`).join('; ')}`,
     ),
   ];
   const models = Object.entries(s.models);
@@ -72,14 +98,14 @@ export function renderGuardSummary(s: GuardSummary, format: 'text' | 'md'): stri
         '',
         ...markdownTable(
           ['model', 'requests', 'failed', 'input tokens', 'output tokens', 'cost'],
-          models.map(([model, u]) => [model, u.requests, u.failed, u.inputTokens, u.outputTokens, usd(u.costUsd)]),
+          models.map(([model, u]) => [model, u.requests, u.failed, u.inputTokens, u.outputTokens, money(u.costUsd)]),
         ),
       );
     else {
       lines.push('  per model:');
       for (const [model, u] of models)
         lines.push(
-          `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${usd(u.costUsd)}`,
+          `    ${model}: ${u.requests} requests (${u.failed} failed), ${u.inputTokens} in / ${u.outputTokens} out tokens, ${money(u.costUsd)}`,
         );
     }
   }
@@ -90,6 +116,7 @@ export async function runCost(flags: CostFlags, ctx: CommandContext): Promise<nu
   const format = parseFormat(flags.format);
   const patch = buildGuardPatch(flags);
   const config = loadConfig(ctx.env);
+  checkDailyLimit(patch, config);
   const { client, connection } = await ctx.connect();
   const workflowId = config.guard.workflowId;
   let summary: GuardSummary | undefined;

@@ -33,11 +33,15 @@ export interface StartCommandFlags extends StartFlags {
   format?: string;
 }
 
-/** Phases at which `--wait` stops: the decision exists (or the upgrade ended without one). */
+/**
+ * Phases at which `--wait` stops: the decision and its plan exist (or the upgrade ended without one). The verdict
+ * alone is not enough: it is published while the plan is still being made, in phase `decision`.
+ */
 const DECIDED_PHASES: ReadonlySet<UpgradePhase> = new Set([
   'awaiting-approval',
   'execution',
   'soak',
+  'rollback',
   'report',
   'completed',
   'aborted',
@@ -191,7 +195,7 @@ export async function waitForDecision(
       const line = `${new Date().toISOString().slice(11, 19)} ${status.phase} (${status.progress.done}/${status.progress.total})${status.decision ? ` ${statusHeadline(status)}` : ''}`;
       if (line.slice(9) !== lastLine.slice(9)) ctx.out.info(line);
       lastLine = line;
-      if (status.decision || DECIDED_PHASES.has(status.phase)) return status;
+      if (DECIDED_PHASES.has(status.phase)) return status;
     } catch (err) {
       if (!(err instanceof NoWorkerError)) throw err;
       if (closed && 'report' in closed) return closed.report.status;
