@@ -12,14 +12,18 @@
 //   6. the live Kubernetes read: 200 nodes, 300 Helm releases, 5,000 objects at 20 ms per request (target <= 60 s,
 //      <= 10 requests in flight, <= 1 MiB of snapshot);
 //   7. an executed upgrade, the whole workflow (5 node groups): DescribeUpdate calls per step, history events per
-//      run (must stay far below Temporal's 51,200), and worker CPU per upgrade hour.
+//      run (must stay far below Temporal's 51,200), and worker CPU per upgrade hour;
+//   8. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per 6 s:
+//      release-notes analyses (target 1), Bedrock calls and dollars per cluster, wall time against the floor
+//      (target <= 1.15x when rate-bound), guard grants/s, history events per campaign and per upgrade.
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded at the wire,
 // polling more often than the interval, the Kubernetes read over its time, concurrency or size, an executed upgrade
-// of 2,000 history events or more).
+// of 2,000 history events or more, more than one release-notes analysis for a campaign's version pair).
 import { prepareReferenceData } from '../test/harness/reference-data';
 import { benchReleaseNotes, formatReleaseNotesBench } from './bench-release-notes';
 import { formatGuardBenchmark, runGuardBenchmark } from './bench-guard';
 import { executionBenchWithinLimits, formatExecutionBench, runExecutionBench } from './bench-execution';
+import { formatCampaignBenchmark, runCampaignBenchmark } from './bench-campaign';
 import { benchScan, formatScanBench } from './bench-scan';
 import { formatKubernetesBenchmark, runKubernetesBenchmark } from './bench-kubernetes';
 import {
@@ -56,13 +60,18 @@ async function main(): Promise<number> {
   console.log();
   const executed = await runExecuteWorkflowBench();
   console.log(formatExecuteWorkflowBench(executed));
+  console.log();
+  const campaign = await runCampaignBenchmark();
+  console.log(formatCampaignBenchmark(campaign));
   const extractsSmall = rows.every((r) => r.percent <= 20);
   const kubernetesOk = kubernetes.withinTime && kubernetes.withinConcurrency && kubernetes.withinSize;
+  const sharedOnce = campaign.rows.every((r) => r.releaseNotesCalls === 1);
   return extractsSmall &&
     guard.rate.neverOver &&
     executionBenchWithinLimits(execution) &&
     kubernetesOk &&
-    executeWorkflowBenchWithinLimits(executed)
+    executeWorkflowBenchWithinLimits(executed) &&
+    sharedOnce
     ? 0
     : 1;
 }

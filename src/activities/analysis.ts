@@ -1,6 +1,7 @@
 // The analysis activities (AnalysisActivities): each turns its evidence into fenced, redacted data sections and
 // runs one template through the Bedrock analyzer. Built by a factory from their dependencies, like the samples.
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { snapshotForPrompt } from '../domain/snapshot-digest';
 import type { AnalysisResult } from '../domain/analysis';
@@ -14,6 +15,7 @@ import type { UntrustedSection } from '../domain/prompts/render';
 import type { PromptTemplate, TemplateRegistry, TemplateVariables } from '../domain/prompts/templates';
 import type { Logger } from '../domain/logger';
 import { createBedrockAnalyzer, type BedrockAnalyzer } from './bedrock/analyzer';
+import { analysisCacheKey, type AnalysisCache, type SharedAnalysisActivities } from './analysis-cache';
 import type { AnalysisActivities, AnalysisContext, BedrockPermitGate } from './contracts';
 
 export interface AnalysisActivityDeps {
@@ -34,12 +36,15 @@ export interface AnalysisActivityDeps {
    * into chunks that are analysed one after another and merged: never truncated.
    */
   releaseNotesChunkTokens?: number;
+  /** The shared analysis cache (src/activities/analysis-cache.ts); without it every analysis calls Bedrock itself. */
+  cache?: AnalysisCache;
 }
 
 /** The activities plus analyzeText (any text, any template), for the CLI and for custom templates. */
-export type AnalysisActivitiesWithText = AnalysisActivities & {
-  analyzeText(input: { context: AnalysisContext; text: string; template: string }): Promise<AnalysisResult>;
-};
+export type AnalysisActivitiesWithText = AnalysisActivities &
+  SharedAnalysisActivities & {
+    analyzeText(input: { context: AnalysisContext; text: string; template: string }): Promise<AnalysisResult>;
+  };
 
 function activityContext(): Context | undefined {
   try {
@@ -87,6 +92,22 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
           content: `${s.content.slice(0, maxChars)}\n[… ${s.content.length - maxChars} more characters cut to fit the prompt]`,
         };
 
+  const keyOf = (
+    t: PromptTemplate,
+    variables: TemplateVariables,
+    sections: readonly UntrustedSection[],
+    taskQueue: string,
+  ) =>
+    analysisCacheKey({
+      modelId: bedrock.modelId,
+      template: t,
+      variables,
+      sections,
+      maxTokens: bedrock.maxTokens,
+      sampling: bedrock.sampling,
+      taskQueue,
+    });
+
   async function run(name: string, context: AnalysisContext, sections: UntrustedSection[]): Promise<AnalysisResult> {
     const ctx = activityContext();
     const variables: TemplateVariables = {
@@ -94,7 +115,23 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
       currentVersion: context.currentVersion,
       targetVersion: context.targetVersion,
     };
-    const caller = `${ctx?.info.workflowExecution?.workflowId ?? context.clusterName}/${name}`;
+    if (deps.cache && ctx?.info.workflowExecution) {
+      const t = template(name);
+      const cutSections = sections.map(cut);
+      const key = keyOf(t, variables, cutSections, ctx.info.taskQueue);
+      return deps.cache.obtain({ key, template: t, variables, sections: cutSections, ctx });
+    }
+    return call(name, variables, sections, `${ctx?.info.workflowExecution?.workflowId ?? context.clusterName}/${name}`);
+  }
+
+  /** One analysis straight through the analyzer (and the guard). */
+  async function call(
+    name: string,
+    variables: TemplateVariables,
+    sections: UntrustedSection[],
+    caller: string,
+  ): Promise<AnalysisResult> {
+    const ctx = activityContext();
     // Settles are write-behind: wait for them so the guard's ledger is exact when this activity completes.
     return withSettlesDrained(() =>
       analyzer.analyze(template(name), sections.map(cut), {
@@ -164,6 +201,17 @@ export function createAnalysisActivities(deps: AnalysisActivityDeps): AnalysisAc
       ]),
     analyzeText: ({ context, text, template: name }) =>
       run(name, context, [{ label: 'text to analyse', content: text }]),
+    async computeSharedAnalysis({ key, template: name, variables, sections, requestedBy, taskQueue }) {
+      const t = template(name);
+      // Workers that render the same prompt differently (another template directory) must not share answers.
+      if (keyOf(t, variables, sections, taskQueue) !== key)
+        throw ApplicationFailure.create({
+          type: 'AnalysisCacheKeyMismatch',
+          nonRetryable: true,
+          message: `this worker renders ${name} differently from the worker that asked for it (different EKS_UPGRADE_PROMPTS_DIR or model settings): align the workers' configuration`,
+        });
+      return call(name, variables, sections, `${requestedBy.split('/')[0] ?? requestedBy}/${name}`);
+    },
   };
 }
 

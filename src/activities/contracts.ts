@@ -14,8 +14,19 @@ import type {
 import type { ClusterSnapshot } from '../domain/snapshot';
 import type { UpgradeConfig } from '../domain/suppressions';
 
+/** The IAM role the worker assumes to read a cluster in another account: its ARN and the STS session name. */
+export interface ClusterRole {
+  roleArn: string;
+  sessionName: string;
+}
+
 /** Where the cluster inventory comes from. */
-export type InventorySource = { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string };
+export type InventorySource = (
+  { kind: 'snapshot'; path: string } | { kind: 'eks'; clusterName: string; region: string; role?: ClusterRole }
+) & {
+  /** Read the cluster as the earlier hops of a multi-minor path will leave it (analyze mode). */
+  assumeUpgradedTo?: string;
+};
 
 /** Where release notes come from: a local file or directory (offline), or the official CHANGELOG (cached). */
 export type ReleaseNotesSource = { kind: 'file'; path: string } | { kind: 'kubernetes-changelog' } | { kind: 'none' };

@@ -2,6 +2,7 @@
 // and, when configured, execution (EKS changes) activities, each built from its own dependencies. Workflows see them
 // only as the contracts' types.
 import { createAnalysisActivities, type AnalysisActivitiesWithText, type AnalysisActivityDeps } from './analysis';
+import { createCampaignActivities, type CampaignActivities, type CampaignActivityDeps } from './campaign';
 import type { EvidenceActivities, ExecutionActivities, PlanningActivities } from './contracts';
 import { createExecutionActivities, type ExecutionDeps } from './eks-execution';
 import { createEvidenceActivities, type EvidenceDeps } from './evidence';
@@ -17,12 +18,15 @@ export interface ActivityDeps {
   execution?: ExecutionDeps;
   /** The clock of the rollback plan's 7-day window (default: the system clock). */
   planning?: PlanningDeps;
+  /** The Temporal client campaigns start, watch, approve and abort upgrades with (omit: no campaign activities). */
+  campaign?: CampaignActivityDeps;
 }
 
 export type UpgradeActivities = EvidenceActivities &
   AnalysisActivitiesWithText &
   PlanningActivities &
-  Partial<ExecutionActivities>;
+  Partial<ExecutionActivities> &
+  Partial<CampaignActivities>;
 
 export function createActivities(deps: ActivityDeps): UpgradeActivities {
   // Evidence work has no progress points of its own: heartbeat while it runs (dead workers and aborts are then
@@ -31,13 +35,9 @@ export function createActivities(deps: ActivityDeps): UpgradeActivities {
   const analysis = createAnalysisActivities(deps.analysis);
   const execution = deps.execution ? createExecutionActivities(deps.execution) : {};
   const planning = createPlanningActivities(deps.planning);
-  const names = [
-    ...Object.keys(evidence),
-    ...Object.keys(analysis),
-    ...Object.keys(planning),
-    ...Object.keys(execution),
-  ];
+  const campaign = deps.campaign ? createCampaignActivities(deps.campaign) : {};
+  const names = [evidence, analysis, planning, execution, campaign].flatMap((group) => Object.keys(group));
   const twice = names.filter((name, i) => names.indexOf(name) !== i);
   if (twice.length > 0) throw new Error(`activity names registered twice: ${twice.join(', ')}`);
-  return { ...evidence, ...analysis, ...planning, ...execution };
+  return { ...evidence, ...analysis, ...planning, ...execution, ...campaign };
 }

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { API_REMOVALS } from '../domain/api-removals';
 import { loadInputLimits } from '../domain/config';
 import { SnapshotError, type ClusterSnapshot } from '../domain/snapshot';
-import { compareMinor, nextMinor, parseMinorArg, upgradeStepProblem } from '../domain/versions';
+import { compareMinor, minorDistance, nextMinor, parseMinorArg, upgradeStepProblem } from '../domain/versions';
 import { loadSnapshotFileSync } from '../activities/evidence/snapshot-file';
 import { UpgradeInputSchema, type UpgradeInput, type ValidUpgradeInput } from '../workflows/upgrade-messages';
 import { readUpgradeConfig } from './upgrade-config';
@@ -20,6 +20,7 @@ export interface StartFlags {
   region?: string;
   snapshot?: string;
   live?: boolean;
+  roleArn?: string;
   manifests?: string[];
   releaseNotes?: string;
   mode?: string;
@@ -46,6 +47,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   currentVersion: '--current',
   targetVersion: '--target',
   inventory: '--snapshot',
+  roleArn: '--role-arn',
   manifestPaths: '--manifests',
   releaseNotes: '--release-notes',
   mode: '--mode',
@@ -109,6 +111,7 @@ export function buildUpgradeInput(
       '--snapshot',
     );
   const target = checkedVersion(flags.target, '--target');
+  checkPlausibleTarget(target);
   const current = flags.current !== undefined ? checkedVersion(flags.current, '--current') : undefined;
   if (current) checkStep(current, target, '--current');
   const region = flags.region ?? (flags.live ? env.AWS_REGION : undefined);
@@ -136,6 +139,7 @@ export function buildUpgradeInput(
     targetVersion: target,
     ...(current ? { currentVersion: current } : {}),
     ...(region ? { region } : {}),
+    ...(flags.roleArn ? { roleArn: flags.roleArn } : {}),
     inventory: flags.snapshot ? { kind: 'snapshot', path: resolve(cwd, flags.snapshot) } : { kind: 'eks' },
     manifestPaths: (flags.manifests ?? []).map((p) => resolve(cwd, p)),
     releaseNotes: releaseNotesSource(flags.releaseNotes, cwd),
@@ -175,7 +179,6 @@ export function buildUpgradeInput(
       return parsed.data;
     }
   }
-  if (!current) checkPlausibleTarget(target);
   return parsed.data;
 }
 
@@ -187,8 +190,12 @@ function checkedVersion(value: string, flag: string): string {
   }
 }
 
-/** UPG001 before anything waits days at an approval gate for an upgrade EKS cannot do. */
+/**
+ * UPG001 before anything waits days at an approval gate for an upgrade EKS cannot do: a downgrade or the same minor.
+ * A target more than one minor ahead is a path of one-minor hops (commands/start-path.ts), each its own upgrade.
+ */
 function checkStep(current: string, target: string, source: string): void {
+  if (minorDistance(current, target) > 1) return;
   const problem = upgradeStepProblem(current, target);
   if (problem)
     throw new UsageError(

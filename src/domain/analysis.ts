@@ -41,6 +41,19 @@ export interface AnalysisResult {
   usage: { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheWriteInputTokens: number };
   costUsd: number;
   processingTimeMs: number;
+  /** Set when the analysis went through the shared cache: whether this upgrade paid for it, and whose run did. */
+  cache?: AnalysisCacheInfo;
+}
+
+export interface AnalysisCacheInfo {
+  /** True when another upgrade's run produced the result (then costUsd is 0 here; originalCostUsd says what it cost). */
+  hit: boolean;
+  /** The `analysis-…` workflow that holds the result. */
+  workflowId: string;
+  /** `<workflowId>/<runId>` of the upgrade whose run produced it. */
+  producedBy: string;
+  producedAt: string;
+  originalCostUsd: number;
 }
 
 /** An analysis that did not run, and why (budget exhausted, model unavailable…): recorded, never hidden. */

@@ -108,6 +108,8 @@ export const ConfigSchema = z
     BEDROCK_GUARD_WORKFLOW_ID: optionalString.default('bedrock-guard'),
     EKS_UPGRADE_PROMPTS_DIR: optionalString,
     EKS_UPGRADE_CACHE_DIR: optionalString,
+    /** How long a completed shared analysis is reused by other upgrades; 0 shares nothing (default 7 days). */
+    EKS_UPGRADE_ANALYSIS_CACHE_TTL_MS: intVar(0, 90 * 86_400_000).default(7 * 86_400_000),
     LOG_LEVEL: z
       .preprocess(
         (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
@@ -155,6 +157,7 @@ export const ConfigSchema = z
     },
     promptsDir: cfg.EKS_UPGRADE_PROMPTS_DIR,
     cacheDir: cfg.EKS_UPGRADE_CACHE_DIR,
+    analysisCacheTtlMs: cfg.EKS_UPGRADE_ANALYSIS_CACHE_TTL_MS,
     reportsDir: cfg.EKS_UPGRADE_REPORTS_DIR,
     limits: toLimits(cfg),
     logLevel: cfg.LOG_LEVEL,

@@ -16,6 +16,8 @@ export const UpgradeFailureType = {
   RequestRejected: 'UpgradeRequestRejected',
   /** An accepted request whose answer never came: the upgrade ended or was aborted first. */
   RequestAbandoned: 'UpgradeRequestAbandoned',
+  /** The worker could not assume the cluster's role (STS refused it, or could not be reached). */
+  AssumeRoleFailed: 'AssumeRoleFailed',
 } as const;
 export type UpgradeFailureTypeName = (typeof UpgradeFailureType)[keyof typeof UpgradeFailureType];
 

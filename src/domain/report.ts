@@ -203,6 +203,11 @@ export function renderReportMarkdown(report: UpgradeReport): string {
       '',
       `Severity ${a.severityScore}/10, confidence ${a.confidence}${a.verdict ? `, verdict ${a.verdict}` : ''}; model \`${a.modelId}\`, prompt ${a.promptVersion}, ${a.usage.inputTokens}+${a.usage.outputTokens} tokens, ${formatUsd(a.costUsd)}.`,
     );
+    if (a.cache?.hit)
+      out.push(
+        '',
+        `From the shared analysis cache: produced by \`${a.cache.producedBy}\` at ${a.cache.producedAt} ($${a.cache.originalCostUsd.toFixed(4)}, paid once; \`${a.cache.workflowId}\`).`,
+      );
     if (a.breakingChanges.length > 0) out.push('', 'Breaking changes:', ...a.breakingChanges.map((c) => `- ${c}`));
     if (a.findings.length > 0)
       out.push(

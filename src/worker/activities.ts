@@ -1,21 +1,22 @@
 // The production dependencies of the activities: the real Bedrock Runtime client (SDK retries off: Temporal owns
 // them), the guarded permit gate every Bedrock call passes through, EKS/EC2 clients plus the Kubernetes API for
-// `--live` inventory (docs/connecting.md: the EKS endpoint with the worker's IAM identity by default;
-// EKS_UPGRADE_KUBECONFIG / EKS_UPGRADE_KUBE_CONTEXT to use a kubeconfig; EKS_UPGRADE_KUBERNETES=off for the EKS API
-// only), and the EKS clients of the execution activities.
+// `--live` inventory (./eks-inventory-loader.ts; docs/connecting.md: the EKS endpoint with the worker's IAM
+// identity by default, or the role a cluster names; EKS_UPGRADE_KUBECONFIG / EKS_UPGRADE_KUBE_CONTEXT to use a
+// kubeconfig; EKS_UPGRADE_KUBERNETES=off for the EKS API only), the shared analysis cache, the campaign activities,
+// and the EKS clients of the execution activities.
 // AWS_ENDPOINT_URL_BEDROCK_RUNTIME / AWS_ENDPOINT_URL_EKS are honoured by the SDK itself.
 import type { Client } from '@temporalio/client';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { createBedrockRuntimeClient } from '../activities/bedrock/client';
 import { createGuardedPermitGate, type GuardedPermitGate } from '../activities/bedrock-gate';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { loadEksInventory } from '../activities/eks-inventory';
-import { loadClusterInventory, type KubeconfigChoice } from '../activities/kubernetes/cluster-inventory';
+import { createAnalysisCache } from '../activities/analysis-cache';
+import type { KubeconfigChoice } from '../activities/kubernetes/cluster-inventory';
 import { createActivities, type UpgradeActivities } from '../activities';
 import type { EvidenceDeps } from '../activities/evidence';
 import type { ExecutionDeps } from '../activities/eks-execution';
 import type { AppConfig } from '../domain/config';
+import { createEksInventoryLoader } from './eks-inventory-loader';
 import type { Logger } from './logging';
 
 /** Where the execution activities reach EKS, when not AWS itself (the demo's in-process simulator). */
@@ -64,28 +65,7 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): WorkerActivitie
     ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}),
     ...(config.reportsDir ? { reportsDir: config.reportsDir } : {}),
     limits: config.limits,
-    // Clients per region, created on first use: most upgrades read a snapshot and never touch the EKS API.
-    loadFromEks: ({ clusterName, region, targetVersion }) => {
-      const eks = new EKSClient({ region });
-      const ec2 = new EC2Client({ region });
-      const onWarning = (message: string) => logger.warn({ clusterName }, message);
-      const read = kubernetes
-        ? loadClusterInventory(
-            { eks, ec2, credentials, env, onWarning },
-            { clusterName, region, kubeconfig: kubernetes, ...(targetVersion ? { targetVersion } : {}) },
-          ).then(({ snapshot, stats }) => {
-            logger.info({ clusterName, requests: stats.requests, throttled: stats.throttled }, 'Kubernetes API read');
-            return snapshot;
-          })
-        : loadEksInventory(
-            { eks, ec2, onWarning },
-            { clusterName, region, ...(targetVersion ? { targetVersion } : {}) },
-          );
-      return read.finally(() => {
-        eks.destroy();
-        ec2.destroy();
-      });
-    },
+    loadFromEks: createEksInventoryLoader({ logger, env, credentials, ...(kubernetes ? { kubernetes } : {}) }),
   };
   // One EKS client per region for the EKS changes, SDK retries low: Temporal's retry policy owns the backoff.
   const eksClients = new Map<string, EKSClient>();
@@ -97,8 +77,14 @@ export function buildWorkerActivities(deps: WorkerActivityDeps): WorkerActivitie
       return eks;
     },
   };
+  const cache = createAnalysisCache({ client, ttlMs: config.analysisCacheTtlMs });
   return {
-    activities: createActivities({ evidence, analysis: { client: bedrock, config, logger, gate }, execution }),
+    activities: createActivities({
+      evidence,
+      analysis: { client: bedrock, config, logger, gate, cache },
+      execution,
+      campaign: { client },
+    }),
     gate,
   };
 }

@@ -17,6 +17,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { guardTaskQueueFor, loadWorkerEnv, type WorkerEnv } from './worker-env';
 import { createUpgradeWorker, DEFAULT_WORKFLOWS_PATH } from './worker';
 import { buildWorkerActivities, type EksEndpointOverride } from './activities';
+import { analysisTaskQueueFor } from '../workflows/constants';
 import { loadWorkflowBundle } from './workflow-bundle';
 import { keepHealthFile } from './health';
 
@@ -149,6 +150,17 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       identity,
       workflowBundle,
     });
+    // Shared analyses run on their own queue and slots: upgrades waiting for one never starve the call producing it.
+    const analysisWorker = await Worker.create({
+      connection: nativeConnection,
+      namespace: target.namespace,
+      taskQueue: analysisTaskQueueFor(workerEnv.taskQueue),
+      workflowBundle,
+      activities,
+      identity,
+      shutdownGraceTime: workerEnv.shutdownGraceMs,
+      maxConcurrentActivityTaskExecutions: 50,
+    });
     const guardWorker = await Worker.create({
       connection: nativeConnection,
       namespace: target.namespace,
@@ -157,15 +169,16 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       identity,
     });
     const upgradeRun = worker.run();
+    const analysisRun = analysisWorker.run();
     const guardRun = guardWorker.run();
     const stopHealthFile = workerEnv.healthFile
       ? keepHealthFile(workerEnv.healthFile, () => worker.getState() === 'RUNNING')
       : undefined;
-    const done = Promise.allSettled([upgradeRun, guardRun]).then(async ([u, g]) => {
+    const done = Promise.allSettled([upgradeRun, analysisRun, guardRun]).then(async ([u, a, g]) => {
       stopHealthFile?.();
       await connection.close();
       await nativeConnection.close();
-      for (const r of [u, g]) if (r.status === 'rejected') throw r.reason;
+      for (const r of [u, a, g]) if (r.status === 'rejected') throw r.reason;
     });
     logger.info(
       {
@@ -179,10 +192,15 @@ export async function startUpgradeWorkerProcess(options: UpgradeWorkerProcessOpt
       },
       'worker started',
     );
-    // However the upgrade worker stops (shutdown, fatal error), this process's guard lease is given back while the
-    // guard worker still runs, and then the guard worker stops too.
+    // However the upgrade worker stops (shutdown, fatal error): the analysis worker drains next (upgrades may have
+    // been waiting for its shared analyses), then this process's guard lease is given back while the guard worker
+    // still runs, so every call settles its cost; the guard worker stops last.
     const stopGuard = upgradeRun
       .catch(() => undefined)
+      .then(async () => {
+        if (analysisWorker.getState() === 'RUNNING') analysisWorker.shutdown();
+        await analysisRun.catch(() => undefined);
+      })
       .then(() => gate.close())
       .finally(() => {
         if (guardWorker.getState() === 'RUNNING') guardWorker.shutdown();

@@ -10,3 +10,16 @@ export const DEFAULT_GUARD_WORKFLOW_ID = 'bedrock-guard';
 export function upgradeWorkflowId(clusterName: string, targetVersion: string): string {
   return `upgrade-${clusterName}-${targetVersion}`;
 }
+
+/** Workflow id of a campaign: `campaign-<name>`. */
+export function campaignWorkflowId(name: string): string {
+  return `campaign-${name}`;
+}
+
+/**
+ * Task queue of the shared analyses (`analysis-<key>` workflows and the Bedrock call each makes): its own queue with
+ * its own worker slots, so upgrades waiting for a shared result can never starve the call that produces it.
+ */
+export function analysisTaskQueueFor(taskQueue: string): string {
+  return `${taskQueue}-analysis`;
+}

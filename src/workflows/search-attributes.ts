@@ -9,4 +9,15 @@ export const EKS_TARGET_VERSION = defineSearchAttributeKey('EksTargetVersion', S
 export const UPGRADE_PHASE = defineSearchAttributeKey('UpgradePhase', SearchAttributeType.KEYWORD);
 export const UPGRADE_DECISION = defineSearchAttributeKey('UpgradeDecision', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE, UPGRADE_DECISION] as const;
+/** On a campaign and on every upgrade it starts: the campaign's workflow id, and the upgrade's wave name. */
+export const EKS_CAMPAIGN = defineSearchAttributeKey('EksCampaign', SearchAttributeType.KEYWORD);
+export const EKS_WAVE = defineSearchAttributeKey('EksWave', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  EKS_CLUSTER,
+  EKS_TARGET_VERSION,
+  UPGRADE_PHASE,
+  UPGRADE_DECISION,
+  EKS_CAMPAIGN,
+  EKS_WAVE,
+] as const;

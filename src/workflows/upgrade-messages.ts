@@ -3,6 +3,7 @@
 // already deployed use these names: extend them, do not rename them.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { ROLE_ARN, ROLE_ARN_HINT, ROLE_SESSION_NAME } from '../domain/aws-role';
 import type { RollbackRecord } from '../domain/rollback';
 import type {
   ConfirmRollbackRequest,
@@ -26,6 +27,15 @@ import type {
 import type { UpgradeReport, UpgradeStatus } from '../domain/upgrade-report';
 import { MINOR_VERSION_PATTERN as MINOR_VERSION } from '../domain/versions';
 import { UpgradeConfigSchema } from '../domain/suppressions';
+
+/**
+ * A later hop of a multi-minor path analysed before the earlier hops ran (analyze mode): read the cluster as the
+ * earlier hops will leave it (src/domain/campaign-projection.ts), e.g. the 1.29 snapshot moved to 1.30.
+ */
+const assumeUpgradedTo = z
+  .string()
+  .regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' })
+  .optional();
 
 export const ExecutionOptionsSchema = z.strictObject({
   /** Node groups updated at once (the plan's node-group stage). */
@@ -65,10 +75,17 @@ export const UpgradeInputSchema = z
       .string()
       .regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.30' })
       .optional(),
+    /** An IAM role in the cluster's account: the worker assumes it to read the cluster (inventory kind eks). */
+    roleArn: z.string().regex(ROLE_ARN, { error: ROLE_ARN_HINT }).optional(),
+    /** The STS session name for that role (CloudTrail shows it); default eks-upgrade.<workflow id>. */
+    roleSessionName: z
+      .string()
+      .regex(ROLE_SESSION_NAME, { error: 'expected 2-64 characters of letters, digits and _+=,.@-' })
+      .optional(),
     targetVersion: z.string().regex(MINOR_VERSION, { error: 'expected a Kubernetes minor version such as 1.31' }),
     inventory: z.discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1) }),
-      z.strictObject({ kind: z.literal('eks') }),
+      z.strictObject({ kind: z.literal('snapshot'), path: z.string().min(1), assumeUpgradedTo }),
+      z.strictObject({ kind: z.literal('eks'), assumeUpgradedTo }),
     ]),
     manifestPaths: z.array(z.string().min(1)).default([]),
     /** .eks-upgrade.yaml as read by the client: suppressions, per-check knobs, extra API versions. */
@@ -112,6 +129,21 @@ export const UpgradeInputSchema = z
     execution: ExecutionOptionsSchema.prefault({}),
   })
   .superRefine((input, ctx) => {
+    if (input.roleArn && input.inventory.kind !== 'eks') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message: 'roleArn is assumed to read the cluster from the EKS API (inventory kind eks); a snapshot needs none',
+      });
+    }
+    if (input.roleArn && input.mode === 'execute') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleArn'],
+        message:
+          "the EKS changes of execute mode are made with the worker's own credentials, not roleArn: run the worker with credentials for the cluster's account",
+      });
+    }
     if (input.inventory.kind === 'eks' && !input.region) {
       ctx.addIssue({
         code: 'custom',

@@ -31,7 +31,8 @@ function item(fields: Record<string, string | number | undefined>): string {
 }
 
 export class FakeEc2 {
-  readonly actions: Array<{ action: string; params: Record<string, string> }> = [];
+  /** Every request: the action, its parameters and the access key id that signed it. */
+  readonly actions: Array<{ action: string; params: Record<string, string>; signedBy?: string }> = [];
   /** When set, every request fails with this EC2 error code (e.g. UnauthorizedOperation). */
   denyWith: string | undefined;
   private server: Server | undefined;
@@ -48,7 +49,8 @@ export class FakeEc2 {
       req.on('end', () => {
         const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
         const action = params.Action ?? '';
-        this.actions.push({ action, params });
+        const signedBy = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+        this.actions.push({ action, params, ...(signedBy ? { signedBy } : {}) });
         const ids = (prefix: string) =>
           Object.entries(params)
             .filter(([k]) => new RegExp(`^${prefix}\\.\\d+$`).test(k))

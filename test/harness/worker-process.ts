@@ -7,12 +7,14 @@
 //   UPGRADE_TEST_TASK_QUEUE, UPGRADE_TEST_GUARD_ID, UPGRADE_TEST_BEDROCK_URL (required)
 //   UPGRADE_TEST_GUARD_LIMITS (JSON, optional), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE
 //   UPGRADE_TEST_CHANGELOG_URL, UPGRADE_TEST_CACHE_DIR (optional: the CHANGELOG fake and a cache of the test's own)
+//   UPGRADE_TEST_FLEET=1: also the campaign activities, the shared analysis cache and its queue's worker
 //   UPGRADE_TEST_EKS_ENDPOINT (optional: the execution activities, reaching the EKS simulator there)
 import { EKSClient } from '@aws-sdk/client-eks';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createExecutionActivities } from '../../src/activities/eks-execution';
 import { createUpgradeWorker } from '../../src/worker/worker';
+import { analysisTaskQueueFor } from '../../src/workflows/constants';
 import { rigActivities } from '../integration/upgrade-support';
 import { getWorkflowBundle, installQuietRuntime } from './temporal';
 
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   const limits = process.env.UPGRADE_TEST_GUARD_LIMITS
     ? (JSON.parse(process.env.UPGRADE_TEST_GUARD_LIMITS) as Record<string, number>)
     : {};
+  const fleet = process.env.UPGRADE_TEST_FLEET === '1';
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     taskQueue,
     guardId: required('UPGRADE_TEST_GUARD_ID'),
     limits,
+    ...(fleet ? { analysisCacheTtlMs: 3_600_000, campaign: true } : {}),
     ...(process.env.UPGRADE_TEST_CHANGELOG_URL
       ? {
           evidence: {
@@ -57,18 +61,21 @@ async function main(): Promise<void> {
         maxAttempts: 2,
       })
     : undefined;
-  const worker = await createUpgradeWorker({
-    connection: nativeConnection,
-    namespace,
-    taskQueue,
-    activities: { ...activities, ...(eks ? createExecutionActivities({ eksClient: () => eks }) : {}) },
-    workflowBundle: await getWorkflowBundle(),
-    identity: `test-child-worker:${process.pid}`,
-    shutdownGraceTimeMs: 10_000,
-    // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.
-    extra: { stickyQueueScheduleToStartTimeout: '1s' },
-  });
-  const running = worker.run();
+  const bundle = await getWorkflowBundle();
+  const make = (queue: string) =>
+    createUpgradeWorker({
+      connection: nativeConnection,
+      namespace,
+      taskQueue: queue,
+      activities: { ...activities, ...(eks ? createExecutionActivities({ eksClient: () => eks }) : {}) },
+      workflowBundle: bundle,
+      identity: `test-child-worker:${process.pid}`,
+      shutdownGraceTimeMs: 10_000,
+      // A crashed worker's sticky queue is abandoned: let the server give its workflow tasks to others quickly.
+      extra: { stickyQueueScheduleToStartTimeout: '1s' },
+    });
+  const workers = [await make(taskQueue), ...(fleet ? [await make(analysisTaskQueueFor(taskQueue))] : [])];
+  const running = Promise.all(workers.map((w) => w.run()));
   process.stdout.write('worker-ready\n');
   await running;
   await gate.close();

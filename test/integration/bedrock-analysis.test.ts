@@ -86,7 +86,7 @@ void describe('analysis activities over the Bedrock fake', () => {
     assert.match(result.analysisId, /^[0-9a-f-]{36}$/);
     assert.equal(result.modelId, 'global.anthropic.claude-sonnet-4-6');
     assert.equal(result.template, 'RELEASE_NOTES_ANALYSIS');
-    assert.equal(result.promptVersion, '1+analysis-v1');
+    assert.equal(result.promptVersion, '2+analysis-v1');
     assert.equal(result.severityScore, 8);
     assert.deepEqual(result.breakingChanges, ['flowcontrol v1beta3 removed']);
     assert.deepEqual(result.usage, {

@@ -9,6 +9,7 @@ import { createActivities, type UpgradeActivities } from '../../src/activities';
 import type { EvidenceDeps } from '../../src/activities/evidence';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
 import { createGuardedPermitGate, type GuardedPermitGate } from '../../src/activities/bedrock-gate';
+import { createAnalysisCache } from '../../src/activities/analysis-cache';
 import type { RollbackVerdict, UpgradeVerdict } from '../../src/domain/analysis';
 import { loadConfig } from '../../src/domain/config';
 import type { GuardLimits } from '../../src/domain/guard-ledger';
@@ -41,7 +42,13 @@ export interface RigOptions {
   bedrockUrl: string;
   taskQueue: string;
   guardId: string;
+  /** Where the guard runs (default: taskQueue); production gives it a queue and worker of its own. */
+  guardTaskQueue?: string;
   limits?: Partial<GuardLimits>;
+  /** Share analyses through `analysis-<key>` workflows (needs a worker on analysisTaskQueueFor(taskQueue)). */
+  analysisCacheTtlMs?: number;
+  /** Add the campaign activities (start, watch, approve, abort upgrades). */
+  campaign?: boolean;
   /** Extra evidence dependencies, e.g. a changelogBaseUrl and cacheDir for the CHANGELOG fake. */
   evidence?: EvidenceDeps;
 }
@@ -63,12 +70,28 @@ export function rigActivities(options: RigOptions): {
       client: options.client,
       config: testAppConfig,
       logger: silentLogger,
-      guard: { workflowId: options.guardId, taskQueue: options.taskQueue, limits: options.limits ?? {} },
+      guard: {
+        workflowId: options.guardId,
+        taskQueue: options.guardTaskQueue ?? options.taskQueue,
+        limits: options.limits ?? {},
+      },
     }),
   );
+  const cache =
+    options.analysisCacheTtlMs !== undefined
+      ? createAnalysisCache({ client: options.client, ttlMs: options.analysisCacheTtlMs })
+      : undefined;
   const activities = createActivities({
     evidence: { now: () => FIXTURE_NOW, logger: silentLogger, ...options.evidence },
-    analysis: { client: bedrock, config: testAppConfig, logger: silentLogger, gate, heartbeatEveryMs: 300 },
+    analysis: {
+      client: bedrock,
+      config: testAppConfig,
+      logger: silentLogger,
+      gate,
+      heartbeatEveryMs: 300,
+      ...(cache ? { cache } : {}),
+    },
+    ...(options.campaign ? { campaign: { client: options.client } } : {}),
   });
   return { activities, bedrock, gate };
 }

@@ -126,6 +126,12 @@ void test('bad flags are refused with the flag named', () => {
     buildUpgradeInput({ cluster: 'c', target: '1.32', live: true }, { env: { AWS_REGION: 'eu-west-1' } }).region,
     'eu-west-1',
   );
+  // --role-arn: with --live only, and a real role ARN.
+  const live = { cluster: 'c', target: '1.32', live: true, region: 'eu-west-1' };
+  const role = 'arn:aws:iam::210987654321:role/eks-upgrade-reader';
+  assert.equal(buildUpgradeInput({ ...live, roleArn: role }).roleArn, role);
+  assert.equal(refusal(() => buildUpgradeInput({ ...live, roleArn: 'reader' })).flag, '--role-arn');
+  assert.equal(refusal(() => buildUpgradeInput({ ...base, roleArn: role })).flag, '--role-arn', 'not with --snapshot');
 });
 
 void test('durations and formats', () => {

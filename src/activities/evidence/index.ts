@@ -5,7 +5,7 @@
 // going to report files (reports.ts), so no payload nears Temporal's 2 MB limit whatever the input.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from '../../domain/logger';
-import type { EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
+import type { ClusterRole, EvidenceActivities, InventorySource, ReleaseNotesSource } from '../contracts';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
 import { UpgradeFailureType } from '../../domain/failure-types';
 import { boundApiScanResult, buildApiScanResult, resolveScanVersions } from '../../domain/api-scan';
@@ -22,6 +22,7 @@ import {
 } from '../../domain/manifests';
 import { boundReadinessReport, runReadinessChecks } from '../../domain/readiness';
 import { compactSnapshot, redactSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
+import { projectSnapshot } from '../../domain/campaign-projection';
 import { activityProgress, artifactScope } from './activity-context';
 import { readManifests, type ManifestReadProgress } from './manifest-files';
 import { createReleaseNotesExtractor } from './release-notes-activity';
@@ -35,6 +36,8 @@ export type EksInventoryLoader = (input: {
   clusterName: string;
   region: string;
   targetVersion?: string;
+  /** Assume this role for the cluster's calls instead of using the worker's own credentials. */
+  role?: ClusterRole;
 }) => Promise<ClusterSnapshot>;
 
 export interface EvidenceDeps {
@@ -108,6 +111,16 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
   }
 
   async function loadClusterInventory(source: InventorySource): Promise<ClusterSnapshot> {
+    const snapshot = await readClusterInventory(source);
+    if (!source.assumeUpgradedTo) return snapshot;
+    try {
+      return projectSnapshot(snapshot, source.assumeUpgradedTo);
+    } catch (error) {
+      throw invalidInput(error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  async function readClusterInventory(source: InventorySource): Promise<ClusterSnapshot> {
     if (source.kind === 'snapshot') {
       try {
         return compactSnapshot(
@@ -124,7 +137,11 @@ export function createEvidenceActivities(deps: EvidenceDeps = {}): EvidenceActiv
       );
     let snapshot: ClusterSnapshot;
     try {
-      snapshot = await deps.loadFromEks({ clusterName: source.clusterName, region: source.region });
+      snapshot = await deps.loadFromEks({
+        clusterName: source.clusterName,
+        region: source.region,
+        ...(source.role ? { role: source.role } : {}),
+      });
     } catch (error) {
       // Bad connection settings (an unknown kubeconfig context, one pointing at another cluster) will not heal.
       if (error instanceof Error && error.name === 'KubernetesConnectionError')

@@ -2,6 +2,7 @@
 // (nothing below loads a command's dependencies until it runs). Help lists them in this order. To add a command,
 // write its implementation (flags, ctx) => exit code in a file of its own and add one defineCommand entry here.
 import { defineCommand, formatOption, upgradeRefFlags, type CommandSpec } from '../command-registry';
+import { CAMPAIGN_COMMANDS } from './campaign-cli';
 import type { CommandContext } from '../context';
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         .option('--region <region>', 'AWS region of the cluster (default: AWS_REGION with --live)')
         .option('--snapshot <file>', 'cluster snapshot JSON (see `eks-upgrade snapshot`)')
         .option('--live', 'read the cluster from the EKS API instead of a snapshot')
+        .option('--role-arn <arn>', "with --live: an IAM role in the cluster's account for the worker to assume")
         .option('--manifests <paths...>', 'manifest files or directories to scan for removed APIs')
         .option('--config <file>', 'suppressions and settings (default ./.eks-upgrade.yaml when present)')
         .option(
@@ -221,6 +223,8 @@ export const COMMANDS: readonly CommandSpec[] = [
         ),
     run: () => import('./snapshot.js').then((m) => m.runSnapshotCommand),
   }),
+
+  ...CAMPAIGN_COMMANDS,
 
   defineCommand({
     name: 'plan',

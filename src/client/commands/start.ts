@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError, type Client, type Connection } from '@temporalio/client';
 import { upgradeWorkflowId } from '../../workflows/constants';
+import { hopPath } from '../../domain/campaign-plan';
+import { runStartPath } from './start-path';
 import type { upgradeWorkflow } from '../../workflows/upgrade';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../../workflows/search-attributes';
 import {
@@ -100,6 +102,10 @@ export async function runStart(flags: StartCommandFlags, ctx: CommandContext): P
   const format = parseFormat(flags.format);
   const input = buildUpgradeInput(flags, { env: ctx.env });
   const waitMs = flags.waitTimeout !== undefined ? parseDuration(flags.waitTimeout, '--wait-timeout') : 30 * 60_000;
+  // More than one minor ahead: successive one-minor hops, each its own upgrade workflow.
+  const current = snapshotVersion(input);
+  if (current && hopPath(current, input.targetVersion).length > 1)
+    return runStartPath(input, current, { ...(flags.wait ? { wait: true } : {}), format, waitMs }, ctx);
   const { client, connection, namespace } = await ctx.connect();
   const workflowId = upgradeWorkflowId(input.clusterName, input.targetVersion);
   const link = workflowUiLink(ctx.uiUrl, namespace, workflowId);

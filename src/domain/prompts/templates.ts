@@ -31,25 +31,27 @@ const SCORING =
 export const BUILT_IN_TEMPLATES: Record<AnalysisTemplateName, PromptTemplate> = {
   RELEASE_NOTES_ANALYSIS: {
     name: 'RELEASE_NOTES_ANALYSIS',
-    version: '1',
+    // 2: no cluster name in the task, so one analysis per version pair serves the whole fleet.
+    version: '2',
     description:
       'Report the upgrade impact of Kubernetes release notes: breaking changes, removals, deprecations and required actions.',
     outputKind: 'analysis',
     system: `${ROLE} You read Kubernetes release notes and find what breaks or needs action when a cluster is upgraded. ${SCORING}`,
     task:
-      'Cluster {{clusterName}} is being upgraded from Kubernetes {{currentVersion}} to {{targetVersion}}. Analyse the release-notes extract ' +
+      'A cluster is being upgraded from Kubernetes {{currentVersion}} to {{targetVersion}}. Analyse the release-notes extract ' +
       'for this upgrade. List breaking changes (removed APIs, removed flags, changed defaults), deprecations that need action soon, ' +
       'and concrete recommendations in the order they should be done.',
     source: 'built-in',
   },
   DEPRECATION_IMPACT_ANALYSIS: {
     name: 'DEPRECATION_IMPACT_ANALYSIS',
-    version: '1',
+    // 2: no cluster name in the task, so clusters with the same scan results share one analysis.
+    version: '2',
     description: 'Assess the impact of deprecated and removed Kubernetes APIs found in the cluster and its manifests.',
     outputKind: 'analysis',
     system: `${ROLE} You assess the impact of deprecated and removed Kubernetes API versions on real workloads. ${SCORING}`,
     task:
-      'Cluster {{clusterName}} is being upgraded from Kubernetes {{currentVersion}} to {{targetVersion}}. The scan results list objects that ' +
+      'A cluster is being upgraded from Kubernetes {{currentVersion}} to {{targetVersion}}. The scan results list objects that ' +
       'use deprecated or removed API versions. For each affected object say what breaks on {{targetVersion}} and how to migrate it ' +
       '(the replacement apiVersion and any field changes). Objects whose API is removed by the target version are breaking changes.',
     source: 'built-in',

@@ -123,6 +123,7 @@ export class EksSimulatorServer {
     const path = url.pathname;
     const matched = route(method, path);
     const operation = matched?.operation ?? 'Unknown';
+    const signedBy = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
     const record: CallRecord = {
       seq: ++this.seq,
       operation,
@@ -132,6 +133,7 @@ export class EksSimulatorServer {
       query,
       status: 0,
       ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      ...(signedBy ? { signedBy } : {}),
     };
     this.sim.calls.push(record);
     let body: Wire | undefined;

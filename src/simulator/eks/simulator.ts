@@ -36,6 +36,8 @@ export interface CallRecord {
   query: Record<string, string[]>;
   body?: unknown;
   userAgent?: string;
+  /** The access key id that signed the call (SigV4 `Credential=`): which identity made it. */
+  signedBy?: string;
   /** HTTP status answered (0: the connection was dropped). */
   status: number;
   errorType?: string;

@@ -1,5 +1,7 @@
 // Phase 1, inventory: the cluster's state from a snapshot file or the EKS API, checked against the input.
+import { workflowInfo } from '@temporalio/workflow';
 import type { InventorySource } from '../../activities/contracts';
+import { roleSessionName } from '../../domain/aws-role';
 import { invalidUpgradeInput } from './failure';
 import type { UpgradeRun } from './run';
 
@@ -9,7 +11,20 @@ export async function inventoryPhase({ state, acts }: UpgradeRun): Promise<void>
   const source: InventorySource =
     input.inventory.kind === 'snapshot'
       ? input.inventory
-      : { kind: 'eks', clusterName: input.clusterName, region: input.region ?? '' };
+      : {
+          kind: 'eks',
+          clusterName: input.clusterName,
+          region: input.region ?? '',
+          ...(input.inventory.assumeUpgradedTo ? { assumeUpgradedTo: input.inventory.assumeUpgradedTo } : {}),
+          ...(input.roleArn
+            ? {
+                role: {
+                  roleArn: input.roleArn,
+                  sessionName: input.roleSessionName ?? roleSessionName(['eks-upgrade', workflowInfo().workflowId]),
+                },
+              }
+            : {}),
+        };
   const snapshot = await acts.inventory.loadClusterInventory(source);
   if (snapshot.cluster.name !== input.clusterName) {
     throw invalidUpgradeInput(
