@@ -7,11 +7,15 @@
 //   execute-rollback          execute mode: the upgrade, a ROLLBACK verdict, confirmRollback, the rollback
 //   guard-continued           the Bedrock guard: leases, grants and settles, continuing as new (a run that began
 //                             from a carried ledger and ended by continuing again)
+//   campaign-first-run        a campaign of 3 clusters in 2 waves (one a 1.29 → 1.31 path): its first run, ending
+//   campaign-last-run         in continue-as-new, and its last, from the carried state to completed
+//   shared-analysis           the release-notes analysis the campaign's upgrades shared (one per version pair)
 // Re-record after an intended, patched change of the command sequence (new histories beside the old ones are
 // better than replacing them: the old ones are what running executions look like).
 //   node --import tsx scripts/record-histories.ts [name ...]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -33,6 +37,15 @@ import { createGuardedPermitGate } from '../src/activities/bedrock-gate';
 import { loadConfig } from '../src/domain/config';
 import { createLogger } from '../src/worker/logging';
 import { rigActivities, scriptedModel, upgradeInput } from '../test/integration/upgrade-support';
+import {
+  startFleetWorkers,
+  waitForCampaign,
+  writeCampaignFile,
+  type FleetCluster,
+} from '../test/integration/campaign-support';
+import { loadCampaignFile } from '../src/client/commands/campaign-load';
+import { campaignStartOptions } from '../src/client/commands/campaign';
+import { approveUpgradesUpdate, continueUpdate } from '../src/workflows/campaign-messages';
 
 export const HISTORIES_DIR = join(__dirname, '..', 'test', 'fixtures', 'histories');
 export const MANIFEST = join(HISTORIES_DIR, 'manifest.json');
@@ -55,8 +68,18 @@ interface Recording {
   name: string;
   what: string;
   workflowType?: string;
-  /** The run whose history is recorded (a handle with a run id when a chain continued as new). */
-  run(env: TestWorkflowEnvironment, bedrock: BedrockFake): Promise<WorkflowHandle>;
+  /**
+   * The run whose history is recorded (a handle with a run id when a chain continued as new), or several runs, each
+   * with the name and description of its own file.
+   */
+  run(env: TestWorkflowEnvironment, bedrock: BedrockFake): Promise<WorkflowHandle | RecordedRun[]>;
+}
+
+interface RecordedRun {
+  name: string;
+  what: string;
+  workflowType: string;
+  handle: WorkflowHandle;
 }
 
 async function recordAnalyze(env: TestWorkflowEnvironment, bedrock: BedrockFake) {
@@ -204,6 +227,107 @@ async function recordGuard(env: TestWorkflowEnvironment): Promise<WorkflowHandle
   });
 }
 
+/** A small campaign to completion; records its first run (continued as new) and one shared analysis. */
+async function recordCampaign(env: TestWorkflowEnvironment, bedrock: BedrockFake): Promise<RecordedRun[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'record-campaign-'));
+  const taskQueue = uniqueTaskQueue('record-campaign');
+  const fleet: FleetCluster[] = [
+    { name: 'rec-canary', decision: 'GO', manifests: 'removed-api', labels: { tier: 'canary' } },
+    { name: 'rec-go', decision: 'GO' },
+    { name: 'rec-path', decision: 'GO', version: '1.29' },
+  ];
+  const strategy = [
+    '  waves:',
+    '    - name: canary',
+    '      select: { labels: { tier: canary } }',
+    '      stopOn: { noGo: true }',
+    '      gate: auto',
+    '    - name: rest',
+    '      select: { rest: true }',
+    '      maxParallel: 2',
+    '      bakeTime: 1s',
+    '      gate: manual',
+  ].join('\n');
+  const { activities } = rigActivities({
+    client: env.client,
+    bedrockUrl: bedrock.url,
+    taskQueue,
+    guardId: `guard-${taskQueue}`,
+    analysisCacheTtlMs: 3_600_000,
+    campaign: true,
+  });
+  const workers = await startFleetWorkers({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities,
+  });
+  try {
+    const { plan } = loadCampaignFile(writeCampaignFile(dir, 'record-fleet', fleet, strategy));
+    const options = campaignStartOptions(
+      plan,
+      {
+        upgradeTaskQueue: taskQueue,
+        startedBy: 'record-histories',
+        options: { pollIntervalMs: 250, watchMaxMs: 5_000, continueAsNewAfterEvents: 30 },
+      },
+      taskQueue,
+    );
+    const handle = await env.client.workflow.start('campaignWorkflow', options);
+    const final = await waitForCampaign(
+      handle,
+      (c) => c.phase === 'completed',
+      300_000,
+      async (c) => {
+        // The canary's NO_GO (a removed API) stops the campaign, and its gate waits: the operator continues.
+        if (c.phase === 'stopped' || c.phase === 'at-gate')
+          await handle.executeUpdate(continueUpdate, {
+            args: [{ by: 'sre-alice', reason: 'canary NO_GO understood' }],
+          });
+        else if (c.clusters.some((k) => k.wave === c.waveIndex && k.hops.some((h) => h.state === 'awaiting-approval')))
+          await handle.executeUpdate(approveUpgradesUpdate, {
+            args: [{ by: 'sre-alice', reason: 'caution reviewed' }],
+          });
+      },
+    );
+    if (final.run < 2) throw new Error('the campaign did not continue as new; lower continueAsNewAfterEvents');
+    const runs: string[] = [];
+    for (let runId: string | undefined = (await handle.describe()).runId; runId;) {
+      runs.unshift(runId);
+      const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
+    }
+    const shared: string[] = [];
+    for await (const w of env.client.workflow.list({ query: `WorkflowType = 'sharedAnalysisWorkflow'` }))
+      shared.push(w.workflowId);
+    const releaseNotes = shared.find((id) => id.includes('RELEASE_NOTES')) ?? shared[0];
+    if (!releaseNotes) throw new Error('no shared analysis ran');
+    return [
+      {
+        name: 'campaign-first-run',
+        what: 'a campaign of 3 clusters in 2 waves (one a 1.29 → 1.31 path), the canary NO_GO continued by the operator: its first run, ended by continue-as-new',
+        workflowType: 'campaignWorkflow',
+        handle: env.client.workflow.getHandle(handle.workflowId, runs[0]),
+      },
+      {
+        name: 'campaign-last-run',
+        what: 'the same campaign: its last run, from the carried state to completed',
+        workflowType: 'campaignWorkflow',
+        handle: env.client.workflow.getHandle(handle.workflowId, runs.at(-1)),
+      },
+      {
+        name: 'shared-analysis',
+        what: "a shared analysis the campaign's upgrades awaited (one per key, started with USE_EXISTING)",
+        workflowType: 'sharedAnalysisWorkflow',
+        handle: env.client.workflow.getHandle(releaseNotes),
+      },
+    ];
+  } finally {
+    await workers.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const RECORDINGS: Recording[] = [
   {
     name: 'analyze-rollback-verdict',
@@ -225,6 +349,11 @@ const RECORDINGS: Recording[] = [
     what: 'the Bedrock guard: a run started from a carried ledger (leases, grants, settles), then continuing as new',
     workflowType: 'bedrockGuardWorkflow',
     run: (env) => recordGuard(env),
+  },
+  {
+    name: 'campaign',
+    what: 'a campaign and the shared analysis its upgrades awaited',
+    run: recordCampaign,
   },
 ];
 
@@ -251,23 +380,35 @@ async function main(): Promise<void> {
   try {
     for (const recording of chosen) {
       const started = Date.now();
-      const handle = await recording.run(env, bedrock);
-      const history = await handle.fetchHistory();
-      const file = `${recording.name}.json`;
-      writeFileSync(join(HISTORIES_DIR, file), `${historyToJSON(history)}\n`);
-      const entry: RecordedHistory = {
-        file,
-        workflowId: handle.workflowId,
-        workflowType: recording.workflowType ?? 'upgradeWorkflow',
-        what: recording.what,
-        recordedAt: new Date().toISOString(),
-        commit,
-        events: history.events?.length ?? 0,
-      };
-      const i = manifest.findIndex((m) => m.file === file);
-      if (i >= 0) manifest[i] = entry;
-      else manifest.push(entry);
-      console.error(`[record] ${file}: ${entry.events} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const recorded = await recording.run(env, bedrock);
+      const runs: RecordedRun[] = Array.isArray(recorded)
+        ? recorded
+        : [
+            {
+              name: recording.name,
+              what: recording.what,
+              workflowType: recording.workflowType ?? 'upgradeWorkflow',
+              handle: recorded,
+            },
+          ];
+      for (const run of runs) {
+        const history = await run.handle.fetchHistory();
+        const file = `${run.name}.json`;
+        writeFileSync(join(HISTORIES_DIR, file), `${historyToJSON(history)}\n`);
+        const entry: RecordedHistory = {
+          file,
+          workflowId: run.handle.workflowId,
+          workflowType: run.workflowType,
+          what: run.what,
+          recordedAt: new Date().toISOString(),
+          commit,
+          events: history.events?.length ?? 0,
+        };
+        const i = manifest.findIndex((m) => m.file === file);
+        if (i >= 0) manifest[i] = entry;
+        else manifest.push(entry);
+        console.error(`[record] ${file}: ${entry.events} events (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      }
     }
     writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
   } finally {

@@ -29,7 +29,7 @@ function acceptedUpdates(history: HistoryJson): string[] {
 }
 
 void describe('recorded histories replay against the current workflow code', () => {
-  void it('the fixtures cover an analyze run, an executed run with a failure and a retry, a rollback, and the guard across continue-as-new', () => {
+  void it('the fixtures cover an analyze run, an executed run with a failure and a retry, a rollback, the guard and a campaign across continue-as-new, and a shared analysis', () => {
     const byFile = new Map(manifest.map((m) => [m.file, load(m.file)]));
     assert.ok(manifest.length >= 3, 'at least three histories');
     const analyze = byFile.get('analyze-rollback-verdict.json');
@@ -56,6 +56,16 @@ void describe('recorded histories replay against the current workflow code', () 
     assert.ok(started?.continuedExecutionRunId, 'the guard run began from a carried ledger');
     assert.ok(acceptedUpdates(guard).length >= 2 && acceptedUpdates(guard).every((u) => u === 'sync'));
     assert.equal(guard.events.at(-1)?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    const [firstRun, lastRun, shared] = [
+      'campaign-first-run.json',
+      'campaign-last-run.json',
+      'shared-analysis.json',
+    ].map((f) => byFile.get(f));
+    assert.ok(firstRun && lastRun && shared, 'the campaign and shared-analysis histories');
+    assert.deepEqual(acceptedUpdates(firstRun), ['continue', 'continue'], 'the canary NO_GO, continued twice');
+    assert.equal(firstRun.events.at(-1)?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    assert.equal(lastRun.events.at(-1)?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    assert.equal(shared.events.at(-1)?.eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     for (const m of manifest) assert.equal(byFile.get(m.file)?.events.length ?? load(m.file).events.length, m.events);
   });
 
