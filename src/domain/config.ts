@@ -2,7 +2,7 @@
 // $100/day, temperature 0.1, 4096 max tokens, and a current, active model (Claude 3 Sonnet, which older
 // configurations name, is retired on Bedrock).
 import { z } from 'zod';
-import { DEFAULT_MANIFEST_LIMITS, type ManifestLimits } from './manifests';
+import { DEFAULT_MANIFEST_LIMITS, type ManifestLimits } from './manifest-limits';
 
 export const DEFAULT_BEDROCK_MODEL_ID = 'global.anthropic.claude-sonnet-4-6';
 /** A snapshot is read whole (it is one JSON document); 64 MiB is far beyond any real cluster's. */

@@ -5,7 +5,9 @@
 //
 // js-yaml parses here rather than `yaml` (used for small config files elsewhere): it is about ten times faster per
 // document, which is what makes half a million objects a matter of seconds.
-import { load as loadYaml, YAMLException } from 'js-yaml';
+import { load as loadYaml } from 'js-yaml';
+import { binaryMessage, looksBinary } from './input-text';
+import { describeYamlError, parseDocumentText, parseJson } from './manifest-documents';
 import { splitListItems, type ListItemText } from './manifest-lists';
 import { DocumentSplitter, MAX_DOCUMENT_CHARS, type DocumentChunk } from './manifest-split';
 import { pdbFactsOf, workloadFactsOf, type PdbFacts, type WorkloadFacts } from './workload-facts';
@@ -42,25 +44,6 @@ export interface ManifestParseError {
 export interface ParsedManifests {
   objects: ManifestObject[];
   errors: ManifestParseError[];
-}
-
-/** Quotes input for a message: control and non-ASCII-printable characters escaped, at most `max` characters. */
-export function quoteExcerpt(text: string, max = 200): string {
-  const escaped = JSON.stringify(text.slice(0, max)).slice(1, -1);
-  const printable = escaped.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return printable.length > max || text.length > max ? `${printable.slice(0, max)}…` : printable;
-}
-
-/** True for text that is not YAML or JSON at all: NUL bytes, undecodable bytes, or mostly control characters. */
-export function looksBinary(sample: string): boolean {
-  let control = 0;
-  const length = Math.min(sample.length, 8192);
-  for (let i = 0; i < length; i++) {
-    const c = sample.charCodeAt(i);
-    if (c === 0 || c === 0xfffd) return true;
-    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) control++;
-  }
-  return length > 0 && control / length > 0.1;
 }
 
 /** What to do with an unrendered chart; `target` fills in --kube-version when known. */
@@ -310,59 +293,6 @@ function hasTemplatedIdentity(value: unknown): boolean {
   );
 }
 
-/** JSON first (fast, exact), YAML for everything else; a JSON parse failure is reported by the YAML parser. */
-function parseDocumentText(text: string): unknown {
-  const trimmed = text.trimStart();
-  const body = trimmed.startsWith('---') ? trimmed.slice(trimmed.indexOf('\n') + 1).trimStart() : trimmed;
-  if (body.startsWith('{') || body.startsWith('[')) {
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      // fall through: YAML flow style, or broken JSON whose error YAML locates
-    }
-  }
-  // json: duplicate keys take the last value, as kubectl's decoder does, instead of failing the document.
-  return loadYaml(text, { json: true });
-}
-
-class JsonError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-  ) {
-    super(message);
-  }
-}
-
-/** A `.json` file is JSON, not YAML: its errors are JSON's (a YAML reading would call broken JSON "plain text"). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new JsonError(`not valid JSON: ${quoteExcerpt(message)}`, yamlErrorLine(text));
-  }
-}
-
-/** JSON.parse names no line; the YAML parser, reading the same text, usually trips on the same spot. */
-function yamlErrorLine(text: string): number {
-  try {
-    loadYaml(text, { json: true });
-  } catch (error) {
-    if (error instanceof YAMLException) return error.mark.line;
-  }
-  return 0;
-}
-
-function describeYamlError(error: unknown, startLine: number): [number | undefined, string] {
-  if (error instanceof JsonError) return [startLine + error.line, error.message];
-  if (error instanceof YAMLException) {
-    const line = startLine + error.mark.line;
-    return [line, `${error.reason} (line ${line}, column ${error.mark.column + 1})`];
-  }
-  return [undefined, quoteExcerpt(error instanceof Error ? error.message : String(error))];
-}
-
 /** Parses one file's whole text (small inputs, tests). `file` labels objects and errors. */
 export function parseManifestText(
   text: string,
@@ -385,50 +315,4 @@ export function parseManifestText(
   parser.push(text);
   parser.finish(explicit);
   return { objects, errors };
-}
-
-export function binaryMessage(sample: string): string {
-  return `binary data, not YAML or JSON text (starts with "${quoteExcerpt(sample)}")`;
-}
-
-/** Input bounds, configured by environment variables (src/domain/config.ts). */
-export interface ManifestLimits {
-  maxFiles: number;
-  maxBytes: number;
-  maxObjects: number;
-}
-
-export const DEFAULT_MANIFEST_LIMITS: ManifestLimits = {
-  maxFiles: 10_000,
-  maxBytes: 256 * 1024 * 1024,
-  maxObjects: 1_000_000,
-};
-
-export const MANIFEST_LIMIT_VARIABLES: Record<keyof ManifestLimits, string> = {
-  maxFiles: 'EKS_UPGRADE_MAX_MANIFEST_FILES',
-  maxBytes: 'EKS_UPGRADE_MAX_MANIFEST_BYTES',
-  maxObjects: 'EKS_UPGRADE_MAX_MANIFEST_OBJECTS',
-};
-
-const LIMIT_NOUN: Record<keyof ManifestLimits, string> = {
-  maxFiles: 'files',
-  maxBytes: 'bytes',
-  maxObjects: 'objects',
-};
-
-/** The input is larger than a configured bound: refused whole, never half-scanned. */
-export class ManifestLimitError extends Error {
-  override readonly name = 'ManifestLimitError';
-  readonly variable: string;
-  constructor(
-    readonly limit: keyof ManifestLimits,
-    readonly max: number,
-    where: string,
-  ) {
-    const variable = MANIFEST_LIMIT_VARIABLES[limit];
-    super(
-      `the manifests in ${where} exceed the limit of ${max} ${LIMIT_NOUN[limit]} (${variable}=${max}): scan fewer paths, or raise ${variable}`,
-    );
-    this.variable = variable;
-  }
 }

@@ -13,7 +13,7 @@ import {
 } from './kubernetes-inventory';
 import { findApiRemoval } from './api-removals';
 import { findThirdPartyApi, THIRD_PARTY_APIS } from './third-party-apis';
-import { looksBinary, quoteExcerpt } from './manifests';
+import { looksBinary, quoteExcerpt } from './input-text';
 import { redactSecrets } from './secrets';
 import { MINOR_VERSION_PATTERN } from './versions';
 

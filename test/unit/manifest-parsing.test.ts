@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocumentSplitter, splitDocuments } from '../../src/domain/manifest-split';
 import { LIST_SPLIT_MIN_CHARS, splitListItems } from '../../src/domain/manifest-lists';
-import { binaryMessage, looksBinary, parseManifestText, quoteExcerpt } from '../../src/domain/manifests';
+import { binaryMessage, looksBinary, quoteExcerpt } from '../../src/domain/input-text';
+import { parseManifestText } from '../../src/domain/manifests';
 
 const TEXT = [
   '# leading comment',

@@ -14,12 +14,8 @@ import { applySuppressions, type UpgradeConfig } from '../../domain/suppressions
 import { parseVersionsFile } from '../../domain/third-party-apis';
 import { createFileScan } from '../kubernetes/file-scan';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../../domain/config';
-import {
-  DEFAULT_MANIFEST_LIMITS,
-  ManifestLimitError,
-  type ManifestLimits,
-  type ManifestObject,
-} from '../../domain/manifests';
+import { DEFAULT_MANIFEST_LIMITS, ManifestLimitError, type ManifestLimits } from '../../domain/manifest-limits';
+import type { ManifestObject } from '../../domain/manifests';
 import { boundReadinessReport, runReadinessChecks } from '../../domain/readiness';
 import { compactSnapshot, redactSnapshot, type ClusterSnapshot } from '../../domain/snapshot';
 import { projectSnapshot } from '../../domain/campaign-projection';

@@ -6,16 +6,13 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import {
-  binaryMessage,
-  DEFAULT_MANIFEST_LIMITS,
-  looksBinary,
   ManifestFileParser,
-  ManifestLimitError,
-  type ManifestLimits,
   type ManifestObject,
   type ManifestParseError,
   type ParsedManifests,
 } from '../../domain/manifests';
+import { DEFAULT_MANIFEST_LIMITS, ManifestLimitError, type ManifestLimits } from '../../domain/manifest-limits';
+import { binaryMessage, looksBinary } from '../../domain/input-text';
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIPPED_DIRECTORIES = new Set(['.git', 'node_modules', '.terraform']);

@@ -15,7 +15,7 @@ import { renderJUnit, renderSarif, toolVersion } from '../formats/ci-formats';
 import { mergeVersions, readUpgradeConfig, readVersionsFile } from '../upgrade-config';
 import { UsageError } from '../usage';
 import { ConfigError, loadInputLimits } from '../../domain/config';
-import { ManifestLimitError } from '../../domain/manifests';
+import { ManifestLimitError } from '../../domain/manifest-limits';
 import { compareMinor, parseMinorArg, previousMinor } from '../../domain/versions';
 import { readManifests } from '../../activities/evidence/manifest-files';
 import type { CommandContext } from '../context';
