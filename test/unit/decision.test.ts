@@ -2,13 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AnalysisResult, SkippedAnalysis } from '../../src/domain/analysis';
-import {
-  decideUpgradeVerdict,
-  evaluateUpgradeRules,
-  severityBand,
-  summarizeEvidence,
-  type DecisionEvidence,
-} from '../../src/domain/decision';
+import { decideUpgradeVerdict, severityBand } from '../../src/domain/decision';
+import { evaluateUpgradeRules, summarizeEvidence, type DecisionEvidence } from '../../src/domain/upgrade-rules';
 import type { ApiRemovalFinding, ReadinessReport } from '../../src/domain/evidence';
 
 const removedIngress: ApiRemovalFinding = {

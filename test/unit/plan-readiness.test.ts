@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { evaluateUpgradeRules } from '../../src/domain/decision';
+import { evaluateUpgradeRules } from '../../src/domain/upgrade-rules';
 import { parseManifestText } from '../../src/domain/manifests';
 import { buildUpgradePlan } from '../../src/domain/plan';
 import { runReadinessChecks } from '../../src/domain/readiness';

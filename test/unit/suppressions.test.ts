@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { evaluateUpgradeRules } from '../../src/domain/decision';
+import { evaluateUpgradeRules } from '../../src/domain/upgrade-rules';
 import type { ApiScanResult, ReadinessReport } from '../../src/domain/evidence';
 import { renderReportMarkdown } from '../../src/domain/report';
 import { applySuppressions, parseUpgradeConfig } from '../../src/domain/suppressions';

@@ -1,8 +1,9 @@
 // Phase 4, decision: deterministic rules first (hard blockers cap the outcome), then the model within their
-// bounds (src/domain/decision.ts holds the rules); then the plan, the playbook of every mode and what execute mode
+// bounds (src/domain/upgrade-rules.ts and decision.ts); then the plan, the playbook of every mode and what execute mode
 // runs (an activity, so the plan is recorded in history once).
 import { isCancellation } from '@temporalio/workflow';
-import { decideUpgradeVerdict, evaluateUpgradeRules, summarizeEvidence } from '../../domain/decision';
+import { decideUpgradeVerdict } from '../../domain/decision';
+import { evaluateUpgradeRules, summarizeEvidence } from '../../domain/upgrade-rules';
 import { attemptAnalysis } from './analysis';
 import { describeSkipped } from './failure';
 import type { UpgradeRun } from './run';

@@ -4,7 +4,8 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AnalysisContext } from '../../activities/contracts';
 import type { AnalysisResult, SkippedAnalysis } from '../../domain/analysis';
-import type { DecisionEvidence, UpgradeDecision } from '../../domain/decision';
+import type { UpgradeDecision } from '../../domain/decision';
+import type { DecisionEvidence } from '../../domain/upgrade-rules';
 import type { RollbackProposal } from '../../domain/execution';
 import type { RollbackPlan, UpgradePlan } from '../../domain/plan';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
