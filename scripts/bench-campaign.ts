@@ -8,8 +8,9 @@
 // The rate limit is 60 requests per 6 s (the 60/min of the default configuration with the window shrunk ten times,
 // so the bench takes seconds, not minutes). Each fleet gets a fresh worker process's three workers (upgrades and
 // campaigns, shared analyses, the guard, as `eks-upgrade worker` runs them) and a two-cluster warm-up campaign, so
-// the timed run meets a running deployment. One worker process: the guard's ceiling with 4 processes needs the
-// guard's cross-process leases (the hook: start startFleetWorkers in each process).
+// the timed run meets a running deployment. The fleet runs in one worker process; the guard's ceiling with 4 worker
+// processes (scripts/bench-guard-processes.ts: 4 × 16 callers, instant model, a roomy guard of its own) is measured
+// during a further 100-cluster run on the same server and machine, so it is the ceiling left under fleet load.
 //
 // `npm run bench` calls runCampaignBenchmark(); run alone: node --import tsx scripts/bench-campaign.ts
 // (BENCH_CAMPAIGN_SIZES=100 for one fleet; BENCH_CAMPAIGN_TRACE=1 prints a timeline per second).
@@ -32,6 +33,7 @@ import {
 } from '../test/integration/campaign-support';
 import { rigActivities } from '../test/integration/upgrade-support';
 import { callsPerSecond, fullestWindow, traceLine } from './bench-campaign-trace';
+import { formatProcessBench, runGuardProcessBench, type ProcessBenchFigures } from './bench-guard-processes';
 
 export interface CampaignBenchRow {
   clusters: number;
@@ -59,6 +61,8 @@ export interface CampaignBenchRow {
 
 export interface CampaignBenchResult {
   rows: CampaignBenchRow[];
+  /** A 100-cluster run with the 4-process guard benchmark beside it, and that benchmark's figures. */
+  ceiling?: { row: CampaignBenchRow; guard: ProcessBenchFigures };
   rate: { requests: number; windowMs: number };
   latencyMs: number;
 }
@@ -72,6 +76,8 @@ interface BenchOptions {
   trace?: (line: string) => void;
   /** Called with each fleet's figures as soon as they are measured. */
   onRow?: (row: CampaignBenchRow) => void;
+  /** The fleet size during whose run the guard's 4-process ceiling is measured; 0 to skip (default 100). */
+  ceilingFleet?: number;
 }
 
 async function measureFleet(
@@ -79,7 +85,9 @@ async function measureFleet(
   dir: string,
   size: number,
   o: Required<Pick<BenchOptions, 'latencyMs' | 'requests' | 'windowMs'>> & Pick<BenchOptions, 'trace'>,
-): Promise<CampaignBenchRow> {
+  /** Load to run beside the timed campaign (started with it, awaited after it). */
+  alongside?: () => Promise<ProcessBenchFigures>,
+): Promise<CampaignBenchRow & { alongside?: ProcessBenchFigures }> {
   const tag = `${size}-${Date.now().toString(36)}`;
   const fleet: FleetCluster[] = Array.from({ length: size }, (_, i) => ({ name: `bench${i}-${tag}`, decision: 'GO' }));
   const warmFleet: FleetCluster[] = [0, 1].map((i) => ({ name: `warm${i}-${tag}`, decision: 'GO' }));
@@ -138,7 +146,9 @@ async function measureFleet(
     const callsBefore = fake.calls.length;
     const spentBefore = (await readGuardSummary(env.client, guardId))?.spentUsd ?? 0;
 
+    const beside = alongside?.();
     const { final, start, wallS } = await runCampaign(`bench-${tag}`, fleet);
+    const besideFigures = await beside;
     const timed = fake.calls.slice(callsBefore);
     const times = arrivals.slice(callsBefore).map((t) => (t - start) / 1000);
     o.trace?.(`Bedrock calls per second: ${callsPerSecond(times, wallS).join(' ')}`);
@@ -163,6 +173,7 @@ async function measureFleet(
       campaignEvents: final.historyLength,
       campaignRuns: final.run,
       eventsPerUpgrade: upgradeHistory.events?.length ?? 0,
+      ...(besideFigures ? { alongside: besideFigures } : {}),
     };
   } finally {
     await workers.stop();
@@ -179,6 +190,7 @@ export async function runCampaignBenchmark(options: BenchOptions = {}): Promise<
   };
   const env = await createTestEnv();
   const rows: CampaignBenchRow[] = [];
+  let ceiling: CampaignBenchResult['ceiling'];
   const dir = mkdtempSync(join(tmpdir(), 'bench-campaign-'));
   try {
     for (const size of options.sizes ?? [10, 50, 100]) {
@@ -186,11 +198,25 @@ export async function runCampaignBenchmark(options: BenchOptions = {}): Promise<
       rows.push(row);
       options.onRow?.(row);
     }
+    const ceilingFleet = options.ceilingFleet ?? 100;
+    if (ceilingFleet > 0) {
+      // 10 s of four processes hammering a guard of their own, started as the campaign starts (the children take
+      // a few seconds to come up, so the measured seconds fall inside the campaign's run).
+      const { alongside, ...row } = await measureFleet(env, dir, ceilingFleet, o, () =>
+        runGuardProcessBench({ env, processes: 4, callersPerProcess: 16, durationMs: 10_000 }),
+      );
+      if (alongside) ceiling = { row, guard: alongside };
+    }
   } finally {
     await env.teardown();
     rmSync(dir, { recursive: true, force: true });
   }
-  return { rows, rate: { requests: o.requests, windowMs: o.windowMs }, latencyMs: o.latencyMs };
+  return {
+    rows,
+    ...(ceiling ? { ceiling } : {}),
+    rate: { requests: o.requests, windowMs: o.windowMs },
+    latencyMs: o.latencyMs,
+  };
 }
 
 export function formatCampaignBenchmark(r: CampaignBenchResult): string {
@@ -199,31 +225,36 @@ export function formatCampaignBenchmark(r: CampaignBenchResult): string {
     '',
     'clusters  calls  release-notes  calls/cluster  $/cluster   $ total   wall s  floor s  wall/floor  first/last call s  fullest window at the wire  grants/s  campaign events (runs)  events/upgrade',
   ];
-  for (const x of r.rows)
-    lines.push(
-      [
-        String(x.clusters).padStart(8),
-        String(x.calls).padStart(6),
-        String(x.releaseNotesCalls).padStart(14),
-        x.callsPerCluster.toFixed(2).padStart(14),
-        x.usdPerCluster.toFixed(4).padStart(10),
-        x.usdTotal.toFixed(4).padStart(9),
-        x.wallS.toFixed(1).padStart(8),
-        x.floorS.toFixed(1).padStart(8),
-        `${x.ratio.toFixed(2)}×`.padStart(11),
-        `${x.firstCallS.toFixed(1)} / ${x.lastCallS.toFixed(1)}`.padStart(18),
-        `${x.fullestWindow}/${r.rate.requests}`.padStart(27),
-        x.grantsPerS.toFixed(2).padStart(9),
-        `${x.campaignEvents} (${x.campaignRuns})`.padStart(23),
-        String(x.eventsPerUpgrade).padStart(15),
-      ].join(' '),
-    );
+  const rowLine = (x: CampaignBenchRow) =>
+    [
+      String(x.clusters).padStart(8),
+      String(x.calls).padStart(6),
+      String(x.releaseNotesCalls).padStart(14),
+      x.callsPerCluster.toFixed(2).padStart(14),
+      x.usdPerCluster.toFixed(4).padStart(10),
+      x.usdTotal.toFixed(4).padStart(9),
+      x.wallS.toFixed(1).padStart(8),
+      x.floorS.toFixed(1).padStart(8),
+      `${x.ratio.toFixed(2)}×`.padStart(11),
+      `${x.firstCallS.toFixed(1)} / ${x.lastCallS.toFixed(1)}`.padStart(18),
+      `${x.fullestWindow}/${r.rate.requests}`.padStart(27),
+      x.grantsPerS.toFixed(2).padStart(9),
+      `${x.campaignEvents} (${x.campaignRuns})`.padStart(23),
+      String(x.eventsPerUpgrade).padStart(15),
+    ].join(' ');
+  for (const x of r.rows) lines.push(rowLine(x));
   lines.push(
     '',
     'Targets: one release-notes analysis per version pair; per-cluster calls flat; wall ≤ 1.15× the floor when rate-bound.',
     'wall = first call (the first upgrades through inventory and evidence) + the calls at the rate + the last call (2 s) and the campaign noticing it.',
-    "Guard ceiling with 4 worker processes: not measured — it needs the guard's cross-process leases; the hook is startFleetWorkers, started once per process.",
   );
+  if (r.ceiling)
+    lines.push(
+      '',
+      `The guard's ceiling during a ${r.ceiling.row.clusters}-cluster campaign (a guard of its own, roomy limits, on the same server and cores; the campaign beside it):`,
+      formatProcessBench([r.ceiling.guard]).split('\n').slice(1).join('\n'),
+      `${rowLine(r.ceiling.row)}   (the campaign, sharing the machine with the guard benchmark)`,
+    );
   return lines.join('\n');
 }
 
