@@ -90,6 +90,23 @@ export function campaignStartOptions(plan: CampaignPlan, input: Omit<CampaignInp
   };
 }
 
+/** Starts the campaign; false (said on stderr) when one of that name is already running. */
+export async function startCampaignOnce(
+  client: Client,
+  options: ReturnType<typeof campaignStartOptions>,
+  name: string,
+  ctx: CommandContext,
+): Promise<boolean> {
+  try {
+    await client.workflow.start<typeof campaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, options);
+    return true;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    ctx.out.info(`${options.workflowId} is already running; not starting another (campaign status --name ${name})`);
+    return false;
+  }
+}
+
 export async function runCampaignStart(
   flags: FileFlags & { pollInterval?: string },
   ctx: CommandContext,
@@ -108,15 +125,7 @@ export async function runCampaignStart(
     ctx.taskQueue,
   );
   const link = workflowUiLink(ctx.uiUrl, namespace, options.workflowId);
-  try {
-    await client.workflow.start<typeof campaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, options);
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    ctx.out.info(
-      `${options.workflowId} is already running; not starting another (campaign status --name ${plan.name})`,
-    );
-    return EXIT_FAILURE;
-  }
+  if (!(await startCampaignOnce(client, options, plan.name, ctx))) return EXIT_FAILURE;
   ctx.out.info(`started ${options.workflowId}\nWeb UI: ${link}`);
   ctx.out.result(
     format === 'json'

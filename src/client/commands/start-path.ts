@@ -1,15 +1,13 @@
 // `start --target` more than one minor ahead: the path runs as successive one-minor hops, each its own upgrade
 // workflow (`upgrade-<cluster>-<to>`, with its own evidence, decision and approval), coordinated by a campaign of
 // one cluster (`campaign-path-<cluster>-<target>`). A NO_GO hop stops the path.
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { hopPath, type CampaignPlan } from '../../domain/campaign-plan';
 import type { ValidUpgradeInput } from '../../workflows/upgrade-messages';
-import type { campaignWorkflow } from '../../workflows/campaign';
 import { workflowUiLink } from '../connection';
 import type { CommandContext } from '../context';
 import { toJson } from '../output';
 import { EXIT_FAILURE, EXIT_OK } from '../usage';
-import { CAMPAIGN_WORKFLOW_TYPE, campaignStartOptions, readCampaign } from './campaign';
+import { campaignStartOptions, readCampaign, startCampaignOnce } from './campaign';
 import { renderCampaign } from './campaign-render';
 
 /** The one-cluster campaign of a multi-minor path. */
@@ -72,15 +70,7 @@ export async function runStartPath(
     ctx.taskQueue,
   );
   const hops = plan.clusters[0]?.hops ?? [];
-  try {
-    await client.workflow.start<typeof campaignWorkflow>(CAMPAIGN_WORKFLOW_TYPE, options);
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    ctx.out.info(
-      `${options.workflowId} is already running; not starting another (campaign status --name ${plan.name})`,
-    );
-    return EXIT_FAILURE;
-  }
+  if (!(await startCampaignOnce(client, options, plan.name, ctx))) return EXIT_FAILURE;
   const link = workflowUiLink(ctx.uiUrl, namespace, options.workflowId);
   ctx.out.info(
     `${input.clusterName} ${currentVersion} → ${input.targetVersion} runs as ${hops.length} hops, one upgrade workflow each: ${hops.map((h) => `upgrade-${input.clusterName}-${h.to}`).join(', ')}\nstarted ${options.workflowId}\nWeb UI: ${link}`,
