@@ -13,7 +13,7 @@
 //      <= 10 requests in flight, <= 1 MiB of snapshot);
 //   7. an executed upgrade, the whole workflow (5 node groups): DescribeUpdate calls per step, history events per
 //      run (must stay far below Temporal's 51,200), and worker CPU per upgrade hour;
-//   8. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per 6 s:
+//   8. campaigns: 10 → 50 → 100 clusters on one version pair, the fake answering in 2 s, 60 requests per minute:
 //      release-notes analyses (target 1), Bedrock calls and dollars per cluster, wall time against the floor
 //      (target <= 1.15x when rate-bound), guard grants/s, history events per campaign and per upgrade.
 // Exit code 1 when a hard limit is broken (an extract over 20 % of its notes, a rate window exceeded at the wire,
