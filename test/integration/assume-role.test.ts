@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { loadSnapshotFile } from '../../src/activities/evidence';
 import { roleSessionName } from '../../src/domain/aws-role';
 import { createEksInventoryLoader } from '../../src/worker/eks-inventory-loader';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import type { UpgradeInput } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { FakeEc2 } from '../fakes/ec2-fake';
@@ -21,7 +19,8 @@ import { FakeKubernetes } from '../fakes/k8s-fake';
 import { fakeTls } from '../fakes/k8s-tls';
 import { startStsFake, type StsFake } from '../fakes/sts-fake';
 import { liveClusterObjects } from '../fixtures/kubernetes/cluster-objects';
-import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker, type RunningTestWorker } from '../harness/test-worker';
 import { rigActivities, scriptedModel, silentLogger, testWorkflowId, waitForStatus } from './upgrade-support';
 
 const ROLE = 'arn:aws:iam::210987654321:role/eks-upgrade-reader';
@@ -40,8 +39,7 @@ let eks: FakeEks;
 let ec2: FakeEc2;
 let k8s: FakeKubernetes;
 let bedrock: BedrockFake;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningTestWorker | undefined;
 const saved = new Map<string, string | undefined>();
 const taskQueue = uniqueTaskQueue('assume-role');
 
@@ -79,20 +77,11 @@ before(async () => {
     guardId: `guard-${taskQueue}`,
     evidence: { loadFromEks },
   });
-  worker = await createUpgradeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    activities,
-    workflowBundle: await getWorkflowBundle(),
-    shutdownGraceTimeMs: 1_000,
-  });
-  running = worker.run();
+  worker = await runTestWorker(env, taskQueue, activities);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   for (const [k, v] of saved) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;

@@ -6,12 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createCampaignActivities } from '../../src/activities/campaign';
 import { createCampaignRequestActivities, type HopRef } from '../../src/activities/campaign-requests';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
-import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker, type RunningTestWorker } from '../harness/test-worker';
 import {
   rigActivities,
   scriptedModel,
@@ -24,8 +23,7 @@ import {
 let env: TestWorkflowEnvironment;
 let client: Client;
 let bedrock: BedrockFake;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningTestWorker | undefined;
 const taskQueue = uniqueTaskQueue('campaign-requests');
 
 before(async () => {
@@ -33,20 +31,11 @@ before(async () => {
   client = env.client;
   bedrock = await startBedrockFake({ handler: scriptedModel({ decision: 'GO_WITH_CAUTION' }) });
   const { activities } = rigActivities({ client, bedrockUrl: bedrock.url, taskQueue, guardId: `guard-${taskQueue}` });
-  worker = await createUpgradeWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    activities,
-    workflowBundle: await getWorkflowBundle(),
-    shutdownGraceTimeMs: 1_000,
-  });
-  running = worker.run();
+  worker = await runTestWorker(env, taskQueue, activities);
 });
 
 after(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await bedrock?.close();
   await env?.teardown();
 });

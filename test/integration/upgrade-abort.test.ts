@@ -10,13 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { abortUpdate, approveUpdate } from '../../src/workflows/upgrade-messages';
 import { hangReply, startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { startChangelogFake, type ChangelogFake } from '../fakes/changelog-fake';
-import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker, type RunningTestWorker } from '../harness/test-worker';
 import { rigActivities, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -61,8 +60,7 @@ void describe('abort cancels the running work (real dev server, slow CHANGELOG a
   let bedrock: BedrockFake;
   let changelog: ChangelogFake;
   let cacheDir: string;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: RunningTestWorker | undefined;
   let taskQueue: string;
 
   before(async () => {
@@ -80,19 +78,10 @@ void describe('abort cancels the running work (real dev server, slow CHANGELOG a
       guardId: `guard-${taskQueue}`,
       evidence: { changelogBaseUrl: changelog.url, cacheDir },
     });
-    worker = await createUpgradeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities,
-      workflowBundle: await getWorkflowBundle(),
-      shutdownGraceTimeMs: 1_000,
-    });
-    running = worker.run();
+    worker = await runTestWorker(env, taskQueue, activities);
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await changelog?.close();
     await bedrock?.close();
     await env?.teardown();

@@ -7,19 +7,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { renderReportMarkdown } from '../../src/domain/report';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import { UPGRADE_DECISION, UPGRADE_PHASE } from '../../src/workflows/search-attributes';
 import { abortUpdate, approveUpdate, requestRollbackUpdate } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker, type RunningTestWorker } from '../harness/test-worker';
 import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
 
 void describe('upgrade workflow: decision, approval, rollback (real dev server, fake Bedrock at the wire)', () => {
   let env: TestWorkflowEnvironment;
   let client: Client;
   let fake: BedrockFake;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: RunningTestWorker | undefined;
   let taskQueue: string;
 
   before(async () => {
@@ -28,19 +27,10 @@ void describe('upgrade workflow: decision, approval, rollback (real dev server, 
     fake = await startBedrockFake({ handler: scriptedModel({ decision: 'GO' }) });
     taskQueue = uniqueTaskQueue('upgrade-decision');
     const { activities } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId: `guard-${taskQueue}` });
-    worker = await createUpgradeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities,
-      workflowBundle: await getWorkflowBundle(),
-      shutdownGraceTimeMs: 1_000,
-    });
-    running = worker.run();
+    worker = await runTestWorker(env, taskQueue, activities);
   });
   after(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await fake?.close();
     await env?.teardown();
   });

@@ -8,7 +8,6 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createGuardedPermitGate } from '../../src/activities/bedrock-gate';
 import { createBedrockRuntimeClient } from '../../src/activities/bedrock/client';
@@ -16,7 +15,6 @@ import { loadSnapshotFile } from '../../src/activities/evidence';
 import { loadClusterInventory } from '../../src/activities/kubernetes/cluster-inventory';
 import { renderReportMarkdown } from '../../src/domain/report';
 import { parseUpgradeConfig } from '../../src/domain/suppressions';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { abortUpdate } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
@@ -24,7 +22,8 @@ import { FakeEks, fakeStateFromSnapshot } from '../fakes/eks-fake';
 import { FakeKubernetes } from '../fakes/k8s-fake';
 import { fakeTls } from '../fakes/k8s-tls';
 import { LIVE_METRICS, liveClusterObjects, PLANTED_VALUES } from '../fixtures/kubernetes/cluster-objects';
-import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker, type RunningTestWorker } from '../harness/test-worker';
 import { scriptedModel, silentLogger, testAppConfig, waitForStatus } from './upgrade-support';
 
 const credentials = { accessKeyId: 'AKIDLIVEWORKFLOW', secretAccessKey: 'live-workflow-test-secret' };
@@ -35,8 +34,7 @@ void describe('upgrade workflow on a live inventory (EKS + Kubernetes fakes, rea
   let bedrock: BedrockFake;
   let eksFake: FakeEks;
   let k8sFake: FakeKubernetes;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: RunningTestWorker | undefined;
   let taskQueue: string;
 
   before(async () => {
@@ -92,20 +90,11 @@ void describe('upgrade workflow on a live inventory (EKS + Kubernetes fakes, rea
         heartbeatEveryMs: 300,
       },
     });
-    worker = await createUpgradeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities,
-      workflowBundle: await getWorkflowBundle(),
-      shutdownGraceTimeMs: 1_000,
-    });
-    running = worker.run();
+    worker = await runTestWorker(env, taskQueue, activities);
   });
 
   after(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await bedrock?.close();
     await k8sFake?.stop();
     await eksFake?.stop();
