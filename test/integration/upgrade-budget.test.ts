@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { readGuardSummary } from '../../src/activities/guard-client';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
-import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker } from '../harness/test-worker';
 import { replayGuardLedger } from './guard-support';
 import { rigActivities, scriptedModel, startUpgrade, upgradeInput, type ManifestSet } from './upgrade-support';
 
@@ -42,15 +41,7 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
       guardId,
       limits: { dailyCostLimitUsd: DAILY_LIMIT_USD, maxRequestsPerWindow: 1_000, windowMs: 1_000 },
     });
-    const worker: Worker = await createUpgradeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities,
-      workflowBundle: await getWorkflowBundle(),
-      shutdownGraceTimeMs: 1_000,
-    });
-    const running = worker.run();
+    const worker = await runTestWorker(env, taskQueue, activities);
     try {
       const kinds: ManifestSet[] = Array.from({ length: WORKFLOWS }, (_, i) => (i % 2 === 0 ? 'clean' : 'removed-api'));
       const handles = await Promise.all(
@@ -131,8 +122,7 @@ void describe('upgrade workflows under an exhausted daily Bedrock budget (real d
         `[upgrade-budget] ${fullyAnalysed} fully analysed, ${withSkips} with skipped analyses, ${analysesRun} analyses ran; ${fake.calls.length} Bedrock calls, guard: granted ${summary.counters.granted}, refused ${summary.counters.refused}, waited ${summary.counters.waited}; spent USD ${summary.spentUsd} + reserved ${summary.reservedUsd} + leased ${summary.leasedUsd} of ${DAILY_LIMIT_USD}; max committed USD ${maxCommitted.toFixed(6)} in ${polls} summary polls, ${replay.maxCommittedMicros / 1e6} over ${replay.steps} syncs replayed from ${replay.runs} guard run(s)`,
       );
     } finally {
-      worker.shutdown();
-      await running;
+      await worker.stop();
       bedrock.destroy();
     }
   });

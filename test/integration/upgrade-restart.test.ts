@@ -13,11 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readGuardSummary } from '../../src/activities/guard-client';
-import { createUpgradeWorker } from '../../src/worker/worker';
 import type { UpgradeReport } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
 import { startChangelogFake } from '../fakes/changelog-fake';
-import { createTestEnv, getWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
+import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
+import { runTestWorker } from '../harness/test-worker';
 import { rigActivities, scriptedModel, startUpgrade, upgradeInput, waitForStatus } from './upgrade-support';
 
 const WORKER_SCRIPT = resolve(__dirname, '../harness/worker-process.ts');
@@ -96,15 +96,7 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
     assert.ok(callsAtKill >= 1 && callsAtKill <= 3, `killed with ${callsAtKill} call(s) in flight`);
 
     const { activities, bedrock } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId });
-    const worker = await createUpgradeWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities,
-      workflowBundle: await getWorkflowBundle(),
-      shutdownGraceTimeMs: 1_000,
-    });
-    const running = worker.run();
+    const worker = await runTestWorker(env, taskQueue, activities);
     try {
       const started = Date.now();
       const report = await handle.result();
@@ -131,8 +123,7 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
         `[upgrade-restart] calls at kill ${callsAtKill}, total calls ${fake.calls.length}, granted ${granted}, settled ${settled}, calls in flight ${summary.callsInFlight}, leases expired ${expired}; recovery ${recoveryMs} ms`,
       );
     } finally {
-      worker.shutdown();
-      await running;
+      await worker.stop();
       bedrock.destroy();
     }
   });
@@ -169,15 +160,7 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
       changelog.hang = false; // the network is back for the next attempt
 
       const { activities, bedrock } = rigActivities({ client, bedrockUrl: fake.url, taskQueue, guardId, evidence });
-      const worker = await createUpgradeWorker({
-        connection: env.nativeConnection,
-        namespace: env.namespace ?? 'default',
-        taskQueue,
-        activities,
-        workflowBundle: await getWorkflowBundle(),
-        shutdownGraceTimeMs: 1_000,
-      });
-      const running = worker.run();
+      const worker = await runTestWorker(env, taskQueue, activities);
       try {
         const report = await handle.result();
         const recoveryMs = Date.now() - killedAt;
@@ -197,8 +180,7 @@ void describe('upgrade workflow survives a worker killed mid-analysis (real dev 
         assert.ok(recoveryMs < 60_000, `recovered in ${recoveryMs} ms`);
         console.error(`[upgrade-restart] killed during evidence: completed ${recoveryMs} ms after the kill`);
       } finally {
-        worker.shutdown();
-        await running;
+        await worker.stop();
         bedrock.destroy();
       }
     } finally {
