@@ -4,7 +4,7 @@ import { failureCause, failureTitle, underlyingCauses } from '../domain/failure'
 import { formatUsd } from '../domain/format';
 import { executionLine, waitLines } from '../domain/execution-render';
 import type { ExecutionProgress } from '../domain/execution';
-import { upgradeHeadline } from '../domain/report';
+import { upgradeHeadline } from '../domain/status-render';
 import type { UpgradeFailure, UpgradeStatus } from '../workflows/upgrade-messages';
 import type { OutputFormat } from './usage';
 

@@ -1,14 +1,13 @@
 // Report rendering: the headline a person scanning the Web UI reads, the Markdown report and the JSON.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { renderReportJson, renderReportMarkdown } from '../../src/domain/report';
 import {
   currentDetailsMarkdown,
   markdownText,
   renderFailureReportMarkdown,
-  renderReportJson,
-  renderReportMarkdown,
   upgradeHeadline,
-} from '../../src/domain/report';
+} from '../../src/domain/status-render';
 import type { UpgradeFailure } from '../../src/domain/upgrade-report';
 import type { UpgradeReport, UpgradeStatus } from '../../src/workflows/upgrade-messages';
 import { upgradeStaticDetails, upgradeStaticSummary } from '../../src/workflows/upgrade-messages';

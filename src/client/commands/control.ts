@@ -12,7 +12,8 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { failureChainOfError, primaryCauseIndex } from '../../domain/failure';
 import { UpgradeFailureType } from '../../domain/failure-types';
-import { renderFailureReportMarkdown, renderReportJson, renderReportMarkdown } from '../../domain/report';
+import { renderReportJson, renderReportMarkdown } from '../../domain/report';
+import { renderFailureReportMarkdown } from '../../domain/status-render';
 import { renderJUnit, renderSarif, toolVersion } from '../formats/ci-formats';
 import { redactSecrets } from '../../domain/secrets';
 import { blockerCodes } from '../../domain/upgrade-requests';

@@ -5,7 +5,7 @@ import { loadConfig, type AppConfig } from '../../domain/config';
 import { formatUsd as usd, markdownTable } from '../../domain/format';
 import { callFloorFor, dailyLimitProblem, type GuardSummary } from '../../domain/guard-ledger';
 import { resolveModelPricing } from '../../domain/prices';
-import { markdownText } from '../../domain/report';
+import { markdownText } from '../../domain/status-render';
 import type { ConfigurePatch } from '../../workflows/guard-messages';
 import type { CommandContext } from '../context';
 import { emit } from '../output';

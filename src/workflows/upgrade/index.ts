@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { failureChainOfError, summarizeFailure } from '../../domain/failure';
-import { markdownText } from '../../domain/report';
+import { markdownText } from '../../domain/status-render';
 import type { UpgradeReport } from '../../domain/upgrade-report';
 import { parseUpgradeInput, type UpgradeInput, type ValidUpgradeInput } from '../upgrade-messages';
 import { upgradeActivities } from './proxies';

@@ -9,7 +9,7 @@ import type { DecisionEvidence } from '../../domain/upgrade-rules';
 import type { RollbackProposal } from '../../domain/execution';
 import type { RollbackPlan, UpgradePlan } from '../../domain/plan';
 import type { ApiScanResult, ReadinessReport, ReleaseNotesExtract } from '../../domain/evidence';
-import { currentDetailsMarkdown, upgradeHeadline } from '../../domain/report';
+import { currentDetailsMarkdown, upgradeHeadline } from '../../domain/status-render';
 import type { RollbackRecord } from '../../domain/rollback';
 import type { ClusterSnapshot } from '../../domain/snapshot';
 import type { RequestView, RollbackRequest } from '../../domain/upgrade-requests';
