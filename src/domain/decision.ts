@@ -1,4 +1,5 @@
-// The go/no-go and rollback decision rules: plain functions, no I/O, used by the upgrade workflow.
+// The go/no-go verdict: plain functions, no I/O, used by the upgrade workflow. Step 1 below is in ./upgrade-rules.ts,
+// steps 2 and 3 here; the rollback verdict is in ./rollback.ts.
 //
 // How rules and model combine (upgrade):
 //   1. Deterministic rules read the evidence. Hard blockers — a removed API still in use (removedByTarget, not low
