@@ -293,45 +293,28 @@ export function scanSnapshotApis(
   const tables = apiTables(user, detectComponentVersions(snapshot));
   const live = snapshot.liveObjects ?? [];
   const helm = helmApiObjects(snapshot.helmReleases ?? []);
+  // The versions objects were declared at: Helm's manifests, and what a live object's last kubectl apply said.
+  const declared = [
+    ...helm.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const })),
+    ...live
+      .filter((o) => o.lastAppliedApiVersion)
+      .map((o) => ({
+        apiVersion: o.lastAppliedApiVersion ?? o.apiVersion,
+        kind: o.kind,
+        name: o.name,
+        namespace: o.namespace,
+        location: `live cluster: last-applied-configuration says ${o.lastAppliedApiVersion}`,
+        source: 'live-cluster' as const,
+        confidence: 'medium' as const,
+      })),
+  ];
   const findings = [
     ...scanLiveObjects(live, versions),
     ...scanInsights(snapshot.insights ?? [], versions),
     ...scanRequestedDeprecatedApis(snapshot.requestedDeprecatedApis ?? [], versions),
     ...scanApiObjects(helm, versions, 'helm', 'high', tables),
-    ...scanThirdPartyApis(
-      [
-        ...helm.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const })),
-        ...live
-          .filter((o) => o.lastAppliedApiVersion)
-          .map((o) => ({
-            apiVersion: o.lastAppliedApiVersion ?? o.apiVersion,
-            kind: o.kind,
-            name: o.name,
-            namespace: o.namespace,
-            location: `live cluster: last-applied-configuration says ${o.lastAppliedApiVersion}`,
-            source: 'live-cluster' as const,
-            confidence: 'medium' as const,
-          })),
-      ],
-      tables,
-    ),
-    ...scanUnservedCrdVersions(
-      [
-        ...helm.map((o) => ({ ...o, source: 'helm' as const, confidence: 'high' as const })),
-        ...live
-          .filter((o) => o.lastAppliedApiVersion)
-          .map((o) => ({
-            apiVersion: o.lastAppliedApiVersion ?? o.apiVersion,
-            kind: o.kind,
-            name: o.name,
-            namespace: o.namespace,
-            location: `live cluster: last-applied-configuration says ${o.lastAppliedApiVersion}`,
-            source: 'live-cluster' as const,
-            confidence: 'medium' as const,
-          })),
-      ],
-      snapshot.customResourceDefinitions ?? [],
-    ),
+    ...scanThirdPartyApis(declared, tables),
+    ...scanUnservedCrdVersions(declared, snapshot.customResourceDefinitions ?? []),
   ];
   return { findings, sourcesSkipped: skippedSources(snapshot), objectsScanned: live.length + helm.length };
 }
