@@ -134,20 +134,7 @@ export async function runSnapshot(options: SnapshotOptions, out: Output, deps: S
 }
 
 /** `eks-upgrade snapshot`: commander's flags to SnapshotOptions (`--no-ec2` sets ec2=false). */
-export function runSnapshotCommand(
-  flags: {
-    cluster?: string;
-    region?: string;
-    target?: string;
-    output?: string;
-    ec2?: boolean;
-    live?: boolean;
-    kubeconfig?: string;
-    context?: string;
-    eksToken?: boolean;
-  },
-  ctx: CommandContext,
-): Promise<number> {
+export function runSnapshotCommand(flags: Partial<SnapshotOptions>, ctx: CommandContext): Promise<number> {
   return runSnapshot(
     {
       cluster: flags.cluster ?? '',

@@ -6,6 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type Connection } fr
 import { upgradeWorkflowId } from '../../workflows/constants';
 import { hopPath } from '../../domain/campaign-plan';
 import { runStartPath } from './start-path';
+import { UPGRADE_PHASES } from '../../domain/upgrade-report';
 import type { upgradeWorkflow } from '../../workflows/upgrade';
 import { EKS_CLUSTER, EKS_TARGET_VERSION, UPGRADE_PHASE } from '../../workflows/search-attributes';
 import {
@@ -37,15 +38,7 @@ export interface StartCommandFlags extends StartFlags {
  * Phases at which `--wait` stops: the decision and its plan exist (or the upgrade ended without one). The verdict
  * alone is not enough: it is published while the plan is still being made, in phase `decision`.
  */
-const DECIDED_PHASES: ReadonlySet<UpgradePhase> = new Set([
-  'awaiting-approval',
-  'execution',
-  'soak',
-  'rollback',
-  'report',
-  'completed',
-  'aborted',
-]);
+const DECIDED_PHASES: ReadonlySet<UpgradePhase> = new Set(UPGRADE_PHASES.slice(UPGRADE_PHASES.indexOf('decision') + 1));
 
 function snapshotVersion(input: ValidUpgradeInput): string | undefined {
   if (input.currentVersion) return input.currentVersion;
