@@ -5,7 +5,13 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import type { EksStepResult, ExecutionActivities, ExecutionTarget } from '../../src/activities/contracts';
 import type { ExecutedStepRecord, PlanStep } from '../../src/domain/plan';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../src/domain/snapshot';
-import { FakeEks, fakeStateFromSnapshot, ScaledClock, type EksSimulatorOptions } from '../fakes/eks-fake';
+import {
+  FakeEks,
+  fakeStateFromSnapshot,
+  ScaledClock,
+  type EksSimulatorOptions,
+  type ResourceRef,
+} from '../fakes/eks-fake';
 
 export const EXEC_CLUSTER = 'exec-east';
 export const EXEC_REGION = 'us-east-1';
@@ -90,4 +96,32 @@ export function recordOf(step: PlanStep, result: EksStepResult): ExecutedStepRec
     ...(result.startedAt ? { startedAt: result.startedAt } : {}),
     ...('endedAt' in result ? { endedAt: result.endedAt } : {}),
   };
+}
+
+/**
+ * Where the kill tests SIGKILL the worker in the exec cluster's upgrade, one point per stage: once each update has been
+ * polled, and once a node-group update is made on the wire but its answer has not reached the worker.
+ */
+export function killPointsAcrossStages(fake: FakeEks): Array<{ what: string; when: () => boolean }> {
+  const polledOnce = (resource: ResourceRef) => () => {
+    const ids = new Set(fake.sim.updates(resource).map((u) => u.id));
+    return fake.requests.some((c) => c.operation === 'DescribeUpdate' && c.status === 200 && ids.has(c.updateId ?? ''));
+  };
+  return [
+    { what: 'control plane polled', when: polledOnce({ kind: 'cluster' }) },
+    { what: 'vpc-cni polled', when: polledOnce({ kind: 'addon', name: 'vpc-cni' }) },
+    { what: 'general-al2023 polled', when: polledOnce({ kind: 'nodegroup', name: 'general-al2023' }) },
+    {
+      what: 'batch-al2023 update made, its answer pending',
+      when: () =>
+        fake.requests.some(
+          (c) =>
+            c.operation === 'UpdateNodegroupVersion' &&
+            c.created === true &&
+            c.status === 0 &&
+            c.path.includes('batch-al2023'),
+        ),
+    },
+    { what: 'kube-proxy polled', when: polledOnce({ kind: 'addon', name: 'kube-proxy' }) },
+  ];
 }

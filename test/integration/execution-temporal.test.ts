@@ -16,7 +16,14 @@ import { buildUpgradePlan, expectedStateAfter, type PlanStep } from '../../src/d
 import { podEvictionFailure } from '../fakes/eks-fake';
 import { createTestEnv, getTestWorkflowBundle, uniqueTaskQueue } from '../harness/temporal';
 import type { ExecutedStep, ExecuteStepsInput } from './execution-test-workflows';
-import { credentials, execSnapshot, startSimulatedEks, TARGET, type SimulatedEks } from './execution-support';
+import {
+  credentials,
+  execSnapshot,
+  killPointsAcrossStages,
+  startSimulatedEks,
+  TARGET,
+  type SimulatedEks,
+} from './execution-support';
 
 const WORKER_SCRIPT = resolve(__dirname, '../harness/execution-worker-process.ts');
 const MIN = 60_000;
@@ -106,29 +113,7 @@ void describe('execution on a real dev server against the EKS simulator', () => 
       workflowId: `exec-kill-${taskQueue}`,
       args: [input],
     });
-    const polledOnce = (resource: ReturnType<typeof resourceOf>) => () => {
-      const ids = new Set(s.fake.sim.updates(resource).map((u) => u.id));
-      return s.fake.requests.some(
-        (c) => c.operation === 'DescribeUpdate' && c.status === 200 && ids.has(c.updateId ?? ''),
-      );
-    };
-    const killPoints: Array<{ what: string; when: () => boolean }> = [
-      { what: 'control plane polled', when: polledOnce({ kind: 'cluster' }) },
-      { what: 'vpc-cni polled', when: polledOnce({ kind: 'addon', name: 'vpc-cni' }) },
-      { what: 'general-al2023 polled', when: polledOnce({ kind: 'nodegroup', name: 'general-al2023' }) },
-      {
-        what: 'batch-al2023 update made, its answer pending',
-        when: () =>
-          s.fake.requests.some(
-            (c) =>
-              c.operation === 'UpdateNodegroupVersion' &&
-              c.created === true &&
-              c.status === 0 &&
-              c.path.includes('batch-al2023'),
-          ),
-      },
-      { what: 'kube-proxy polled', when: polledOnce({ kind: 'addon', name: 'kube-proxy' }) },
-    ];
+    const killPoints = killPointsAcrossStages(s.fake);
     for (const point of killPoints) {
       await waitUntil(point.when, 180_000, point.what);
       await kill(child);

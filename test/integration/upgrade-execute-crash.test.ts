@@ -17,10 +17,9 @@ import { buildUpgradePlan } from '../../src/domain/plan';
 import type { upgradeWorkflow } from '../../src/workflows/upgrade';
 import { approveUpdate } from '../../src/workflows/upgrade-messages';
 import { startBedrockFake, type BedrockFake } from '../fakes/bedrock-fake';
-import type { ResourceRef } from '../fakes/eks-fake';
 import { createTestEnv, uniqueTaskQueue } from '../harness/temporal';
 import { execInput, startExec, startExecEks, stepOf, waitFor, type ExecEks } from './execute-support';
-import { EXEC_CLUSTER, execSnapshot } from './execution-support';
+import { EXEC_CLUSTER, execSnapshot, killPointsAcrossStages } from './execution-support';
 import { scriptedModel } from './upgrade-support';
 
 const WORKER_SCRIPT = resolve(__dirname, '../harness/worker-process.ts');
@@ -104,29 +103,7 @@ void describe('execute mode survives worker deaths and a server restart', () => 
     await waitFor(handle, (st) => st.phase === 'awaiting-approval', 'the approval gate');
     await handle.executeUpdate(approveUpdate, { args: [{ by: 'sre-alice' }] });
 
-    const polledOnce = (resource: ResourceRef) => () => {
-      const ids = new Set(s.fake.sim.updates(resource).map((u) => u.id));
-      return s.fake.requests.some(
-        (c) => c.operation === 'DescribeUpdate' && c.status === 200 && ids.has(c.updateId ?? ''),
-      );
-    };
-    const killPoints: Array<{ what: string; when: () => boolean }> = [
-      { what: 'control plane polled', when: polledOnce({ kind: 'cluster' }) },
-      { what: 'vpc-cni polled', when: polledOnce({ kind: 'addon', name: 'vpc-cni' }) },
-      { what: 'general-al2023 polled', when: polledOnce({ kind: 'nodegroup', name: 'general-al2023' }) },
-      {
-        what: 'batch-al2023 update made, its answer pending',
-        when: () =>
-          s.fake.requests.some(
-            (c) =>
-              c.operation === 'UpdateNodegroupVersion' &&
-              c.created === true &&
-              c.status === 0 &&
-              c.path.includes('batch-al2023'),
-          ),
-      },
-      { what: 'kube-proxy polled', when: polledOnce({ kind: 'addon', name: 'kube-proxy' }) },
-    ];
+    const killPoints = killPointsAcrossStages(s.fake);
     for (const point of killPoints) {
       await waitUntil(point.when, 240_000, point.what);
       await kill(child);
